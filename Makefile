@@ -1,0 +1,77 @@
+# arandu-authz: Docker Engine authorization plugin.
+# `make` builds build/arandu-authz; `make test` installs what is missing (Debian 12, as root) and runs
+# every test; `make run` serves with the built-in default policy.
+
+CC      ?= cc
+PKGS    := libmicrohttpd jansson libcurl
+PREFIX  ?= /usr/local
+DESTDIR ?=
+B       := build
+
+WARN    := -Wall -Wextra -Werror -Wshadow -Wformat=2 -Wstrict-prototypes -Wmissing-prototypes \
+           -Wcast-qual -Wwrite-strings -Wvla -Wswitch-enum -Wno-missing-field-initializers
+HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
+OPT     ?= -O2 -g
+CFLAGS  += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -MMD -MP -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+LDFLAGS += -pie -Wl,-z,relro,-z,now
+LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+
+POLICY_SRC := $(wildcard policy/*.c)
+AUTHZ_SRC  := $(filter-out authz/main.c,$(wildcard authz/*.c))
+LIB_OBJ    := $(patsubst %.c,$(B)/%.o,$(POLICY_SRC) $(AUTHZ_SRC))
+UNIT_SRC   := $(wildcard tests/unit/test_*.c)
+UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
+
+.PHONY: all run test unit fixtures e2e deps clean install uninstall lint
+all: $(B)/arandu-authz
+
+$(B)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) -c -o $@ $<
+
+$(B)/libarandu.a: $(LIB_OBJ)
+	ar rcs $@ $^
+
+$(B)/arandu-authz: $(B)/authz/main.o $(B)/libarandu.a
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS)
+
+$(B)/tests/%: $(B)/tests/unit/%.o $(B)/libarandu.a
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cunit)
+
+# Debian 12 packages the build and the tests need; installed only when missing.
+DEPS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcunit1-dev \
+        docker.io busybox-static curl
+deps:
+	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+	if [ -n "$$missing" ]; then \
+	  echo "installing:" $$missing; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
+	fi
+
+run: deps
+	$(MAKE) all
+	$(B)/arandu-authz serve
+
+unit: $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN)
+
+fixtures: $(B)/arandu-authz
+	@tests/fixtures.sh $(B)/arandu-authz
+
+e2e: $(B)/arandu-authz
+	@tests/e2e/smoke.sh $(B)/arandu-authz
+
+test: deps
+	$(MAKE) all unit fixtures e2e
+
+install: $(B)/arandu-authz
+	install -D -m 0755 $(B)/arandu-authz $(DESTDIR)$(PREFIX)/bin/arandu-authz
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/arandu-authz
+
+clean:
+	rm -rf $(B)
+
+-include $(shell find $(B) -name '*.d' 2>/dev/null)

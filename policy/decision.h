@@ -1,0 +1,44 @@
+/* A decision: allow, or deny with every violated rule.
+ *
+ * Fixed size and allocation-free, so that running out of memory can never turn into an allow.
+ * A decision starts as deny (decision_init); only decision_finish() on a complete evaluation with no
+ * violation turns it into allow. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#define DECISION_MAX_VIOLATIONS 48
+#define VIOLATION_TEXT_MAX      384
+
+struct violation {
+        const char *rule;                 /* stable rule id, static string: "user", "memory", ... */
+        char text[VIOLATION_TEXT_MAX];    /* "memory: HostConfig.Memory is 0 (no limit); set --memory to at most 4g" */
+};
+
+struct decision {
+        bool allow;
+        bool complete;                    /* evaluation ran to its end */
+        bool truncated;                   /* more violations than fit */
+        size_t n;
+        struct violation v[DECISION_MAX_VIOLATIONS];
+};
+
+void decision_init(struct decision *d);
+
+/* Record a violation of `rule` (static string).  The text gets the "rule: " prefix. */
+void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
+        __attribute__((format(printf, 3, 4)));
+
+/* Mark the evaluation complete: allow iff no violation was recorded. */
+void decision_finish(struct decision *d);
+
+/* The message dockerd shows: "rule1,rule2: text1; text2".  Always NUL-terminated, truncated to size. */
+size_t decision_message(const struct decision *d, char *buf, size_t size);
+
+/* Quote a user-controlled string for a message: "..." with control bytes and quotes escaped,
+ * cut at `max` input bytes with "...".  Writes at most size bytes, NUL-terminated. */
+void quote_value(const char *s, size_t max, char *buf, size_t size);
+
+/* Has the decision recorded a violation of `rule`? */
+bool decision_has(const struct decision *d, const char *rule);

@@ -1,0 +1,78 @@
+/* The hardening policy: an immutable, reference-counted value.
+ *
+ * A policy is built once (defaults < policy file < environment), validated, and then only read.
+ * A reload builds a new one and swaps the pointer; readers hold a reference for one decision.
+ * This module knows nothing of HTTP or sockets. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+
+#define POLICY_MAX_LIST    32   /* entries in tmpfs_targets, allowed_cap_add, allowlist_domains */
+#define POLICY_NAME_MAX    256
+#define POLICY_PATH_MAX    4096
+#define POLICY_PROBLEMS_MAX 16
+
+enum network_policy {
+        NETWORK_NONE = 0,   /* only NetworkMode "none" */
+        NETWORK_BRIDGE,     /* "none" or the default bridge ("bridge", "default", "") */
+};
+
+struct policy {
+        unsigned refs;
+
+        char user[POLICY_NAME_MAX];          /* DOCKER_USER */
+        uint32_t uid;                        /* DOCKER_USER_UID, never 0 */
+        bool accept_user_name;               /* allow User "<user>[:GID]" besides the UID */
+
+        int64_t cpu_limit_nano;              /* DOCKER_CPU_LIMIT in units of 1e-9 CPUs, > 0 */
+        int64_t memory_limit;                /* DOCKER_MEMORY_LIMIT in bytes, > 0 */
+        int64_t pids_limit;                  /* 0: not required; else PidsLimit must be in (0, pids_limit] */
+
+        enum network_policy network;         /* DOCKER_NETWORK_MODE */
+        bool readonly_rootfs;                /* DOCKER_READONLY_ROOTFS */
+
+        char repos_dir[POLICY_PATH_MAX];     /* DOCKER_REPOS_DIR, absolute, cleaned */
+        char artifacts_dir[POLICY_PATH_MAX]; /* DOCKER_ARTIFACTS_DIR, absolute, cleaned */
+
+        size_t n_tmpfs_targets;              /* container paths where a tmpfs is allowed */
+        char tmpfs_targets[POLICY_MAX_LIST][POLICY_NAME_MAX];
+        size_t n_cap_add;                    /* capabilities CapAdd may name, canonical "NET_BIND_SERVICE" */
+        char cap_add[POLICY_MAX_LIST][64];
+        size_t n_domains;                    /* DOCKER_ALLOWLIST_DOMAINS, validated host names */
+        char domains[POLICY_MAX_LIST][POLICY_NAME_MAX];
+
+        char docker_host[POLICY_PATH_MAX];   /* DOCKER_HOST, unix:// only */
+        bool deny_on_audit_failure;          /* deny everything while the audit log cannot be written */
+};
+
+/* Problems found while loading: one line each, naming the setting.  Fixed size, no allocation. */
+struct policy_problems {
+        size_t n_errors;
+        size_t n_warnings;
+        char errors[POLICY_PROBLEMS_MAX][320];
+        char warnings[POLICY_PROBLEMS_MAX][320];
+};
+
+/* A new policy with the built-in defaults (the seed's values), refs = 1.  NULL on ENOMEM. */
+struct policy *policy_new_default(void);
+
+/* Build the effective policy: defaults, then the JSON file at `path` (NULL: none), then the
+ * environment (`getenv`-like lookup, NULL: the process environment).  On success returns 0 and a
+ * new reference in *ret; warnings are recorded in `problems`.  On any error returns -EINVAL
+ * (or -ENOMEM/-errno) with one line per problem in `problems`; *ret is untouched. */
+int policy_load(const char *path, const char *(*env)(const char *name),
+                struct policy **ret, struct policy_problems *problems);
+
+struct policy *policy_ref(struct policy *p);
+struct policy *policy_unref(struct policy *p);   /* accepts NULL, returns NULL */
+
+/* Print the policy as a JSON object (the policy-file schema) followed by a newline. */
+int policy_print(const struct policy *p, FILE *out);
+
+/* Parse a memory size "4g", "512m", "1024" (b k m g, case-insensitive) into bytes. 0 or -EINVAL. */
+int parse_memory_size(const char *s, int64_t *ret_bytes);
+/* Parse a CPU count "2.0", "0.5" (> 0, at most 9 decimals) into nano-CPUs.  0 or -EINVAL. */
+int parse_cpus(const char *s, int64_t *ret_nano);
