@@ -1,0 +1,38 @@
+/* From an AuthZ envelope to a decision: decode the envelope, route the request, decode the body as
+ * dockerd will, and run the policy's rules.
+ *
+ * Nothing here can fail open: every error (malformed envelope, bad base64, unparsable body, unknown
+ * route, out of memory) becomes a deny with a reason.  No I/O. */
+#pragma once
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "policy/decision.h"
+#include "policy/policy.h"
+
+/* What the audit log records about a request.  Strings are copied in, truncated to fit, and never
+ * contain bodies, environment values or credentials. */
+struct request_info {
+        char method[16];
+        char uri[512];            /* RequestUri as received (truncated) */
+        char route[96];           /* the endpoint pattern, e.g. "POST /containers/create", or "unknown" */
+        char user[128];           /* envelope "User" (TLS client), "" if none */
+        char authn[64];           /* envelope "UserAuthNMethod", "" if none */
+        char container_name[128]; /* create: the ?name= query value */
+        char image[256];          /* create: Config.Image */
+        int status;               /* AuthZRes: ResponseStatusCode, else 0 */
+};
+
+/* Decide one AuthZReq envelope (the raw JSON POSTed by dockerd).  Always fills `d` (complete and
+ * allow only when every rule passed) and `info` (as far as the envelope could be read). */
+void authz_decide_request(const struct policy *p, const char *envelope, size_t len,
+                          struct decision *d, struct request_info *info);
+
+/* Read an AuthZRes envelope for the audit log only (decisions are made on the request).
+ * Returns 0, or -EINVAL when the envelope could not be read (info then holds what could). */
+int authz_read_response(const char *envelope, size_t len, struct request_info *info);
+
+/* Decide a bare container-create body (for `arandu-authz check`), as if POSTed to /containers/create. */
+void authz_decide_create_body(const struct policy *p, const char *body, size_t len,
+                              struct decision *d, struct request_info *info);
