@@ -1,0 +1,303 @@
+/* From an AuthZ envelope to a decision (see decide.h).
+ *
+ * The envelope is dockerd's JSON with exact wire keys (RequestMethod, RequestUri, RequestBody as
+ * base64, RequestHeaders ...); any key may be missing.  Every path out of here without a complete
+ * evaluation leaves the decision denied, with a reason. */
+#ifndef _GNU_SOURCE
+#define _GNU_SOURCE /* strcasestr */
+#endif
+#include "authz/decide.h"
+
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "authz/route.h"
+#include "policy/eval.h"
+#include "policy/gojson.h"
+
+#define MIN_API_VERSION "1.24"  /* older versions let POST /containers/{id}/start carry a HostConfig */
+
+static void copy_str(char *dst, size_t size, const char *src)
+{
+        snprintf(dst, size, "%s", src ? src : "");
+}
+
+static int b64_value(unsigned char c)
+{
+        if (c >= 'A' && c <= 'Z')
+                return c - 'A';
+        if (c >= 'a' && c <= 'z')
+                return c - 'a' + 26;
+        if (c >= '0' && c <= '9')
+                return c - '0' + 52;
+        if (c == '+')
+                return 62;
+        if (c == '/')
+                return 63;
+        return -1;
+}
+
+/* Strict standard base64 with padding, as Go encodes []byte.  New buffer in *ret (NUL-terminated
+ * for convenience), length in *ret_len. */
+static int base64_decode(const char *in, size_t len, char **ret, size_t *ret_len)
+{
+        if (len % 4 != 0)
+                return -EINVAL;
+        char *out = malloc(len / 4 * 3 + 1);
+        if (!out)
+                return -ENOMEM;
+        size_t o = 0;
+        for (size_t i = 0; i < len; i += 4) {
+                int v[4], pad = 0;
+                for (int k = 0; k < 4; k++) {
+                        unsigned char c = (unsigned char) in[i + k];
+                        if (c == '=' && i + 4 == len && k >= 2) {
+                                v[k] = 0;
+                                pad++;
+                                continue;
+                        }
+                        v[k] = b64_value(c);
+                        if (pad || v[k] < 0) {
+                                free(out);
+                                return -EINVAL;
+                        }
+                }
+                unsigned n = (unsigned) (v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+                out[o++] = (char) (n >> 16);
+                if (pad < 2)
+                        out[o++] = (char) (n >> 8 & 0xff);
+                if (pad < 1)
+                        out[o++] = (char) (n & 0xff);
+        }
+        out[o] = '\0';
+        *ret = out;
+        *ret_len = o;
+        return 0;
+}
+
+/* Envelope string field: missing/null -> NULL; another type -> -EINVAL. */
+static int env_string(json_t *env, const char *key, const char **ret)
+{
+        json_t *v = json_object_get(env, key);
+        *ret = NULL;
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_string(v))
+                return -EINVAL;
+        *ret = json_string_value(v);
+        return 0;
+}
+
+/* Record the create's image and name for the audit log (never the body itself). */
+static void note_create(json_t *body, const struct route *rt, struct request_info *info)
+{
+        const char *key;
+        json_t *v;
+        const char *name = query_get(&rt->query, "name");
+
+        copy_str(info->container_name, sizeof(info->container_name), name);
+        if (!body || !json_is_object(body))
+                return;
+        json_object_foreach(body, key, v)
+                if (gojson_key_matches(key, "Image") && json_is_string(v))
+                        copy_str(info->image, sizeof(info->image), json_string_value(v));
+}
+
+static void decide_routed(const struct policy *p, const struct route *rt, json_t *body, struct decision *d,
+                          struct request_info *info)
+{
+        switch (rt->action) {
+        case ROUTE_ALLOW:
+        case ROUTE_EXEC_START:
+                break;
+        case ROUTE_UNKNOWN: {
+                char q[200];
+                quote_value(rt->path, 160, q, sizeof(q));
+                decision_add(d, "route", "%s %s is not a Docker Engine API route the plugin knows; it denies what it cannot classify",
+                             rt->method, q);
+                break;
+        }
+        case ROUTE_DENY:
+                decision_add(d, rt->rule ? rt->rule : "route", "%s is not allowed: %s", rt->pattern,
+                             rt->reason ? rt->reason : "denied by policy");
+                break;
+        case ROUTE_CONTAINER_CREATE:
+                note_create(body, rt, info);
+                eval_container_create(p, body, d);
+                break;
+        case ROUTE_CONTAINER_START:
+                eval_container_start(p, &rt->query, d);
+                break;
+        case ROUTE_CONTAINER_UPDATE:
+                eval_container_update(p, body, d);
+                break;
+        case ROUTE_EXEC_CREATE:
+                eval_exec_create(p, body, d);
+                break;
+        case ROUTE_NETWORK_CONNECT:
+                eval_network_connect(p, rt->param, body, d);
+                break;
+        case ROUTE_VOLUME_CREATE:
+                eval_volume_create(p, body, d);
+                break;
+        case ROUTE_BUILD:
+                eval_build(p, &rt->query, d);
+                break;
+        }
+}
+
+/* Form bodies are read by Go's ParseForm into the same values as the query, and are never
+ * forwarded to plugins: deny them.  Only the last Content-Type value reaches us (dockerd keeps the
+ * last of repeated headers), so this is a backstop, never a reason to skip parsing. */
+static bool form_content_type(json_t *headers)
+{
+        const char *key;
+        json_t *v;
+        json_object_foreach(headers, key, v) {
+                if (strcasecmp(key, "Content-Type") != 0 || !json_is_string(v))
+                        continue;
+                const char *s = json_string_value(v);
+                if (strcasestr(s, "application/x-www-form-urlencoded") || strcasestr(s, "multipart/"))
+                        return true;
+        }
+        return false;
+}
+
+void authz_decide_request(const struct policy *p, const char *envelope, size_t len,
+                          struct decision *d, struct request_info *info)
+{
+        json_error_t jerr;
+        json_t *env = NULL, *body = NULL;
+        char *raw = NULL;
+        size_t raw_len = 0;
+        const char *method, *uri, *b64, *user, *authn;
+        struct route *rt = NULL;
+        struct route_error rerr = { { 0 } };
+        int r;
+
+        decision_init(d);
+        memset(info, 0, sizeof(*info));
+        copy_str(info->route, sizeof(info->route), "unknown");
+
+        env = json_loadb(envelope, len, JSON_REJECT_DUPLICATES, &jerr);
+        if (!env || !json_is_object(env)) {
+                decision_add(d, "envelope", "the AuthZ request from dockerd is not a JSON object (%s)", env ? "wrong type" : jerr.text);
+                goto out;
+        }
+        if (env_string(env, "RequestMethod", &method) < 0 || env_string(env, "RequestUri", &uri) < 0 ||
+            env_string(env, "RequestBody", &b64) < 0 || env_string(env, "User", &user) < 0 ||
+            env_string(env, "UserAuthNMethod", &authn) < 0) {
+                decision_add(d, "envelope", "the AuthZ request has a field of the wrong type");
+                goto out;
+        }
+        copy_str(info->method, sizeof(info->method), method);
+        copy_str(info->uri, sizeof(info->uri), uri);
+        copy_str(info->user, sizeof(info->user), user);
+        copy_str(info->authn, sizeof(info->authn), authn);
+        if (!method || !uri || !method[0] || !uri[0]) {
+                decision_add(d, "envelope", "the AuthZ request has no RequestMethod or RequestUri");
+                goto out;
+        }
+
+        rt = malloc(sizeof(*rt));
+        if (!rt) {
+                decision_add(d, "error", "out of memory");
+                goto out;
+        }
+        r = route_parse(method, uri, rt, &rerr);
+        if (r < 0) {
+                decision_add(d, "route", "the request target cannot be read as dockerd reads it: %s", rerr.text);
+                goto out;
+        }
+        copy_str(info->route, sizeof(info->route), rt->pattern ? rt->pattern : "unknown");
+
+        if (rt->has_version && api_version_compare(rt->version, MIN_API_VERSION) < 0)
+                decision_add(d, "api-version", "API version %s is older than %s; old versions accept settings the plugin cannot see (a HostConfig on start)",
+                             rt->version, MIN_API_VERSION);
+
+        json_t *headers = json_object_get(env, "RequestHeaders");
+        if (headers && json_is_object(headers) && form_content_type(headers))
+                decision_add(d, "shape", "form-encoded and multipart requests are not allowed; send JSON");
+
+        if (b64 && b64[0]) {
+                r = base64_decode(b64, strlen(b64), &raw, &raw_len);
+                if (r < 0) {
+                        decision_add(d, "envelope", "RequestBody is not valid base64");
+                        goto out;
+                }
+        }
+        if (rt->body_required) {
+                /* dockerd forwards a body only when it is JSON and under its size cap; a request it
+                 * will still act on may arrive here without one (CVE-2024-41110, CVE-2026-34040). */
+                if (raw_len == 0) {
+                        decision_add(d, "shape", "%s needs a JSON body the plugin can see, and dockerd forwarded none (empty, not application/json, chunked, or over 1 MiB)",
+                                     rt->pattern);
+                        goto out;
+                }
+                if (eval_parse_body(raw, raw_len, "request", &body, d) < 0)
+                        goto out;
+        }
+        decide_routed(p, rt, body, d, info);
+        decision_finish(d);
+out:
+        json_decref(body);
+        json_decref(env);
+        free(raw);
+        free(rt);
+}
+
+int authz_read_response(const char *envelope, size_t len, struct request_info *info)
+{
+        json_error_t jerr;
+        const char *method, *uri, *user, *authn;
+
+        memset(info, 0, sizeof(*info));
+        json_t *env = json_loadb(envelope, len, 0, &jerr);
+        if (!env || !json_is_object(env)) {
+                json_decref(env);
+                return -EINVAL;
+        }
+        int r = 0;
+        if (env_string(env, "RequestMethod", &method) < 0 || env_string(env, "RequestUri", &uri) < 0 ||
+            env_string(env, "User", &user) < 0 || env_string(env, "UserAuthNMethod", &authn) < 0)
+                r = -EINVAL;
+        else {
+                copy_str(info->method, sizeof(info->method), method);
+                copy_str(info->uri, sizeof(info->uri), uri);
+                copy_str(info->user, sizeof(info->user), user);
+                copy_str(info->authn, sizeof(info->authn), authn);
+        }
+        json_t *st = json_object_get(env, "ResponseStatusCode");
+        if (json_is_integer(st))
+                info->status = (int) json_integer_value(st);
+        json_decref(env);
+        return r;
+}
+
+void authz_decide_create_body(const struct policy *p, const char *body, size_t len,
+                              struct decision *d, struct request_info *info)
+{
+        json_t *v = NULL;
+
+        decision_init(d);
+        memset(info, 0, sizeof(*info));
+        copy_str(info->method, sizeof(info->method), "POST");
+        copy_str(info->route, sizeof(info->route), "POST /containers/create");
+        if (eval_parse_body(body, len, "create", &v, d) < 0)
+                return;
+        json_t *key_image = NULL;
+        const char *key;
+        json_t *val;
+        json_object_foreach(v, key, val)
+                if (gojson_key_matches(key, "Image") && json_is_string(val))
+                        key_image = val;
+        if (key_image)
+                copy_str(info->image, sizeof(info->image), json_string_value(key_image));
+        eval_container_create(p, v, d);
+        decision_finish(d);
+        json_decref(v);
+}

@@ -1,0 +1,533 @@
+/* POST /containers/create: every rule of the hardening policy over the body dockerd will decode.
+ *
+ * The body is read through Go-compatible struct views (gojson.h): the top level is container.Config
+ * plus HostConfig and NetworkingConfig; anything else at the top level is denied, because daemons
+ * before 27.0 honour HostConfig fields there too.  Unknown HostConfig keys are denied: a field added
+ * by a future Engine version could weaken isolation without us knowing. */
+#include <errno.h>
+#include <inttypes.h>
+#include <limits.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/eval.h"
+#include "policy/gojson.h"
+#include "policy/paths.h"
+#include "policy/rules.h"
+
+#define NAME(id, s) [id] = s,
+
+/* container.Config fields, plus the wrapper's HostConfig and NetworkingConfig. */
+#define TOP_FIELDS(X) \
+        X(T_HOSTNAME, "Hostname") X(T_DOMAINNAME, "Domainname") X(T_USER, "User") \
+        X(T_ATTACHSTDIN, "AttachStdin") X(T_ATTACHSTDOUT, "AttachStdout") X(T_ATTACHSTDERR, "AttachStderr") \
+        X(T_EXPOSEDPORTS, "ExposedPorts") X(T_TTY, "Tty") X(T_OPENSTDIN, "OpenStdin") X(T_STDINONCE, "StdinOnce") \
+        X(T_ENV, "Env") X(T_CMD, "Cmd") X(T_HEALTHCHECK, "Healthcheck") X(T_ARGSESCAPED, "ArgsEscaped") \
+        X(T_IMAGE, "Image") X(T_VOLUMES, "Volumes") X(T_WORKINGDIR, "WorkingDir") X(T_ENTRYPOINT, "Entrypoint") \
+        X(T_NETWORKDISABLED, "NetworkDisabled") X(T_MACADDRESS, "MacAddress") X(T_ONBUILD, "OnBuild") \
+        X(T_LABELS, "Labels") X(T_STOPSIGNAL, "StopSignal") X(T_STOPTIMEOUT, "StopTimeout") X(T_SHELL, "Shell") \
+        X(T_HOSTCONFIG, "HostConfig") X(T_NETWORKINGCONFIG, "NetworkingConfig")
+#define ENUM(id, s) id,
+enum { TOP_FIELDS(ENUM) T__MAX };
+static const char *const top_fields[T__MAX] = { TOP_FIELDS(NAME) };
+static const struct gostruct top_struct = { "body", top_fields, T__MAX, true };
+
+/* container.HostConfig, with the embedded Resources promoted (API v1.41 to current). */
+#define HC_FIELDS(X) \
+        X(H_BINDS, "Binds") X(H_CONTAINERIDFILE, "ContainerIDFile") X(H_LOGCONFIG, "LogConfig") \
+        X(H_NETWORKMODE, "NetworkMode") X(H_PORTBINDINGS, "PortBindings") X(H_RESTARTPOLICY, "RestartPolicy") \
+        X(H_AUTOREMOVE, "AutoRemove") X(H_VOLUMEDRIVER, "VolumeDriver") X(H_VOLUMESFROM, "VolumesFrom") \
+        X(H_CONSOLESIZE, "ConsoleSize") X(H_ANNOTATIONS, "Annotations") X(H_CAPADD, "CapAdd") \
+        X(H_CAPDROP, "CapDrop") X(H_CGROUPNSMODE, "CgroupnsMode") X(H_DNS, "Dns") X(H_DNSOPTIONS, "DnsOptions") \
+        X(H_DNSSEARCH, "DnsSearch") X(H_EXTRAHOSTS, "ExtraHosts") X(H_GROUPADD, "GroupAdd") X(H_IPCMODE, "IpcMode") \
+        X(H_CGROUP, "Cgroup") X(H_LINKS, "Links") X(H_OOMSCOREADJ, "OomScoreAdj") X(H_PIDMODE, "PidMode") \
+        X(H_PRIVILEGED, "Privileged") X(H_PUBLISHALLPORTS, "PublishAllPorts") X(H_READONLYROOTFS, "ReadonlyRootfs") \
+        X(H_SECURITYOPT, "SecurityOpt") X(H_STORAGEOPT, "StorageOpt") X(H_TMPFS, "Tmpfs") X(H_UTSMODE, "UTSMode") \
+        X(H_USERNSMODE, "UsernsMode") X(H_SHMSIZE, "ShmSize") X(H_SYSCTLS, "Sysctls") X(H_RUNTIME, "Runtime") \
+        X(H_ISOLATION, "Isolation") \
+        X(H_CPUSHARES, "CpuShares") X(H_MEMORY, "Memory") X(H_NANOCPUS, "NanoCpus") X(H_CGROUPPARENT, "CgroupParent") \
+        X(H_BLKIOWEIGHT, "BlkioWeight") X(H_BLKIOWEIGHTDEVICE, "BlkioWeightDevice") \
+        X(H_BLKIODEVICEREADBPS, "BlkioDeviceReadBps") X(H_BLKIODEVICEWRITEBPS, "BlkioDeviceWriteBps") \
+        X(H_BLKIODEVICEREADIOPS, "BlkioDeviceReadIOps") X(H_BLKIODEVICEWRITEIOPS, "BlkioDeviceWriteIOps") \
+        X(H_CPUPERIOD, "CpuPeriod") X(H_CPUQUOTA, "CpuQuota") X(H_CPUREALTIMEPERIOD, "CpuRealtimePeriod") \
+        X(H_CPUREALTIMERUNTIME, "CpuRealtimeRuntime") X(H_CPUSETCPUS, "CpusetCpus") X(H_CPUSETMEMS, "CpusetMems") \
+        X(H_DEVICES, "Devices") X(H_DEVICECGROUPRULES, "DeviceCgroupRules") X(H_DEVICEREQUESTS, "DeviceRequests") \
+        X(H_KERNELMEMORY, "KernelMemory") X(H_KERNELMEMORYTCP, "KernelMemoryTCP") \
+        X(H_MEMORYRESERVATION, "MemoryReservation") X(H_MEMORYSWAP, "MemorySwap") \
+        X(H_MEMORYSWAPPINESS, "MemorySwappiness") X(H_OOMKILLDISABLE, "OomKillDisable") X(H_PIDSLIMIT, "PidsLimit") \
+        X(H_ULIMITS, "Ulimits") X(H_CPUCOUNT, "CpuCount") X(H_CPUPERCENT, "CpuPercent") \
+        X(H_IOMAXIMUMIOPS, "IOMaximumIOps") X(H_IOMAXIMUMBANDWIDTH, "IOMaximumBandwidth") \
+        X(H_MOUNTS, "Mounts") X(H_MASKEDPATHS, "MaskedPaths") X(H_READONLYPATHS, "ReadonlyPaths") X(H_INIT, "Init")
+enum { HC_FIELDS(ENUM) H__MAX };
+static const char *const hc_fields[H__MAX] = { HC_FIELDS(NAME) };
+static const struct gostruct hc_struct = { "HostConfig", hc_fields, H__MAX, true };
+
+#define NC_FIELDS(X) X(N_ENDPOINTSCONFIG, "EndpointsConfig")
+enum { NC_FIELDS(ENUM) N__MAX };
+static const char *const nc_fields[N__MAX] = { NC_FIELDS(NAME) };
+static const struct gostruct nc_struct = { "NetworkingConfig", nc_fields, N__MAX, true };
+
+/* mount.Mount and its option structs. */
+#define MOUNT_FIELDS(X) \
+        X(M_TYPE, "Type") X(M_SOURCE, "Source") X(M_TARGET, "Target") X(M_READONLY, "ReadOnly") \
+        X(M_CONSISTENCY, "Consistency") X(M_BINDOPTIONS, "BindOptions") X(M_VOLUMEOPTIONS, "VolumeOptions") \
+        X(M_IMAGEOPTIONS, "ImageOptions") X(M_TMPFSOPTIONS, "TmpfsOptions") X(M_CLUSTEROPTIONS, "ClusterOptions")
+enum { MOUNT_FIELDS(ENUM) M__MAX };
+static const char *const mount_fields[M__MAX] = { MOUNT_FIELDS(NAME) };
+static const struct gostruct mount_struct = { "Mounts[]", mount_fields, M__MAX, true };
+
+#define BINDOPT_FIELDS(X) \
+        X(B_PROPAGATION, "Propagation") X(B_NONRECURSIVE, "NonRecursive") X(B_CREATEMOUNTPOINT, "CreateMountpoint") \
+        X(B_READONLYNONRECURSIVE, "ReadOnlyNonRecursive") X(B_READONLYFORCERECURSIVE, "ReadOnlyForceRecursive")
+enum { BINDOPT_FIELDS(ENUM) B__MAX };
+static const char *const bindopt_fields[B__MAX] = { BINDOPT_FIELDS(NAME) };
+static const struct gostruct bindopt_struct = { "BindOptions", bindopt_fields, B__MAX, true };
+
+#define TMPFSOPT_FIELDS(X) X(TM_SIZEBYTES, "SizeBytes") X(TM_MODE, "Mode") X(TM_OPTIONS, "Options")
+enum { TMPFSOPT_FIELDS(ENUM) TM__MAX };
+static const char *const tmpfsopt_fields[TM__MAX] = { TMPFSOPT_FIELDS(NAME) };
+static const struct gostruct tmpfsopt_struct = { "TmpfsOptions", tmpfsopt_fields, TM__MAX, true };
+
+enum mount_slot { SLOT_WORKSPACE, SLOT_ARTIFACTS, SLOT__MAX };
+
+/* What one create request mounts, counted across Binds and Mounts. */
+struct mount_count {
+        unsigned at[SLOT__MAX];
+};
+
+static const char *slot_target[SLOT__MAX] = { "/workspace", "/artifacts" };
+
+static const char *slot_root(const struct policy *p, enum mount_slot s)
+{
+        return s == SLOT_WORKSPACE ? p->repos_dir : p->artifacts_dir;
+}
+
+/* Which allowed slot a container path names after cleaning, or -1. */
+static int target_slot(const char *target)
+{
+        char clean[PATH_MAX];
+        if (target[0] != '/' || path_clean(target, clean, sizeof(clean)) < 0)
+                return -1;
+        for (int s = 0; s < SLOT__MAX; s++)
+                if (strcmp(clean, slot_target[s]) == 0)
+                        return s;
+        return -1;
+}
+
+static bool tmpfs_target_allowed(const struct policy *p, const char *target)
+{
+        char clean[PATH_MAX];
+        if (target[0] != '/' || path_has_dotdot(target) || path_clean(target, clean, sizeof(clean)) < 0)
+                return false;
+        for (size_t i = 0; i < p->n_tmpfs_targets; i++)
+                if (strcmp(clean, p->tmpfs_targets[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* One bind of `src` at slot `s`: the source must be inside its root, /workspace read-only. */
+static void check_bind(const struct policy *p, const char *field, const char *src, int s, bool readonly,
+                       struct mount_count *mc, struct decision *d)
+{
+        char why[PATH_MAX + 128], q[PATH_MAX + 16];
+        quote_value(src, 200, q, sizeof(q));
+
+        if (++mc->at[s] == 2)
+                decision_add(d, "mounts", "%s mounts %s a second time; mount it once", field, slot_target[s]);
+        if (path_check_source(src, slot_root(p, s), why, sizeof(why)) < 0)
+                decision_add(d, "mounts", "%s source %s %s; bind a directory under %s at %s",
+                             field, q, why, slot_root(p, s), slot_target[s]);
+        if (s == SLOT_WORKSPACE && !readonly)
+                decision_add(d, "mounts", "%s mounts /workspace read-write; add :ro (or readonly=true with --mount)", field);
+}
+
+/* HostConfig.Binds entries, split as dockerd's Linux parser does: "src:dst[:mode]". */
+static void check_bind_spec(const struct policy *p, const char *spec, size_t idx, struct mount_count *mc,
+                            struct decision *d)
+{
+        char field[64], q[320];
+        const char *parts[4];
+        size_t lens[4], n = 0;
+        const char *s = spec;
+
+        snprintf(field, sizeof(field), "HostConfig.Binds[%zu]", idx);
+        quote_value(spec, 240, q, sizeof(q));
+
+        /* strings.SplitN(spec, ":", 4) */
+        while (n < 3) {
+                const char *c = strchr(s, ':');
+                if (!c)
+                        break;
+                parts[n] = s;
+                lens[n++] = (size_t) (c - s);
+                s = c + 1;
+        }
+        parts[n] = s;
+        lens[n++] = strlen(s);
+
+        if (n == 1) {
+                decision_add(d, "mounts", "%s is %s, an anonymous volume; only binds at /workspace and /artifacts are allowed", field, q);
+                return;
+        }
+        if (n == 4 || lens[0] == 0) {
+                decision_add(d, "mounts", "%s is %s, not a valid bind; use SRC:/workspace:ro or SRC:/artifacts", field, q);
+                return;
+        }
+        if (parts[0][0] != '/') {
+                decision_add(d, "mounts", "%s is %s, a named volume; only binds of host directories are allowed", field, q);
+                return;
+        }
+
+        char src[PATH_MAX], dst[PATH_MAX], mode[256];
+        if (lens[0] >= sizeof(src) || lens[1] >= sizeof(dst) || (n == 3 && lens[2] >= sizeof(mode))) {
+                decision_add(d, "mounts", "%s is too long", field);
+                return;
+        }
+        memcpy(src, parts[0], lens[0]);
+        src[lens[0]] = '\0';
+        memcpy(dst, parts[1], lens[1]);
+        dst[lens[1]] = '\0';
+        mode[0] = '\0';
+        if (n == 3) {
+                memcpy(mode, parts[2], lens[2]);
+                mode[lens[2]] = '\0';
+        }
+
+        int slot = target_slot(dst);
+        if (slot < 0) {
+                decision_add(d, "mounts", "%s is %s: binds are allowed only at /workspace (read-only) and /artifacts", field, q);
+                return;
+        }
+
+        /* Mode: only ro/rw.  Propagation, SELinux relabel (z/Z, which relabels the host directory)
+         * and nocopy are denied. */
+        bool ro = false, bad = n == 3 && mode[0] == '\0';
+        for (char *tok = mode, *end; n == 3 && tok; tok = end) {
+                end = strchr(tok, ',');
+                if (end)
+                        *end++ = '\0';
+                if (strcmp(tok, "ro") == 0)
+                        ro = true;
+                else if (strcmp(tok, "rw") != 0)
+                        bad = true;
+        }
+        if (bad)
+                decision_add(d, "mounts", "%s is %s: only the ro or rw option is allowed (no propagation, z/Z relabel or nocopy)",
+                             field, q);
+        check_bind(p, field, src, slot, ro, mc, d);
+}
+
+static void check_mount_object(const struct policy *p, json_t *m, size_t idx, struct mount_count *mc,
+                               struct decision *d)
+{
+        json_t *f[M__MAX], *b[B__MAX], *t[TM__MAX];
+        char field[64], sub[96], q[320];
+        const char *type, *src, *target;
+        bool ro;
+
+        snprintf(field, sizeof(field), "HostConfig.Mounts[%zu]", idx);
+        if (gojson_bind(m, &mount_struct, field, f, d) < 0)
+                return;
+        snprintf(sub, sizeof(sub), "%s.Type", field);
+        go_string(f[M_TYPE], sub, d, &type);
+        snprintf(sub, sizeof(sub), "%s.Source", field);
+        go_string(f[M_SOURCE], sub, d, &src);
+        snprintf(sub, sizeof(sub), "%s.Target", field);
+        go_string(f[M_TARGET], sub, d, &target);
+        snprintf(sub, sizeof(sub), "%s.ReadOnly", field);
+        go_bool(f[M_READONLY], sub, d, &ro);
+
+        if (strcmp(type, "tmpfs") == 0) {
+                snprintf(sub, sizeof(sub), "%s.TmpfsOptions", field);
+                gojson_bind(f[M_TMPFSOPTIONS], &tmpfsopt_struct, sub, t, d);
+                quote_value(target, 200, q, sizeof(q));
+                if (!tmpfs_target_allowed(p, target))
+                        decision_add(d, "mounts", "%s is a tmpfs at %s, which the policy does not allow; remove it or add the target to tmpfs_targets",
+                                     field, q);
+                if (src[0])
+                        decision_add(d, "mounts", "%s is a tmpfs with a Source; remove it", field);
+        } else if (strcmp(type, "bind") == 0) {
+                snprintf(sub, sizeof(sub), "%s.BindOptions", field);
+                if (gojson_bind(f[M_BINDOPTIONS], &bindopt_struct, sub, b, d) == 0) {
+                        const char *prop;
+                        bool crt, ronr;
+                        go_string(b[B_PROPAGATION], sub, d, &prop);
+                        go_bool(b[B_CREATEMOUNTPOINT], sub, d, &crt);
+                        go_bool(b[B_READONLYNONRECURSIVE], sub, d, &ronr);
+                        if (prop[0])
+                                decision_add(d, "mounts", "%s.Propagation is set; remove bind-propagation", sub);
+                        if (crt)
+                                decision_add(d, "mounts", "%s.CreateMountpoint is true; remove it", sub);
+                        if (ronr)
+                                decision_add(d, "mounts", "%s.ReadOnlyNonRecursive is true; remove it", sub);
+                }
+                int slot = target_slot(target);
+                quote_value(target, 200, q, sizeof(q));
+                if (slot < 0)
+                        decision_add(d, "mounts", "%s binds at %s: binds are allowed only at /workspace (read-only) and /artifacts",
+                                     field, q);
+                else
+                        check_bind(p, field, src, slot, ro, mc, d);
+        } else {
+                quote_value(type, 40, q, sizeof(q));
+                decision_add(d, "mounts", "%s has Type %s: only bind mounts at /workspace and /artifacts are allowed", field, q);
+        }
+        snprintf(sub, sizeof(sub), "%s.VolumeOptions", field);
+        check_empty(f[M_VOLUMEOPTIONS], sub, "mounts", "volume options are not allowed", d);
+        snprintf(sub, sizeof(sub), "%s.ImageOptions", field);
+        check_empty(f[M_IMAGEOPTIONS], sub, "mounts", "image mounts are not allowed", d);
+        snprintf(sub, sizeof(sub), "%s.ClusterOptions", field);
+        check_empty(f[M_CLUSTEROPTIONS], sub, "mounts", "cluster volumes are not allowed", d);
+        if (strcmp(type, "tmpfs") != 0) {
+                snprintf(sub, sizeof(sub), "%s.TmpfsOptions", field);
+                check_empty(f[M_TMPFSOPTIONS], sub, "mounts", "remove it", d);
+        }
+}
+
+static void check_mounts(const struct policy *p, json_t *const *top, json_t *const *hc, struct decision *d)
+{
+        struct mount_count mc = { 0 };
+        json_t *arr, *v, *vol;
+        const char *s, *key;
+        size_t i;
+
+        if (go_array(hc[H_BINDS], "HostConfig.Binds", d, &arr) == 0 && arr)
+                json_array_foreach(arr, i, v) {
+                        char path[48];
+                        snprintf(path, sizeof(path), "HostConfig.Binds[%zu]", i);
+                        if (go_string(v, path, d, &s) == 0)
+                                check_bind_spec(p, s, i, &mc, d);
+                }
+        if (go_array(hc[H_MOUNTS], "HostConfig.Mounts", d, &arr) == 0 && arr)
+                json_array_foreach(arr, i, v)
+                        check_mount_object(p, v, i, &mc, d);
+
+        if (go_object(top[T_VOLUMES], "Config.Volumes", d, &vol) == 0 && vol)
+                json_object_foreach(vol, key, v) {
+                        char q[160];
+                        quote_value(key, 120, q, sizeof(q));
+                        decision_add(d, "mounts", "Config.Volumes has %s, an anonymous volume (VOLUME or -v without a source); remove it",
+                                     q);
+                }
+        check_empty(hc[H_VOLUMESFROM], "HostConfig.VolumesFrom", "mounts", "remove --volumes-from", d);
+        check_empty(hc[H_VOLUMEDRIVER], "HostConfig.VolumeDriver", "mounts", "remove --volume-driver", d);
+
+        json_t *tmpfs;
+        if (go_object(hc[H_TMPFS], "HostConfig.Tmpfs", d, &tmpfs) == 0 && tmpfs)
+                json_object_foreach(tmpfs, key, v) {
+                        char q[160];
+                        quote_value(key, 120, q, sizeof(q));
+                        if (!tmpfs_target_allowed(p, key))
+                                decision_add(d, "mounts", "HostConfig.Tmpfs mounts a tmpfs at %s, which the policy does not allow; remove --tmpfs or add the target to tmpfs_targets",
+                                             q);
+                        if (!json_is_string(v))
+                                decision_add(d, "shape", "HostConfig.Tmpfs[%s] is not a string", q);
+                }
+}
+
+static void check_network(const struct policy *p, json_t *const *top, json_t *const *hc, struct decision *d)
+{
+        const char *mode;
+        char q[160];
+        bool publish_all;
+
+        go_string(hc[H_NETWORKMODE], "HostConfig.NetworkMode", d, &mode);
+        quote_value(mode, 120, q, sizeof(q));
+        bool ok = strcmp(mode, "none") == 0 ||
+                  (p->network == NETWORK_BRIDGE &&
+                   (strcmp(mode, "bridge") == 0 || strcmp(mode, "default") == 0 || mode[0] == '\0'));
+        if (!ok)
+                decision_add(d, "network", "HostConfig.NetworkMode is %s; set --network none%s", q,
+                             p->network == NETWORK_BRIDGE ? " or --network bridge" : "");
+
+        json_t *ports;
+        if (go_object(hc[H_PORTBINDINGS], "HostConfig.PortBindings", d, &ports) == 0 && go_len(ports))
+                decision_add(d, "network", "HostConfig.PortBindings publishes %zu port(s); remove -p/--publish", go_len(ports));
+        go_bool(hc[H_PUBLISHALLPORTS], "HostConfig.PublishAllPorts", d, &publish_all);
+        if (publish_all)
+                decision_add(d, "network", "HostConfig.PublishAllPorts is true; remove -P/--publish-all");
+
+        json_t *nc[N__MAX], *eps, *v;
+        const char *key;
+        if (gojson_bind(top[T_NETWORKINGCONFIG], &nc_struct, "NetworkingConfig", nc, d) < 0)
+                return;
+        if (go_object(nc[N_ENDPOINTSCONFIG], "NetworkingConfig.EndpointsConfig", d, &eps) < 0 || !eps)
+                return;
+        json_object_foreach(eps, key, v) {
+                char path[256];
+                quote_value(key, 120, q, sizeof(q));
+                bool allowed = strcmp(key, "none") == 0 ||
+                               (p->network == NETWORK_BRIDGE && (strcmp(key, "bridge") == 0 || strcmp(key, "default") == 0));
+                if (!allowed)
+                        decision_add(d, "network", "NetworkingConfig.EndpointsConfig connects to network %s; only %s allowed",
+                                     q, p->network == NETWORK_BRIDGE ? "none and bridge are" : "none is");
+                snprintf(path, sizeof(path), "NetworkingConfig.EndpointsConfig[%s]", q);
+                check_endpoint_settings(v, path, d);
+        }
+}
+
+static void check_privileges(const struct policy *p, json_t *const *hc, struct decision *d)
+{
+        bool privileged;
+        json_t *arr, *v;
+        size_t i;
+        const char *s;
+        char q[160];
+
+        go_bool(hc[H_PRIVILEGED], "HostConfig.Privileged", d, &privileged);
+        if (privileged)
+                decision_add(d, "privileged", "HostConfig.Privileged is true; remove --privileged");
+
+        if (go_array(hc[H_CAPADD], "HostConfig.CapAdd", d, &arr) == 0 && arr)
+                json_array_foreach(arr, i, v) {
+                        char cap[64];
+                        bool allowed = false;
+                        if (go_string(v, "HostConfig.CapAdd[]", d, &s) < 0)
+                                continue;
+                        cap_normalise(s, cap, sizeof(cap));
+                        for (size_t k = 0; k < p->n_cap_add && strcmp(cap, "ALL") != 0; k++)
+                                if (strcmp(cap, p->cap_add[k]) == 0)
+                                        allowed = true;
+                        quote_value(s, 60, q, sizeof(q));
+                        if (!allowed)
+                                decision_add(d, "privileges", "HostConfig.CapAdd adds %s; remove --cap-add", q);
+                }
+
+        if (go_array(hc[H_SECURITYOPT], "HostConfig.SecurityOpt", d, &arr) == 0 && arr)
+                json_array_foreach(arr, i, v) {
+                        if (go_string(v, "HostConfig.SecurityOpt[]", d, &s) < 0)
+                                continue;
+                        if (strcmp(s, "no-new-privileges") == 0 || strcmp(s, "no-new-privileges=true") == 0 ||
+                            strcmp(s, "no-new-privileges:true") == 0)
+                                continue;
+                        quote_value(s, 120, q, sizeof(q));
+                        decision_add(d, "privileges", "HostConfig.SecurityOpt has %s; only no-new-privileges is allowed, remove --security-opt",
+                                     q);
+                }
+
+        /* [] (not null) unmasks every path: only absent or null keeps the defaults. */
+        if (hc[H_MASKEDPATHS] && !json_is_null(hc[H_MASKEDPATHS]))
+                decision_add(d, "privileges", "HostConfig.MaskedPaths is set (it replaces the default masked paths); remove it");
+        if (hc[H_READONLYPATHS] && !json_is_null(hc[H_READONLYPATHS]))
+                decision_add(d, "privileges", "HostConfig.ReadonlyPaths is set (it replaces the default read-only paths); remove it");
+
+        if (go_array(hc[H_GROUPADD], "HostConfig.GroupAdd", d, &arr) == 0 && arr)
+                json_array_foreach(arr, i, v) {
+                        uint64_t gid;
+                        if (go_string(v, "HostConfig.GroupAdd[]", d, &s) < 0)
+                                continue;
+                        if (!parse_canonical_id(s, strlen(s), INT32_MAX, &gid) || gid == 0) {
+                                quote_value(s, 60, q, sizeof(q));
+                                decision_add(d, "user", "HostConfig.GroupAdd has %s; only numeric groups >= 1 are allowed (no root group, no names)",
+                                             q);
+                        }
+                }
+}
+
+static void check_mode(json_t *v, const char *path, const char *flag, const char *const *allowed,
+                       struct decision *d)
+{
+        const char *s;
+        char q[160];
+        if (go_string(v, path, d, &s) < 0)
+                return;
+        for (; *allowed; allowed++)
+                if (strcmp(s, *allowed) == 0)
+                        return;
+        quote_value(s, 120, q, sizeof(q));
+        decision_add(d, "namespaces", "%s is %s; remove %s (the container must have its own namespace)", path, q, flag);
+}
+
+static void check_namespaces(json_t *const *hc, struct decision *d)
+{
+        static const char *const empty[] = { "", NULL };
+        static const char *const ipc[] = { "", "private", "none", NULL };
+        static const char *const cgroupns[] = { "", "private", NULL };
+
+        check_mode(hc[H_PIDMODE], "HostConfig.PidMode", "--pid", empty, d);
+        check_mode(hc[H_UTSMODE], "HostConfig.UTSMode", "--uts", empty, d);
+        check_mode(hc[H_USERNSMODE], "HostConfig.UsernsMode", "--userns", empty, d);
+        check_mode(hc[H_IPCMODE], "HostConfig.IpcMode", "--ipc", ipc, d);
+        check_mode(hc[H_CGROUPNSMODE], "HostConfig.CgroupnsMode", "--cgroupns", cgroupns, d);
+        check_mode(hc[H_CGROUP], "HostConfig.Cgroup", "the cgroup setting", empty, d);
+}
+
+static void check_kernel(json_t *const *hc, struct decision *d)
+{
+        const char *runtime;
+        int64_t oom;
+        char q[160];
+
+        check_empty(hc[H_SYSCTLS], "HostConfig.Sysctls", "kernel", "remove --sysctl", d);
+        check_empty(hc[H_CGROUPPARENT], "HostConfig.CgroupParent", "kernel", "remove --cgroup-parent", d);
+        check_empty(hc[H_ANNOTATIONS], "HostConfig.Annotations", "kernel", "remove the runtime annotations", d);
+        if (go_string(hc[H_RUNTIME], "HostConfig.Runtime", d, &runtime) == 0 &&
+            runtime[0] && strcmp(runtime, "runc") != 0) {
+                quote_value(runtime, 80, q, sizeof(q));
+                decision_add(d, "kernel", "HostConfig.Runtime is %s; remove --runtime (only runc is allowed)", q);
+        }
+        if (go_int64(hc[H_OOMSCOREADJ], "HostConfig.OomScoreAdj", d, &oom) == 0 && oom < 0)
+                decision_add(d, "kernel", "HostConfig.OomScoreAdj is %" PRId64 " (protects the container from the OOM killer); set it to 0 or more",
+                             oom);
+}
+
+static void check_resources(const struct policy *p, json_t *const *hc, struct decision *d)
+{
+        int64_t nano, quota, period, rtp, rtr, count, percent, memory, swap;
+        bool oomkd;
+
+        go_int64(hc[H_NANOCPUS], "HostConfig.NanoCpus", d, &nano);
+        go_int64(hc[H_CPUQUOTA], "HostConfig.CpuQuota", d, &quota);
+        go_int64(hc[H_CPUPERIOD], "HostConfig.CpuPeriod", d, &period);
+        check_cpu(p, nano, quota, period, false, d);
+        go_int64(hc[H_CPUREALTIMEPERIOD], "HostConfig.CpuRealtimePeriod", d, &rtp);
+        go_int64(hc[H_CPUREALTIMERUNTIME], "HostConfig.CpuRealtimeRuntime", d, &rtr);
+        if (rtp || rtr)
+                decision_add(d, "cpu", "HostConfig.CpuRealtimePeriod/CpuRealtimeRuntime are set; remove --cpu-rt-period/--cpu-rt-runtime");
+        go_int64(hc[H_CPUCOUNT], "HostConfig.CpuCount", d, &count);
+        go_int64(hc[H_CPUPERCENT], "HostConfig.CpuPercent", d, &percent);
+        if (count || percent)
+                decision_add(d, "cpu", "HostConfig.CpuCount/CpuPercent are set (Windows only); use --cpus");
+
+        go_int64(hc[H_MEMORY], "HostConfig.Memory", d, &memory);
+        go_int64(hc[H_MEMORYSWAP], "HostConfig.MemorySwap", d, &swap);
+        check_memory(p, memory, swap, false, d);
+        go_bool(hc[H_OOMKILLDISABLE], "HostConfig.OomKillDisable", d, &oomkd);
+        if (oomkd)
+                decision_add(d, "memory", "HostConfig.OomKillDisable is true; remove --oom-kill-disable");
+        check_pids(p, hc[H_PIDSLIMIT], "HostConfig.PidsLimit", false, d);
+
+        check_empty(hc[H_DEVICES], "HostConfig.Devices", "devices", "remove --device", d);
+        check_empty(hc[H_DEVICEREQUESTS], "HostConfig.DeviceRequests", "devices", "remove --gpus", d);
+        check_empty(hc[H_DEVICECGROUPRULES], "HostConfig.DeviceCgroupRules", "devices", "remove --device-cgroup-rule", d);
+}
+
+void eval_container_create(const struct policy *p, json_t *body, struct decision *d)
+{
+        json_t *top[T__MAX], *hc[H__MAX];
+        const char *user;
+        bool readonly;
+
+        if (!body) {
+                decision_add(d, "shape", "the create request has no JSON body that the plugin can see; send the body as application/json, under 1 MiB");
+                return;
+        }
+        if (!json_is_object(body)) {
+                decision_add(d, "shape", "the create body is not a JSON object");
+                return;
+        }
+        gojson_bind(body, &top_struct, "the create body", top, d);
+        gojson_bind(top[T_HOSTCONFIG], &hc_struct, "HostConfig", hc, d);
+
+        go_string(top[T_USER], "Config.User", d, &user);
+        eval_user(p, user, "Config.User", false, d);
+        check_resources(p, hc, d);
+        check_network(p, top, hc, d);
+        go_bool(hc[H_READONLYROOTFS], "HostConfig.ReadonlyRootfs", d, &readonly);
+        if (p->readonly_rootfs && !readonly)
+                decision_add(d, "rootfs", "HostConfig.ReadonlyRootfs is false; add --read-only");
+        check_mounts(p, top, hc, d);
+        check_privileges(p, hc, d);
+        check_namespaces(hc, d);
+        check_kernel(hc, d);
+}

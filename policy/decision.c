@@ -1,0 +1,143 @@
+/* Decisions: a fixed-size list of violations, deny until proven allow. */
+#include "policy/decision.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <string.h>
+
+void decision_init(struct decision *d)
+{
+        memset(d, 0, sizeof(*d));
+        d->allow = false;
+}
+
+void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
+{
+        if (d->n >= DECISION_MAX_VIOLATIONS) {
+                d->truncated = true;
+                return;
+        }
+        struct violation *v = &d->v[d->n++];
+        v->rule = rule;
+        int k = snprintf(v->text, sizeof(v->text), "%s: ", rule);
+        if (k < 0 || (size_t) k >= sizeof(v->text))
+                return;
+        va_list ap;
+        va_start(ap, fmt);
+        vsnprintf(v->text + k, sizeof(v->text) - (size_t) k, fmt, ap);
+        va_end(ap);
+        d->allow = false;
+}
+
+void decision_finish(struct decision *d)
+{
+        d->complete = true;
+        d->allow = d->n == 0 && !d->truncated;
+}
+
+bool decision_has(const struct decision *d, const char *rule)
+{
+        for (size_t i = 0; i < d->n; i++)
+                if (strcmp(d->v[i].rule, rule) == 0)
+                        return true;
+        return false;
+}
+
+/* Append to buf, never past size; returns the new length (clamped). */
+static size_t append(char *buf, size_t size, size_t len, const char *s)
+{
+        size_t n = strlen(s);
+        if (len >= size)
+                return len;
+        if (n > size - 1 - len)
+                n = size - 1 - len;
+        memcpy(buf + len, s, n);
+        len += n;
+        buf[len] = '\0';
+        return len;
+}
+
+size_t decision_message(const struct decision *d, char *buf, size_t size)
+{
+        size_t len = 0;
+
+        if (size == 0)
+                return 0;
+        buf[0] = '\0';
+        if (d->allow)
+                return append(buf, size, len, "allowed");
+
+        /* Rule ids first, each once, so the docker CLI's one-line error names them up front. */
+        size_t shown = 0;
+        for (size_t i = 0; i < d->n; i++) {
+                bool seen = false;
+                for (size_t j = 0; j < i; j++)
+                        if (strcmp(d->v[j].rule, d->v[i].rule) == 0)
+                                seen = true;
+                if (seen)
+                        continue;
+                if (shown++)
+                        len = append(buf, size, len, ",");
+                len = append(buf, size, len, d->v[i].rule);
+        }
+        if (d->n == 0)
+                len = append(buf, size, len, d->complete ? "denied" : "error: evaluation did not complete");
+        len = append(buf, size, len, ": ");
+        for (size_t i = 0; i < d->n; i++) {
+                if (i)
+                        len = append(buf, size, len, "; ");
+                len = append(buf, size, len, d->v[i].text);
+        }
+        if (d->truncated)
+                len = append(buf, size, len, "; (more violations not shown)");
+        return len;
+}
+
+void quote_value(const char *s, size_t max, char *buf, size_t size)
+{
+        size_t len = 0;
+        static const char hex[] = "0123456789abcdef";
+
+        if (size < 8) {
+                if (size)
+                        buf[0] = '\0';
+                return;
+        }
+        if (!s) {
+                snprintf(buf, size, "null");
+                return;
+        }
+        buf[len++] = '"';
+        size_t i;
+        for (i = 0; s[i] && i < max; i++) {
+                unsigned char c = (unsigned char) s[i];
+                char esc[5];
+                size_t n;
+                if (c == '"' || c == '\\') {
+                        esc[0] = '\\';
+                        esc[1] = (char) c;
+                        n = 2;
+                } else if (c < 0x20 || c >= 0x7f) {
+                        /* Bytes >= 0x7f too: messages stay ASCII, and look-alike keys show. */
+                        esc[0] = '\\';
+                        esc[1] = 'x';
+                        esc[2] = hex[c >> 4];
+                        esc[3] = hex[c & 15];
+                        n = 4;
+                } else {
+                        esc[0] = (char) c;
+                        n = 1;
+                }
+                /* Room for this, the closing quote, "..." and NUL. */
+                if (n > size - len - 6)
+                        break;
+                memcpy(buf + len, esc, n);
+                len += n;
+        }
+        if (s[i]) {
+                memcpy(buf + len, "...", 3);
+                len += 3;
+        }
+        buf[len++] = '"';
+        buf[len] = '\0';
+}

@@ -1,0 +1,45 @@
+/* The rules: each evaluator reads one kind of request, as dockerd will decode it, and records every
+ * violation in a decision.  They never call decision_finish(): the caller does, once every part of
+ * the request has been judged.  Pure: no I/O except resolving bind-source paths on this host. */
+#pragma once
+
+#include <jansson.h>
+#include <stddef.h>
+
+#include "policy/decision.h"
+#include "policy/policy.h"
+#include "policy/query.h"
+
+/* Parse a request body as dockerd would accept it: one JSON object, no duplicate keys.  Any parse
+ * error is recorded (rule "shape") and returns -EINVAL; on success *ret is a new reference. */
+int eval_parse_body(const char *buf, size_t len, const char *what, json_t **ret, struct decision *d);
+
+/* POST /containers/create: user, cpu, memory, pids, network, rootfs, mounts, privileges,
+ * namespaces, devices, kernel, shape.  `body` may be NULL (then: denied, no body). */
+void eval_container_create(const struct policy *p, json_t *body, struct decision *d);
+
+/* POST /containers/{id}/exec: no Privileged, User empty or an allowed user form. */
+void eval_exec_create(const struct policy *p, json_t *body, struct decision *d);
+
+/* POST /containers/{id}/update: the create bounds for cpu, memory and pids (0 = unchanged). */
+void eval_container_update(const struct policy *p, json_t *body, struct decision *d);
+
+/* POST /networks/{id}/connect: only the default bridge, and only when the policy allows bridge. */
+void eval_network_connect(const struct policy *p, const char *network, json_t *body, struct decision *d);
+
+/* POST /volumes/create: local driver, no driver options (they make binds of any host path). */
+void eval_volume_create(const struct policy *p, json_t *body, struct decision *d);
+
+/* POST /build: network mode, remote contexts, cgroup parent, outputs. */
+void eval_build(const struct policy *p, const struct query *q, struct decision *d);
+
+/* POST /containers/{id}/start: no checkpoint restore. */
+void eval_container_start(const struct policy *p, const struct query *q, struct decision *d);
+
+/* The user rule, shared by create (required) and exec (empty allowed): see DESIGN.md. */
+void eval_user(const struct policy *p, const char *user, const char *path, bool empty_ok, struct decision *d);
+
+/* "4294967296" -> "4g": bytes in the largest exact unit, for messages. */
+void format_bytes(int64_t bytes, char *buf, size_t size);
+/* nano-CPUs -> "2", "0.5". */
+void format_cpus(int64_t nano, char *buf, size_t size);

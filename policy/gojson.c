@@ -1,0 +1,178 @@
+/* Go-compatible field access over jansson values: see gojson.h for why each rule exists. */
+#include "policy/gojson.h"
+
+#include <errno.h>
+#include <string.h>
+
+/* Decode the next character of a key as Go's folding sees it: an ASCII letter lower-cased, or the
+ * two non-ASCII runes that fold to ASCII letters.  Other non-ASCII runes return 0 (never match an
+ * ASCII field name); *len gets the bytes consumed. */
+static unsigned char fold_next(const unsigned char *s, size_t *len)
+{
+        if (s[0] < 0x80) {
+                *len = 1;
+                return (s[0] >= 'A' && s[0] <= 'Z') ? (unsigned char) (s[0] - 'A' + 'a') : s[0];
+        }
+        if (s[0] == 0xc5 && s[1] == 0xbf) {              /* U+017F LATIN SMALL LETTER LONG S */
+                *len = 2;
+                return 's';
+        }
+        if (s[0] == 0xe2 && s[1] == 0x84 && s[2] == 0xaa) { /* U+212A KELVIN SIGN */
+                *len = 3;
+                return 'k';
+        }
+        *len = 1;
+        return 0;
+}
+
+bool gojson_key_matches(const char *key, const char *field)
+{
+        const unsigned char *k = (const unsigned char *) key;
+        const unsigned char *f = (const unsigned char *) field;
+
+        while (*k && *f) {
+                size_t n;
+                unsigned char c = fold_next(k, &n);
+                unsigned char want = (*f >= 'A' && *f <= 'Z') ? (unsigned char) (*f - 'A' + 'a') : *f;
+                if (c == 0 || c != want)
+                        return false;
+                k += n;
+                f++;
+        }
+        return *k == '\0' && *f == '\0';
+}
+
+int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
+                json_t **ret_vals, struct decision *d)
+{
+        const char *key;
+        json_t *value;
+        const char *first_key[GOSTRUCT_MAX_FIELDS];
+        char q1[96], q2[96];
+        int r = 0;
+
+        for (size_t i = 0; i < st->n; i++) {
+                ret_vals[i] = NULL;
+                first_key[i] = NULL;
+        }
+        if (!obj || json_is_null(obj))
+                return 0;
+        if (!json_is_object(obj)) {
+                decision_add(d, "shape", "%s is not a JSON object; send an object or null", path);
+                return -EINVAL;
+        }
+
+        json_object_foreach(obj, key, value) {
+                size_t i;
+                for (i = 0; i < st->n; i++)
+                        if (gojson_key_matches(key, st->fields[i]))
+                                break;
+                if (i == st->n) {
+                        if (st->strict) {
+                                quote_value(key, 64, q1, sizeof(q1));
+                                decision_add(d, "shape", "%s has unknown key %s; dockerd would ignore or misread it, remove it",
+                                             path, q1);
+                                r = -EINVAL;
+                        }
+                        continue;
+                }
+                if (ret_vals[i]) {
+                        quote_value(first_key[i], 64, q1, sizeof(q1));
+                        quote_value(key, 64, q2, sizeof(q2));
+                        decision_add(d, "shape", "%s has keys %s and %s, which dockerd reads as the one field %s.%s; send it once",
+                                     path, q1, q2, path, st->fields[i]);
+                        r = -EINVAL;
+                }
+                ret_vals[i] = value;
+                first_key[i] = key;
+        }
+        return r;
+}
+
+static const char *type_name(const json_t *v)
+{
+        switch (json_typeof(v)) {
+        case JSON_OBJECT:  return "an object";
+        case JSON_ARRAY:   return "an array";
+        case JSON_STRING:  return "a string";
+        case JSON_INTEGER: return "an integer";
+        case JSON_REAL:    return "a non-integer number";
+        case JSON_TRUE:
+        case JSON_FALSE:   return "a boolean";
+        case JSON_NULL:    return "null";
+        }
+        return "unknown";
+}
+
+static int wrong_type(const json_t *v, const char *path, const char *want, struct decision *d)
+{
+        decision_add(d, "shape", "%s is %s; dockerd expects %s", path, type_name(v), want);
+        return -EINVAL;
+}
+
+int go_bool(const json_t *v, const char *path, struct decision *d, bool *ret)
+{
+        *ret = false;
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_boolean(v))
+                return wrong_type(v, path, "a boolean", d);
+        *ret = json_is_true(v);
+        return 0;
+}
+
+int go_int64(const json_t *v, const char *path, struct decision *d, int64_t *ret)
+{
+        *ret = 0;
+        if (!v || json_is_null(v))
+                return 0;
+        /* jansson reads 1.0 and 1e3 as reals; Go refuses both for integer fields. */
+        if (!json_is_integer(v))
+                return wrong_type(v, path, "an integer", d);
+        *ret = (int64_t) json_integer_value(v);
+        return 0;
+}
+
+int go_string(const json_t *v, const char *path, struct decision *d, const char **ret)
+{
+        *ret = "";
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_string(v))
+                return wrong_type(v, path, "a string", d);
+        *ret = json_string_value(v);
+        return 0;
+}
+
+int go_array(json_t *v, const char *path, struct decision *d, json_t **ret)
+{
+        *ret = NULL;
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_array(v))
+                return wrong_type(v, path, "an array", d);
+        *ret = v;
+        return 0;
+}
+
+int go_object(json_t *v, const char *path, struct decision *d, json_t **ret)
+{
+        *ret = NULL;
+        if (!v || json_is_null(v))
+                return 0;
+        if (!json_is_object(v))
+                return wrong_type(v, path, "an object", d);
+        *ret = v;
+        return 0;
+}
+
+size_t go_len(const json_t *v)
+{
+        if (!v)
+                return 0;
+        if (json_is_array(v))
+                return json_array_size(v);
+        if (json_is_object(v))
+                return json_object_size(v);
+        return 0;
+}

@@ -1,0 +1,48 @@
+/* Reading request JSON the way dockerd's Go encoding/json does.
+ *
+ * Go matches object keys to struct fields case-insensitively, with Unicode simple folding: besides
+ * ASCII case, 'ſ' (U+017F) matches s and the Kelvin sign (U+212A) matches k.  When two keys of one
+ * object reach the same field, Go keeps the last; we deny instead, because a checker that reads the
+ * first would be bypassed (e.g. "Privileged":false,"privileged":true).  Map-typed fields (Labels,
+ * Sysctls, Tmpfs ...) keep exact keys; duplicates there are rejected by the parser
+ * (JSON_REJECT_DUPLICATES).  A null or missing field is Go's zero value.  Type mismatches, which make
+ * dockerd fail the request anyway, are denied as "shape" violations rather than guessed at. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy/decision.h"
+
+#define GOSTRUCT_MAX_FIELDS 96
+
+/* A Go struct's JSON field names, in the order of the caller's field enum. */
+struct gostruct {
+        const char *name;              /* for messages: "HostConfig" */
+        const char *const *fields;
+        size_t n;
+        bool strict;                   /* unknown keys are violations (dockerd would ignore them) */
+};
+
+/* Does the JSON key `key` reach the Go field `field` (ASCII)? */
+bool gojson_key_matches(const char *key, const char *field);
+
+/* Bind the keys of `obj` to the fields of `st`: ret_vals[i] is the value (borrowed) of field i, or
+ * NULL.  `obj` may be NULL or JSON null (all fields NULL).  Every colliding key, unknown key (when
+ * strict) or non-object is recorded in `d` under rule "shape", naming `path`.
+ * Returns 0, or -EINVAL when anything was recorded. */
+int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
+                json_t **ret_vals, struct decision *d);
+
+/* Typed reads with Go's semantics: NULL (missing) or JSON null is the zero value.  A wrong type is
+ * recorded as a "shape" violation naming `path`, the zero value is returned, and -EINVAL. */
+int go_bool(const json_t *v, const char *path, struct decision *d, bool *ret);
+int go_int64(const json_t *v, const char *path, struct decision *d, int64_t *ret);
+int go_string(const json_t *v, const char *path, struct decision *d, const char **ret);
+/* Arrays and objects: *ret is NULL for missing/null, else the borrowed value. */
+int go_array(json_t *v, const char *path, struct decision *d, json_t **ret);
+int go_object(json_t *v, const char *path, struct decision *d, json_t **ret);
+
+/* Number of entries of an array or object value (0 for NULL/null). */
+size_t go_len(const json_t *v);

@@ -1,0 +1,166 @@
+/* Path cleaning and symlink-resolved containment for bind sources (see paths.h). */
+#include "policy/paths.h"
+
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+int path_clean(const char *in, char *buf, size_t size)
+{
+        size_t len = 0;
+        bool rooted = in[0] == '/';
+        size_t floor = rooted ? 1 : 0;   /* ".." never climbs above this */
+        const char *p = in;
+
+        if (size < 2)
+                return -E2BIG;
+        if (rooted)
+                buf[len++] = '/';
+        while (*p) {
+                while (*p == '/')
+                        p++;
+                const char *seg = p;
+                while (*p && *p != '/')
+                        p++;
+                size_t n = (size_t) (p - seg);
+                if (n == 0 || (n == 1 && seg[0] == '.'))
+                        continue;
+                if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+                        if (len > floor) {
+                                while (len > floor && buf[len - 1] != '/')
+                                        len--;
+                                if (len > floor)
+                                        len--;      /* the separator */
+                                continue;
+                        }
+                        if (rooted)
+                                continue;
+                        /* relative path climbing out: keep "..", as Go does */
+                }
+                if (len > floor && n + 1 > size - 1 - len)
+                        return -E2BIG;
+                if (n > size - 1 - len)
+                        return -E2BIG;
+                if (len > floor)
+                        buf[len++] = '/';
+                memcpy(buf + len, seg, n);
+                len += n;
+        }
+        if (len == 0)
+                buf[len++] = '.';
+        buf[len] = '\0';
+        return (int) len;
+}
+
+bool path_has_dotdot(const char *path)
+{
+        const char *p = path;
+        while (*p) {
+                const char *seg = p;
+                while (*p && *p != '/')
+                        p++;
+                if (p - seg == 2 && seg[0] == '.' && seg[1] == '.')
+                        return true;
+                if (*p)
+                        p++;
+        }
+        return false;
+}
+
+int path_resolve(const char *path, char *buf, size_t size)
+{
+        char head[PATH_MAX];
+        char real[PATH_MAX];
+        size_t cut;
+
+        if (path[0] != '/')
+                return -EINVAL;
+        if (strlen(path) >= sizeof(head))
+                return -E2BIG;
+        memcpy(head, path, strlen(path) + 1);
+        cut = strlen(head);
+
+        /* Walk up until a prefix exists; every stripped component must truly not exist
+         * (lstat ENOENT), so a dangling symlink is never mistaken for a directory to be made. */
+        for (;;) {
+                if (realpath(head, real))
+                        break;
+                int e = errno;
+                if (e != ENOENT)
+                        return -e;
+                struct stat st;
+                if (lstat(head, &st) == 0)
+                        return -ENOENT;          /* exists but does not resolve: dangling link */
+                char *slash = strrchr(head, '/');
+                if (!slash || slash == head) {
+                        head[1] = '\0';          /* "/" always resolves */
+                        cut = 1;
+                        continue;
+                }
+                *slash = '\0';
+                cut = (size_t) (slash - head);
+        }
+
+        const char *rest = path + cut;              /* "" or "/a/b", not yet existing */
+        size_t rl = strlen(real);
+        if (strcmp(real, "/") == 0 && rest[0] == '/')
+                rl = 0;                              /* avoid "//a" */
+        if (rl + strlen(rest) + 1 > size)
+                return -E2BIG;
+        memcpy(buf, real, rl);
+        memcpy(buf + rl, rest, strlen(rest) + 1);
+        if (buf[0] == '\0') {
+                buf[0] = '/';
+                buf[1] = '\0';
+        }
+        return 0;
+}
+
+bool path_strictly_inside(const char *path, const char *root)
+{
+        size_t rl = strlen(root);
+        if (strcmp(root, "/") == 0)
+                return path[0] == '/' && path[1] != '\0';
+        return strncmp(path, root, rl) == 0 && path[rl] == '/' && path[rl + 1] != '\0';
+}
+
+int path_check_source(const char *src, const char *root, char *why, size_t whysz)
+{
+        char clean[PATH_MAX], rsrc[PATH_MAX], rroot[PATH_MAX];
+        int r;
+
+        if (src[0] != '/') {
+                snprintf(why, whysz, "is not an absolute host path");
+                return -EINVAL;
+        }
+        if (path_has_dotdot(src)) {
+                snprintf(why, whysz, "contains \"..\"");
+                return -EINVAL;
+        }
+        if (path_clean(src, clean, sizeof(clean)) < 0) {
+                snprintf(why, whysz, "is too long");
+                return -E2BIG;
+        }
+        if (!path_strictly_inside(clean, root)) {
+                snprintf(why, whysz, "is not inside %s", root);
+                return -EPERM;
+        }
+        r = path_resolve(clean, rsrc, sizeof(rsrc));
+        if (r < 0) {
+                snprintf(why, whysz, "cannot be resolved safely (%s)", strerror(-r));
+                return r;
+        }
+        r = path_resolve(root, rroot, sizeof(rroot));
+        if (r < 0) {
+                snprintf(why, whysz, "cannot be checked: %s does not resolve (%s)", root, strerror(-r));
+                return r;
+        }
+        if (!path_strictly_inside(rsrc, rroot)) {
+                snprintf(why, whysz, "resolves through a symlink to %.200s, outside %s", rsrc, root);
+                return -EPERM;
+        }
+        return 0;
+}

@@ -1,0 +1,185 @@
+/* Resource bounds (cpu, memory, pids), user ids and other checks shared by create and update. */
+#include "policy/rules.h"
+
+#include <ctype.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "policy/eval.h"
+
+#define DEFAULT_CPU_PERIOD 100000   /* dockerd/kernel default when CpuPeriod is 0 */
+
+bool parse_canonical_id(const char *s, size_t len, uint64_t max, uint64_t *ret)
+{
+        uint64_t v = 0;
+
+        if (len == 0 || len > 20)
+                return false;
+        if (s[0] == '0' && len > 1)
+                return false;                /* "00" means 0 to strconv.Atoi: root in disguise */
+        for (size_t i = 0; i < len; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                unsigned digit = (unsigned) (s[i] - '0');
+                if (v > (max - digit) / 10)
+                        return false;
+                v = v * 10 + digit;
+        }
+        *ret = v;
+        return true;
+}
+
+void cap_normalise(const char *in, char *buf, size_t size)
+{
+        size_t j = 0;
+        if (strncasecmp(in, "CAP_", 4) == 0)
+                in += 4;
+        for (; *in && j + 1 < size; in++)
+                buf[j++] = (char) toupper((unsigned char) *in);
+        if (size)
+                buf[j] = '\0';
+}
+
+void format_bytes(int64_t bytes, char *buf, size_t size)
+{
+        static const char units[] = "bkmg";
+        int u = 0;
+        if (bytes <= 0) {
+                snprintf(buf, size, "%" PRId64, bytes);
+                return;
+        }
+        while (u < 3 && bytes % 1024 == 0) {
+                bytes /= 1024;
+                u++;
+        }
+        if (u == 0)
+                snprintf(buf, size, "%" PRId64, bytes);
+        else
+                snprintf(buf, size, "%" PRId64 "%c", bytes, units[u]);
+}
+
+void format_cpus(int64_t nano, char *buf, size_t size)
+{
+        int64_t whole = nano / 1000000000, frac = nano % 1000000000;
+        if (nano < 0 || frac == 0) {
+                snprintf(buf, size, "%" PRId64, nano < 0 ? nano : whole);
+                return;
+        }
+        char f[16];
+        snprintf(f, sizeof(f), "%09" PRId64, frac);
+        for (int i = 8; i > 0 && f[i] == '0'; i--)
+                f[i] = '\0';
+        snprintf(buf, size, "%" PRId64 ".%s", whole, f);
+}
+
+void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t period, bool update,
+               struct decision *d)
+{
+        char lim[32], have[32];
+        format_cpus(p->cpu_limit_nano, lim, sizeof(lim));
+
+        if (!update && nano == 0 && quota == 0 && period == 0) {
+                decision_add(d, "cpu", "HostConfig.NanoCpus and HostConfig.CpuQuota are 0 (no CPU limit); set --cpus to at most %s", lim);
+                return;
+        }
+        if (nano < 0 || nano > p->cpu_limit_nano) {
+                format_cpus(nano, have, sizeof(have));
+                decision_add(d, "cpu", "NanoCpus is %" PRId64 " (%s CPUs), over the limit; set --cpus to at most %s",
+                             nano, have, lim);
+        }
+        if (quota == 0 && period == 0)
+                return;
+        if (update && (quota == 0 || period == 0)) {
+                decision_add(d, "cpu", "an update sets CpuQuota (%" PRId64 ") or CpuPeriod (%" PRId64 ") alone, so the resulting "
+                             "CPU share cannot be checked; set --cpu-quota and --cpu-period together, or use --cpus (at most %s)",
+                             quota, period, lim);
+                return;
+        }
+        if (quota <= 0) {
+                decision_add(d, "cpu", "CpuQuota is %" PRId64 " (no CPU limit); set --cpus to at most %s", quota, lim);
+                return;
+        }
+        if (period < 0) {
+                decision_add(d, "cpu", "CpuPeriod is %" PRId64 "; set --cpus to at most %s", period, lim);
+                return;
+        }
+        int64_t eff = period ? period : DEFAULT_CPU_PERIOD;
+        /* quota/eff <= limit/1e9, in 128-bit integers: no rounding, no overflow. */
+        __int128 lhs = (__int128) quota * 1000000000;
+        __int128 rhs = (__int128) p->cpu_limit_nano * eff;
+        if (lhs > rhs)
+                decision_add(d, "cpu", "CpuQuota/CpuPeriod is %" PRId64 "/%" PRId64 ", over %s CPUs; lower --cpu-quota or use --cpus",
+                             quota, eff, lim);
+}
+
+void check_memory(const struct policy *p, int64_t memory, int64_t swap, bool update, struct decision *d)
+{
+        char lim[32], have[32];
+        format_bytes(p->memory_limit, lim, sizeof(lim));
+        format_bytes(memory, have, sizeof(have));
+
+        if (update && memory == 0) {
+                /* unchanged */
+        } else if (memory <= 0) {
+                decision_add(d, "memory", "HostConfig.Memory is %" PRId64 " (no limit); set --memory to at most %s", memory, lim);
+        } else if (memory > p->memory_limit) {
+                decision_add(d, "memory", "HostConfig.Memory is %s, over the limit; set --memory to at most %s", have, lim);
+        }
+        if (swap == -1) {
+                decision_add(d, "memory", "MemorySwap is -1 (unlimited swap); set --memory-swap equal to --memory, or leave it unset");
+        } else if (swap != 0 && (swap != memory || memory == 0)) {
+                char sw[32];
+                format_bytes(swap, sw, sizeof(sw));
+                decision_add(d, "memory", "MemorySwap is %s, not equal to Memory (%s); set --memory-swap equal to --memory, or leave it unset",
+                             sw, have);
+        }
+}
+
+void check_pids(const struct policy *p, const json_t *v, const char *path, bool update, struct decision *d)
+{
+        int64_t pids;
+        if (p->pids_limit <= 0)
+                return;
+        if (go_int64(v, path, d, &pids) < 0)
+                return;
+        if (update && (!v || json_is_null(v)))
+                return;                      /* null: unchanged */
+        if (pids <= 0)
+                decision_add(d, "pids", "%s is %" PRId64 " (no limit); set --pids-limit to at most %" PRId64,
+                             path, pids, p->pids_limit);
+        else if (pids > p->pids_limit)
+                decision_add(d, "pids", "%s is %" PRId64 ", over the limit; set --pids-limit to at most %" PRId64,
+                             path, pids, p->pids_limit);
+}
+
+void check_empty(const json_t *v, const char *path, const char *rule, const char *fix, struct decision *d)
+{
+        if (!v || json_is_null(v))
+                return;
+        if ((json_is_array(v) || json_is_object(v)) && go_len(v) == 0)
+                return;
+        if (json_is_string(v) && json_string_length(v) == 0)
+                return;
+        if (json_is_array(v) || json_is_object(v))
+                decision_add(d, rule, "%s has %zu entr%s; %s", path, go_len(v), go_len(v) == 1 ? "y" : "ies", fix);
+        else if (json_is_string(v)) {
+                char q[160];
+                quote_value(json_string_value(v), 120, q, sizeof(q));
+                decision_add(d, rule, "%s is %s; %s", path, q, fix);
+        } else
+                decision_add(d, rule, "%s is set; %s", path, fix);
+}
+
+enum { EP_DRIVEROPTS, EP__MAX };
+static const char *const ep_fields[EP__MAX] = { [EP_DRIVEROPTS] = "DriverOpts" };
+static const struct gostruct ep_struct = { "EndpointSettings", ep_fields, EP__MAX, false };
+
+void check_endpoint_settings(json_t *v, const char *path, struct decision *d)
+{
+        json_t *f[EP__MAX];
+        char fp[256];
+        gojson_bind(v, &ep_struct, path, f, d);
+        snprintf(fp, sizeof(fp), "%s.DriverOpts", path);
+        check_empty(f[EP_DRIVEROPTS], fp, "network", "remove the endpoint driver options", d);
+}

@@ -1,0 +1,29 @@
+/* Internal to policy/: checks shared by more than one evaluator. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "policy/decision.h"
+#include "policy/gojson.h"
+#include "policy/policy.h"
+
+/* Canonical decimal (digits only, no sign, no leading zero) in [0, max]. */
+bool parse_canonical_id(const char *s, size_t len, uint64_t max, uint64_t *ret);
+
+/* Normalise a capability name as dockerd does: upper-case, without a "CAP_" prefix. */
+void cap_normalise(const char *in, char *buf, size_t size);
+
+/* The CPU rule over NanoCpus / CpuQuota / CpuPeriod.  `update`: 0 means unchanged, and quota and
+ * period must come together (the container's current period is unknown here). */
+void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t period, bool update,
+               struct decision *d);
+/* The memory rule over Memory / MemorySwap. */
+void check_memory(const struct policy *p, int64_t memory, int64_t swap, bool update, struct decision *d);
+/* The pids rule: `v` is PidsLimit (NULL/null: unset). */
+void check_pids(const struct policy *p, const json_t *v, const char *path, bool update, struct decision *d);
+/* Fields that must be absent, null, or empty (arrays/objects), e.g. Devices. */
+void check_empty(const json_t *v, const char *path, const char *rule, const char *fix, struct decision *d);
+/* EndpointSettings.DriverOpts (per-endpoint driver options, e.g. interface sysctls) must be empty. */
+void check_endpoint_settings(json_t *v, const char *path, struct decision *d);
