@@ -6,6 +6,6 @@ for t in "$@"; do
         echo "== $t"
         if "$t"; then pass=$((pass + 1)); else fail=$((fail + 1)); echo "FAILED: $t"; fi
 done
-echo "unit programs: $pass passed, $fail failed"
+echo "unit: $pass passed, $fail failed"
 [ $((pass + fail)) -gt 0 ] || { echo "no unit tests ran"; exit 1; }
 [ "$fail" -eq 0 ]
