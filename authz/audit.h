@@ -1,0 +1,64 @@
+/* The audit log: one JSON line per AuthZReq decision, for host admins and security reviewers.
+ *
+ * A line records what was decided about which request, for whom, and why:
+ *   {"time":"2024-05-01T12:00:00.123456Z","decision":"deny","rules":["privileged"],
+ *    "method":"POST","route":"POST /containers/create","uri":"/v1.41/containers/create?name=x",
+ *    "user":"alice","authn":"TLS","container_name":"x","image":"busybox","latency_us":42,
+ *    "dry_run":false,"reasons":["privileged: HostConfig.Privileged is true; ..."]}
+ * Never bodies, environment values or credentials: struct request_info does not carry them.
+ *
+ * A slow or full disk must never delay a decision: audit_record() only formats the line and puts it
+ * on a bounded in-memory queue, which a writer thread drains with write(2) (O_APPEND).  When the
+ * queue is full the line is dropped and counted, and the writer reports the count on stderr once it
+ * has caught up.  Write errors (ENOSPC, EIO ...) go to stderr, rate-limited. */
+#pragma once
+
+#include <jansson.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "authz/decide.h"
+#include "policy/decision.h"
+
+#define AUDIT_QUEUE_LINES 4096              /* lines waiting for the writer */
+#define AUDIT_QUEUE_BYTES (16u << 20)       /* and at most this many bytes of them */
+
+struct audit;
+
+struct audit_stats {
+        uint64_t recorded;      /* lines queued */
+        uint64_t written;       /* lines written out */
+        uint64_t dropped;       /* lines dropped because the queue was full */
+        uint64_t failed;        /* lines lost to write errors */
+};
+
+/* Open the audit log at `path` (created 0600 if missing, appended to), or standard output for "-",
+ * and start the writer thread.  0 and a new audit in *ret, or -errno (nothing started). */
+int audit_open(const char *path, struct audit **ret);
+
+/* Like audit_open(), writing to `fd` (taken over: closed by audit_close) with a queue of at most
+ * `queue_lines` lines (0: AUDIT_QUEUE_LINES).  audit_reopen() is a no-op on such a log. */
+int audit_open_fd(int fd, size_t queue_lines, struct audit **ret);
+
+/* Queue the line for one AuthZReq decision.  Never blocks on I/O: returns 0 when queued, -ENOBUFS
+ * when the queue was full (the line is dropped and counted), -ENOMEM.  `a` NULL: does nothing. */
+int audit_record(struct audit *a, const struct request_info *info, const struct decision *d,
+                 bool dry_run, double latency_us);
+
+/* Reopen the path (after log rotation moved the file away): lines queued from now on go to the new
+ * file.  0, or -errno with the old file kept.  No-op for "-" and audit_open_fd(). */
+int audit_reopen(struct audit *a);
+
+/* False while the last write to the log failed (for policy.deny_on_audit_failure). */
+bool audit_healthy(struct audit *a);
+
+void audit_get_stats(struct audit *a, struct audit_stats *ret);
+
+/* Write out everything queued, stop the writer, close the file and free `a`.  Accepts NULL,
+ * returns NULL. */
+struct audit *audit_close(struct audit *a);
+
+/* A JSON string (new reference) from text that may be invalid UTF-8 (cut by a fixed-size buffer in
+ * the middle of a character, or raw bytes): invalid sequences become U+FFFD, so the value is always
+ * encodable.  NULL only on ENOMEM. */
+json_t *audit_json_string(const char *s);
