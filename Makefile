@@ -22,7 +22,8 @@ LIB_OBJ    := $(patsubst %.c,$(B)/%.o,$(POLICY_SRC) $(AUTHZ_SRC))
 UNIT_SRC   := $(wildcard tests/unit/test_*.c)
 UNIT_BIN   := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRC))
 
-.PHONY: all run test unit fixtures e2e deps clean install uninstall lint
+.PHONY: all run test unit fixtures e2e deps clean install uninstall
+.SECONDARY:
 all: $(B)/arandu-authz
 
 $(B)/%.o: %.c

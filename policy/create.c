@@ -30,7 +30,7 @@
 #define ENUM(id, s) id,
 enum { TOP_FIELDS(ENUM) T__MAX };
 static const char *const top_fields[T__MAX] = { TOP_FIELDS(NAME) };
-static const struct gostruct top_struct = { "body", top_fields, T__MAX, true };
+static const struct gostruct top_struct = { "Config", top_fields, T__MAX, true };
 
 /* container.HostConfig, with the embedded Resources promoted (API v1.41 to current). */
 #define HC_FIELDS(X) \
@@ -321,7 +321,8 @@ static void check_mounts(const struct policy *p, json_t *const *top, json_t *con
                                 decision_add(d, "mounts", "HostConfig.Tmpfs mounts a tmpfs at %s, which the policy does not allow; remove --tmpfs or add the target to tmpfs_targets",
                                              q);
                         if (!json_is_string(v))
-                                decision_add(d, "shape", "HostConfig.Tmpfs[%s] is not a string", q);
+                                decision_add(d, "shape", "HostConfig.Tmpfs[%s] is not a string; send the tmpfs options as a string (\"\" or \"size=64m\")",
+                                             q);
                 }
 }
 

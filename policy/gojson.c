@@ -79,8 +79,8 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
                 if (ret_vals[i]) {
                         quote_value(first_key[i], 64, q1, sizeof(q1));
                         quote_value(key, 64, q2, sizeof(q2));
-                        decision_add(d, "shape", "%s has keys %s and %s, which dockerd reads as the one field %s.%s; send it once",
-                                     path, q1, q2, path, st->fields[i]);
+                        decision_add(d, "shape", "%s has keys %s and %s, which dockerd reads as one field, %s.%s; send it once",
+                                     path, q1, q2, st->name, st->fields[i]);
                         r = -EINVAL;
                 }
                 ret_vals[i] = value;

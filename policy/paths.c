@@ -13,6 +13,7 @@ int path_clean(const char *in, char *buf, size_t size)
         size_t len = 0;
         bool rooted = in[0] == '/';
         size_t floor = rooted ? 1 : 0;   /* ".." never climbs above this */
+        size_t dotdot = floor;           /* nor over the leading ".." kept in a relative path (Go's dotdot) */
         const char *p = in;
 
         if (size < 2)
@@ -28,17 +29,19 @@ int path_clean(const char *in, char *buf, size_t size)
                 size_t n = (size_t) (p - seg);
                 if (n == 0 || (n == 1 && seg[0] == '.'))
                         continue;
+                bool keep = false;
                 if (n == 2 && seg[0] == '.' && seg[1] == '.') {
-                        if (len > floor) {
-                                while (len > floor && buf[len - 1] != '/')
+                        if (len > dotdot) {
+                                while (len > dotdot && buf[len - 1] != '/')
                                         len--;
-                                if (len > floor)
+                                if (len > dotdot)
                                         len--;      /* the separator */
                                 continue;
                         }
                         if (rooted)
                                 continue;
                         /* relative path climbing out: keep "..", as Go does */
+                        keep = true;
                 }
                 if (len > floor && n + 1 > size - 1 - len)
                         return -E2BIG;
@@ -48,6 +51,8 @@ int path_clean(const char *in, char *buf, size_t size)
                         buf[len++] = '/';
                 memcpy(buf + len, seg, n);
                 len += n;
+                if (keep)
+                        dotdot = len;
         }
         if (len == 0)
                 buf[len++] = '.';

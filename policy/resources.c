@@ -83,25 +83,28 @@ void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t peri
                 decision_add(d, "cpu", "HostConfig.NanoCpus and HostConfig.CpuQuota are 0 (no CPU limit); set --cpus to at most %s", lim);
                 return;
         }
-        if (nano < 0 || nano > p->cpu_limit_nano) {
+        const char *pre = update ? "Update" : "HostConfig";
+        if (nano < 0) {
+                decision_add(d, "cpu", "%s.NanoCpus is %" PRId64 " (negative); set --cpus to at most %s", pre, nano, lim);
+        } else if (nano > p->cpu_limit_nano) {
                 format_cpus(nano, have, sizeof(have));
-                decision_add(d, "cpu", "NanoCpus is %" PRId64 " (%s CPUs), over the limit; set --cpus to at most %s",
-                             nano, have, lim);
+                decision_add(d, "cpu", "%s.NanoCpus is %" PRId64 " (%s CPUs), over the limit; set --cpus to at most %s",
+                             pre, nano, have, lim);
         }
         if (quota == 0 && period == 0)
                 return;
         if (update && (quota == 0 || period == 0)) {
-                decision_add(d, "cpu", "an update sets CpuQuota (%" PRId64 ") or CpuPeriod (%" PRId64 ") alone, so the resulting "
+                decision_add(d, "cpu", "Update.CpuQuota (%" PRId64 ") or Update.CpuPeriod (%" PRId64 ") alone, so the resulting "
                              "CPU share cannot be checked; set --cpu-quota and --cpu-period together, or use --cpus (at most %s)",
                              quota, period, lim);
                 return;
         }
         if (quota <= 0) {
-                decision_add(d, "cpu", "CpuQuota is %" PRId64 " (no CPU limit); set --cpus to at most %s", quota, lim);
+                decision_add(d, "cpu", "%s.CpuQuota is %" PRId64 " (no CPU limit); set --cpus to at most %s", pre, quota, lim);
                 return;
         }
         if (period < 0) {
-                decision_add(d, "cpu", "CpuPeriod is %" PRId64 "; set --cpus to at most %s", period, lim);
+                decision_add(d, "cpu", "%s.CpuPeriod is %" PRId64 " (negative); set --cpus to at most %s", pre, period, lim);
                 return;
         }
         int64_t eff = period ? period : DEFAULT_CPU_PERIOD;
@@ -109,30 +112,33 @@ void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t peri
         __int128 lhs = (__int128) quota * 1000000000;
         __int128 rhs = (__int128) p->cpu_limit_nano * eff;
         if (lhs > rhs)
-                decision_add(d, "cpu", "CpuQuota/CpuPeriod is %" PRId64 "/%" PRId64 ", over %s CPUs; lower --cpu-quota or use --cpus",
-                             quota, eff, lim);
+                decision_add(d, "cpu", "%s.CpuQuota/CpuPeriod is %" PRId64 "/%" PRId64 ", over %s CPUs; lower --cpu-quota or use --cpus",
+                             pre, quota, eff, lim);
 }
 
 void check_memory(const struct policy *p, int64_t memory, int64_t swap, bool update, struct decision *d)
 {
         char lim[32], have[32];
+        const char *pre = update ? "Update" : "HostConfig";
         format_bytes(p->memory_limit, lim, sizeof(lim));
         format_bytes(memory, have, sizeof(have));
 
         if (update && memory == 0) {
                 /* unchanged */
         } else if (memory <= 0) {
-                decision_add(d, "memory", "HostConfig.Memory is %" PRId64 " (no limit); set --memory to at most %s", memory, lim);
+                decision_add(d, "memory", "%s.Memory is %" PRId64 " (no limit); set --memory to at most %s",
+                             pre, memory, lim);
         } else if (memory > p->memory_limit) {
-                decision_add(d, "memory", "HostConfig.Memory is %s, over the limit; set --memory to at most %s", have, lim);
+                decision_add(d, "memory", "%s.Memory is %s, over the limit; set --memory to at most %s",
+                             pre, have, lim);
         }
         if (swap == -1) {
-                decision_add(d, "memory", "MemorySwap is -1 (unlimited swap); set --memory-swap equal to --memory, or leave it unset");
+                decision_add(d, "memory", "%s.MemorySwap is -1 (unlimited swap); set --memory-swap equal to --memory, or leave it unset", pre);
         } else if (swap != 0 && (swap != memory || memory == 0)) {
                 char sw[32];
                 format_bytes(swap, sw, sizeof(sw));
-                decision_add(d, "memory", "MemorySwap is %s, not equal to Memory (%s); set --memory-swap equal to --memory, or leave it unset",
-                             sw, have);
+                decision_add(d, "memory", "%s.MemorySwap is %s, not equal to Memory (%s); set --memory-swap equal to --memory, or leave it unset",
+                             pre, sw, have);
         }
 }
 

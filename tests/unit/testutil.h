@@ -1,0 +1,328 @@
+/* Helpers shared by the unit-test programs: temporary directory trees, JSON bodies built from a
+ * template and mutated one field at a time, and checks over decisions.
+ *
+ * Header-only (static functions), so every test program stays one .c file linked against the
+ * library.  Failures to set up the test environment are fatal CUnit assertions. */
+#pragma once
+
+#include <CUnit/CUnit.h>
+#include <errno.h>
+#include <dirent.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "policy/decision.h"
+#include "policy/policy.h"
+
+/* --- files ----------------------------------------------------------------------------------- */
+
+/* A new empty directory under $TMPDIR (or /tmp), path in buf (PATH_MAX).  The parent is resolved
+ * first, so the path is absolute and clean, as policy roots must be. */
+static inline void tu_mkdtemp(char *buf, size_t size)
+{
+        const char *tmp = getenv("TMPDIR");
+        char parent[PATH_MAX];
+        if (!tmp || tmp[0] != '/' || !realpath(tmp, parent))
+                snprintf(parent, sizeof(parent), "/tmp");
+        int n = snprintf(buf, size, "%s/arandu-unit-XXXXXX", strcmp(parent, "/") == 0 ? "" : parent);
+        CU_ASSERT_FATAL(n > 0 && (size_t) n < size);
+        CU_ASSERT_FATAL(mkdtemp(buf) != NULL);
+}
+
+/* rm -rf, never following symlinks. */
+static inline void tu_rm_rf(const char *path)
+{
+        struct stat st;
+        if (!path || path[0] != '/' || lstat(path, &st) < 0)
+                return;
+        if (S_ISDIR(st.st_mode)) {
+                DIR *dir = opendir(path);
+                struct dirent *e;
+                while (dir && (e = readdir(dir))) {
+                        char sub[PATH_MAX];
+                        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+                                continue;
+                        if (snprintf(sub, sizeof(sub), "%s/%s", path, e->d_name) < (int) sizeof(sub))
+                                tu_rm_rf(sub);
+                }
+                if (dir)
+                        closedir(dir);
+                rmdir(path);
+        } else
+                unlink(path);
+}
+
+/* printf-style path, fatal if it does not fit. */
+static inline void tu_path(char *buf, size_t size, const char *fmt, ...) __attribute__((format(printf, 3, 4)));
+static inline void tu_path(char *buf, size_t size, const char *fmt, ...)
+{
+        va_list ap;
+        va_start(ap, fmt);
+        int n = vsnprintf(buf, size, fmt, ap);
+        va_end(ap);
+        CU_ASSERT_FATAL(n > 0 && (size_t) n < size);
+}
+
+static inline void tu_mkdir(const char *path)
+{
+        CU_ASSERT_FATAL(mkdir(path, 0755) == 0 || errno == EEXIST);
+}
+
+static inline void tu_symlink(const char *target, const char *link)
+{
+        CU_ASSERT_FATAL(symlink(target, link) == 0 || errno == EEXIST);
+}
+
+static inline void tu_write_file(const char *path, const char *text)
+{
+        FILE *f = fopen(path, "we");
+        CU_ASSERT_FATAL(f != NULL);
+        fputs(text, f);
+        CU_ASSERT_FATAL(fclose(f) == 0);
+}
+
+/* Whole file into a new NUL-terminated buffer (caller frees); NULL when unreadable. */
+static inline char *tu_read_file(const char *path, size_t *ret_len)
+{
+        FILE *f = fopen(path, "re");
+        if (!f)
+                return NULL;
+        size_t cap = 4096, len = 0;
+        char *buf = malloc(cap);
+        while (buf) {
+                size_t n = fread(buf + len, 1, cap - 1 - len, f);
+                len += n;
+                if (len < cap - 1)
+                        break;
+                char *nb = realloc(buf, cap * 2);
+                if (!nb) {
+                        free(buf);
+                        buf = NULL;
+                        break;
+                }
+                buf = nb;
+                cap *= 2;
+        }
+        fclose(f);
+        if (buf) {
+                buf[len] = '\0';
+                if (ret_len)
+                        *ret_len = len;
+        }
+        return buf;
+}
+
+/* --- templates ------------------------------------------------------------------------------- */
+
+/* Up to 4 variables substituted in templates: "$R" -> value. */
+struct tu_vars {
+        size_t n;
+        const char *name[4];
+        const char *value[4];
+};
+
+/* Substitute vars into tmpl; new string (caller frees). */
+static inline char *tu_subst(const char *tmpl, const struct tu_vars *vars)
+{
+        size_t cap = strlen(tmpl) + 256, len = 0;
+        char *out = malloc(cap);
+        CU_ASSERT_FATAL(out != NULL);
+        for (const char *s = tmpl; *s;) {
+                size_t i;
+                for (i = 0; vars && i < vars->n; i++) {
+                        size_t nl = strlen(vars->name[i]);
+                        if (strncmp(s, vars->name[i], nl) == 0)
+                                break;
+                }
+                const char *piece = s;
+                size_t pl = 1, skip = 1;
+                if (vars && i < vars->n) {
+                        piece = vars->value[i];
+                        pl = strlen(piece);
+                        skip = strlen(vars->name[i]);
+                }
+                if (pl + 1 > cap - len) {
+                        cap = (cap + pl) * 2;
+                        out = realloc(out, cap);
+                        CU_ASSERT_FATAL(out != NULL);
+                }
+                memcpy(out + len, piece, pl);
+                len += pl;
+                s += skip;
+        }
+        out[len] = '\0';
+        return out;
+}
+
+/* Parse JSON text (any value, duplicates rejected); fatal on error.  New reference. */
+static inline json_t *tu_json(const char *text)
+{
+        json_error_t err;
+        json_t *v = json_loads(text, JSON_DECODE_ANY | JSON_REJECT_DUPLICATES, &err);
+        if (!v)
+                fprintf(stderr, "\ntest JSON does not parse: %s: %s\n", err.text, text);
+        CU_ASSERT_FATAL(v != NULL);
+        return v;
+}
+
+/* Set the member at a dotted path ("HostConfig.NanoCpus") to the JSON text `value` (after
+ * substitution), creating missing objects on the way; value NULL deletes the member. */
+static inline void tu_set(json_t *root, const char *path, const char *value, const struct tu_vars *vars)
+{
+        char key[256];
+        json_t *obj = root;
+        const char *p = path;
+
+        for (;;) {
+                const char *dot = strchr(p, '.');
+                size_t n = dot ? (size_t) (dot - p) : strlen(p);
+                CU_ASSERT_FATAL(n < sizeof(key));
+                memcpy(key, p, n);
+                key[n] = '\0';
+                CU_ASSERT_FATAL(json_is_object(obj));
+                if (!dot) {
+                        if (!value) {
+                                json_object_del(obj, key);
+                                return;
+                        }
+                        char *text = tu_subst(value, vars);
+                        json_t *v = tu_json(text);
+                        free(text);
+                        CU_ASSERT_FATAL(json_object_set_new(obj, key, v) == 0);
+                        return;
+                }
+                json_t *next = json_object_get(obj, key);
+                if (!next || json_is_null(next)) {
+                        next = json_object();
+                        CU_ASSERT_FATAL(json_object_set_new(obj, key, next) == 0);
+                }
+                obj = next;
+                p = dot + 1;
+        }
+}
+
+/* --- decisions ------------------------------------------------------------------------------- */
+
+/* The distinct rule ids of d, comma-separated, in order of first appearance. */
+static inline void tu_rules(const struct decision *d, char *buf, size_t size)
+{
+        size_t len = 0;
+        buf[0] = '\0';
+        for (size_t i = 0; i < d->n; i++) {
+                bool seen = false;
+                for (size_t j = 0; j < i; j++)
+                        if (strcmp(d->v[i].rule, d->v[j].rule) == 0)
+                                seen = true;
+                if (seen)
+                        continue;
+                int k = snprintf(buf + len, size - len, "%s%s", len ? "," : "", d->v[i].rule);
+                if (k < 0 || (size_t) k >= size - len)
+                        return;
+                len += (size_t) k;
+        }
+}
+
+/* Does d carry every rule id of the comma-separated list? */
+static inline bool tu_rules_include(const struct decision *d, const char *want)
+{
+        for (const char *p = want; *p;) {
+                const char *c = strchr(p, ',');
+                size_t n = c ? (size_t) (c - p) : strlen(p);
+                char id[64];
+                if (n >= sizeof(id))
+                        return false;
+                memcpy(id, p, n);
+                id[n] = '\0';
+                if (!decision_has(d, id))
+                        return false;
+                p = c ? c + 1 : p + n;
+        }
+        return true;
+}
+
+/* Is the set of rule ids in d exactly the comma-separated set `want` ("" = none)? */
+static inline bool tu_rules_are(const struct decision *d, const char *want)
+{
+        if (!tu_rules_include(d, want))
+                return false;
+        size_t nwant = want[0] ? 1 : 0;
+        for (const char *w = want; *w; w++)
+                nwant += *w == ',';
+        char have[512];
+        tu_rules(d, have, sizeof(have));
+        size_t nhave = have[0] ? 1 : 0;
+        for (const char *h = have; *h; h++)
+                nhave += *h == ',';
+        return nhave == nwant;
+}
+
+/* Words that start the "how to fix it" part of a violation text. */
+static inline bool tu_says_fix(const char *text)
+{
+        static const char *const verbs[] = {
+                "; set ", "; remove", "; add ", "; use ", "; send", "; lower", "; only", "; bind ", "; mount ",
+                "; build ", "; start ", "; connect", "; devices cannot", "; device rules cannot",
+                "; the cgroup parent cannot", "; cluster volumes", "; volume options", "; image mounts",
+                ": binds are allowed only", ": only the ro or rw", ": only bind mounts", "remove it", "; dockerd expects",
+                "only the default bridge is", "the policy allows no network", "; build with",
+                "not allowed", "; set --",
+        };
+        for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
+                if (strstr(text, verbs[i]))
+                        return true;
+        return false;
+}
+
+/* Every violation text starts with "<rule>: " and says how to fix it. */
+static inline bool tu_texts_well_formed(const struct decision *d)
+{
+        for (size_t i = 0; i < d->n; i++) {
+                size_t rl = strlen(d->v[i].rule);
+                if (strncmp(d->v[i].text, d->v[i].rule, rl) != 0 || strncmp(d->v[i].text + rl, ": ", 2) != 0) {
+                        fprintf(stderr, "\nviolation text without its rule prefix: %s\n", d->v[i].text);
+                        return false;
+                }
+                if (!tu_says_fix(d->v[i].text)) {
+                        fprintf(stderr, "\nviolation text without a fix: %s\n", d->v[i].text);
+                        return false;
+                }
+        }
+        return true;
+}
+
+/* Does some violation text contain `needle`? */
+static inline bool tu_mentions(const struct decision *d, const char *needle)
+{
+        for (size_t i = 0; i < d->n; i++)
+                if (strstr(d->v[i].text, needle))
+                        return true;
+        return false;
+}
+
+static inline void tu_dump(const char *name, const struct decision *d)
+{
+        char msg[8192];
+        decision_message(d, msg, sizeof(msg));
+        fprintf(stderr, "\n  case %s: allow=%d complete=%d: %s\n", name, d->allow, d->complete, msg);
+}
+
+/* --- policy ---------------------------------------------------------------------------------- */
+
+/* The built-in default policy (policy_new_default) with the repository and artifacts roots set. */
+static inline struct policy *tu_policy(const char *repos, const char *artifacts)
+{
+        struct policy *p = policy_new_default();
+        CU_ASSERT_FATAL(p != NULL);
+        if (repos)
+                snprintf(p->repos_dir, sizeof(p->repos_dir), "%s", repos);
+        if (artifacts)
+                snprintf(p->artifacts_dir, sizeof(p->artifacts_dir), "%s", artifacts);
+        return p;
+}
