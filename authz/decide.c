@@ -117,7 +117,7 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
         case ROUTE_UNKNOWN: {
                 char q[200];
                 quote_value(rt->path, 160, q, sizeof(q));
-                decision_add(d, "route", "%s %s is not a Docker Engine API route the plugin knows; it denies what it cannot classify",
+                decision_add(d, "route", "%s %s is not a Docker Engine API route the plugin knows, and it denies what it cannot classify; check the path and method (or ask the admin to classify the route)",
                              rt->method, q);
                 break;
         }
@@ -216,8 +216,8 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
         copy_str(info->route, sizeof(info->route), rt->pattern ? rt->pattern : "unknown");
 
         if (rt->has_version && api_version_compare(rt->version, MIN_API_VERSION) < 0)
-                decision_add(d, "api-version", "API version %s is older than %s; old versions accept settings the plugin cannot see (a HostConfig on start)",
-                             rt->version, MIN_API_VERSION);
+                decision_add(d, "api-version", "API version %s is older than %s (old versions accept settings the plugin cannot see, such as a HostConfig on start); use API version %s or newer",
+                             rt->version, MIN_API_VERSION, MIN_API_VERSION);
 
         json_t *headers = json_object_get(env, "RequestHeaders");
         if (headers && json_is_object(headers) && form_content_type(headers))
