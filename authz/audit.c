@@ -4,6 +4,7 @@
  * held for a few pointer moves; the writer thread takes lines off in batches and writes them with
  * writev(2) outside the lock.  So a write that blocks on a slow disk, a full pipe or NFS delays the
  * writer only, and once the ring is full new lines are dropped (and counted), never waited for. */
+#include "authz/cleanup.h"
 #include "authz/audit.h"
 
 #include <errno.h>
@@ -54,25 +55,6 @@ static void line_free_all(struct audit_line *l, size_t n)
         for (size_t i = 0; i < n; i++)
                 free(l[i].s);
 }
-
-static void close_fd(int *fd)
-{
-        if (*fd >= 0)
-                close(*fd);
-}
-#define _cleanup_close_ __attribute__((cleanup(close_fd)))
-
-static void free_ptr(void *p)
-{
-        free(*(void **) p);
-}
-#define _cleanup_free_ __attribute__((cleanup(free_ptr)))
-
-static void json_decref_ptr(json_t **j)
-{
-        json_decref(*j);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_decref_ptr)))
 
 /* ---- UTF-8 ------------------------------------------------------------------------------------ */
 

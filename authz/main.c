@@ -19,6 +19,7 @@
 #include <sysexits.h>
 #include <unistd.h>
 
+#include "authz/cleanup.h"
 #include "authz/audit.h"
 #include "authz/decide.h"
 #include "authz/log.h"
@@ -35,25 +36,6 @@
 
 /* The largest input `check` reads: the server's cap on an AuthZReq envelope. */
 #define CHECK_INPUT_MAX SERVER_AUTHZREQ_MAX
-
-static void free_ptr(void *p)
-{
-        free(*(void **) p);
-}
-#define _cleanup_free_ __attribute__((cleanup(free_ptr)))
-
-static void close_fd(int *fd)
-{
-        if (*fd >= 0)
-                close(*fd);
-}
-#define _cleanup_close_ __attribute__((cleanup(close_fd)))
-
-static void policy_unref_ptr(struct policy **p)
-{
-        policy_unref(*p);
-}
-#define _cleanup_policy_ __attribute__((cleanup(policy_unref_ptr)))
 
 static void usage(FILE *out)
 {

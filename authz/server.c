@@ -4,6 +4,7 @@
  * worker threads, which inherit the caller's blocked signals) and then does nothing but sigwait.
  * Each worker accumulates a request body into a buffer capped for its endpoint, decides, queues the
  * audit line (never waits for the disk) and answers. */
+#include "authz/cleanup.h"
 #include "authz/server.h"
 
 #include <errno.h>
@@ -62,19 +63,6 @@ struct request {
         size_t len, alloc;
         char *buf;
 };
-
-static void close_fd(int *fd)
-{
-        if (*fd >= 0)
-                close(*fd);
-}
-#define _cleanup_close_ __attribute__((cleanup(close_fd)))
-
-static void json_decref_ptr(json_t **j)
-{
-        json_decref(*j);
-}
-#define _cleanup_json_ __attribute__((cleanup(json_decref_ptr)))
 
 /* ---- signals ---------------------------------------------------------------------------------- */
 
