@@ -63,8 +63,13 @@ fixtures: $(B)/arandu-authz
 e2e: $(B)/arandu-authz
 	@tests/e2e/smoke.sh $(B)/arandu-authz
 
+# What `make test` runs.  Files in mk/ add their own targets (fuzz replay, lint, sanitizers ...)
+# to TEST_TARGETS.
+TEST_TARGETS := unit fixtures e2e
+-include mk/*.mk
+
 test: deps
-	$(MAKE) all unit fixtures e2e
+	$(MAKE) all $(TEST_TARGETS)
 
 install: $(B)/arandu-authz
 	install -D -m 0755 $(B)/arandu-authz $(DESTDIR)$(PREFIX)/bin/arandu-authz
