@@ -21,6 +21,7 @@
 #include <unistd.h>
 
 #include "authz/log.h"
+#include "authz/version.h"
 
 /* Lines written per writev(2). */
 #define AUDIT_BATCH 64
@@ -48,6 +49,8 @@ struct audit {
         uint64_t dropped_unreported;    /* dropped since the writer last reported */
         struct audit_stats stats;
         atomic_bool healthy;
+        audit_sink_fn sink;             /* set before decisions start, then only read */
+        void *sink_ctx;
 };
 
 static void line_free_all(struct audit_line *l, size_t n)
@@ -115,7 +118,7 @@ json_t *audit_json_string(const char *s)
         for (size_t i = 0; i < len;) {
                 size_t n = utf8_valid_len((const unsigned char *) s + i, len - i);
                 if (n == 0) {
-                        memcpy(buf + out, replacement, 3);
+                        memcpy(buf + out, replacement, 3);   // NOLINT(bugprone-not-null-terminated-result): counted, json_stringn()
                         out += 3;
                         i++;
                 } else {
@@ -174,7 +177,7 @@ static bool rule_listed(const struct decision *d, size_t upto, const char *rule)
 
 /* The JSON object for one decision (new reference), or NULL on ENOMEM. */
 static json_t *decision_line(const struct request_info *info, const struct decision *d, bool dry_run,
-                             double latency_us)
+                             double latency_us, const char *now)
 {
         _cleanup_json_ json_t *o = json_object(), *rules = json_array(), *reasons = json_array();
         static const struct request_info empty;
@@ -198,7 +201,9 @@ static json_t *decision_line(const struct request_info *info, const struct decis
         if (r < 0)
                 return NULL;
 
-        if (format_time(time, sizeof(time)) < 0)
+        if (now)
+                snprintf(time, sizeof(time), "%s", now);
+        else if (format_time(time, sizeof(time)) < 0)
                 time[0] = '\0';
         if (!(latency_us >= 0))   /* also NaN */
                 latency_us = 0;
@@ -206,8 +211,12 @@ static json_t *decision_line(const struct request_info *info, const struct decis
                 latency_us = 1e15;
 
         bool allow = d->allow && d->complete;
+        /* dry-run: the server answered allow whatever the decision; warn: the decision allowed
+         * although rules were broken (all of them set to warn); enforce: the decision was the answer. */
+        const char *mode = dry_run ? "dry-run" : allow && d->warned ? "warn" : "enforce";
         if (set_new(o, "time", json_string(time)) < 0 ||
             set_new(o, "decision", json_string(allow ? "allow" : "deny")) < 0 ||
+            set_new(o, "mode", json_string(mode)) < 0 ||
             json_object_set(o, "rules", rules) < 0 ||
             set_new(o, "method", audit_json_string(info->method)) < 0 ||
             set_new(o, "route", audit_json_string(info->route)) < 0 ||
@@ -216,8 +225,10 @@ static json_t *decision_line(const struct request_info *info, const struct decis
             set_string_nonempty(o, "authn", info->authn) < 0 ||
             set_string_nonempty(o, "container_name", info->container_name) < 0 ||
             set_string_nonempty(o, "image", info->image) < 0 ||
+            set_string_nonempty(o, "body_sha256", info->body_sha256) < 0 ||
             set_new(o, "latency_us", json_integer((json_int_t) (latency_us + 0.5))) < 0 ||
-            set_new(o, "dry_run", json_boolean(dry_run)) < 0 ||
+            set_new(o, "version", json_string(VERSION)) < 0 ||
+            set_string_nonempty(o, "policy_sha256", info->policy_sha256) < 0 ||
             json_object_set(o, "reasons", reasons) < 0)
                 return NULL;
         if (d->truncated && set_new(o, "truncated", json_true()) < 0)
@@ -230,15 +241,13 @@ static json_t *decision_line(const struct request_info *info, const struct decis
 
 /* ---- the queue -------------------------------------------------------------------------------- */
 
-int audit_record(struct audit *a, const struct request_info *info, const struct decision *d,
-                 bool dry_run, double latency_us)
+int audit_format_line(const struct request_info *info, const struct decision *d, bool dry_run,
+                      double latency_us, const char *time, char **ret, size_t *ret_len)
 {
-        if (!a)
-                return 0;
-        if (!d)
+        if (!d || !ret || !ret_len)
                 return -EINVAL;
 
-        _cleanup_json_ json_t *o = decision_line(info, d, dry_run, latency_us);
+        _cleanup_json_ json_t *o = decision_line(info, d, dry_run, latency_us, time);
         if (!o)
                 return -ENOMEM;
 
@@ -247,24 +256,46 @@ int audit_record(struct audit *a, const struct request_info *info, const struct 
         size_t n = json_dumpb(o, NULL, 0, JSON_COMPACT);
         if (n == 0 || n == SIZE_MAX)
                 return -ENOMEM;
-        _cleanup_free_ char *s = malloc(n + 1);
+        char *s = malloc(n + 2);
         if (!s)
                 return -ENOMEM;
-        if (json_dumpb(o, s, n, JSON_COMPACT) != n)
+        if (json_dumpb(o, s, n, JSON_COMPACT) != n) {
+                free(s);
                 return -ENOMEM;
+        }
         s[n++] = '\n';
+        s[n] = '\0';
+        *ret = s;
+        *ret_len = n;
+        return 0;
+}
+
+int audit_record(struct audit *a, const struct request_info *info, const struct decision *d,
+                 bool dry_run, double latency_us)
+{
+        char *s = NULL;   /* freed here or handed to the ring */
+        size_t n = 0;
+        int r;
+
+        if (!a)
+                return 0;
+        r = audit_format_line(info, d, dry_run, latency_us, NULL, &s, &n);
+        if (r < 0)
+                return r;
+        if (a->sink)
+                a->sink(a->sink_ctx, s, n);
 
         pthread_mutex_lock(&a->lock);
         if (a->stopping || a->count >= a->cap || n > AUDIT_QUEUE_BYTES - a->bytes) {
                 a->stats.dropped++;
                 a->dropped_unreported++;
                 pthread_mutex_unlock(&a->lock);
+                free(s);
                 return -ENOBUFS;
         }
         size_t tail = (a->head + a->count) % a->cap;
         a->ring[tail].s = s;
         a->ring[tail].len = n;
-        s = NULL;
         a->count++;
         a->bytes += n;
         a->stats.recorded++;
@@ -302,7 +333,7 @@ static size_t write_lines(int fd, struct iovec *iov, size_t n, int *ret_error, b
                         left -= iov[done].iov_len;
                         done++;
                 }
-                partial = left > 0;
+                partial = left > 0 && done < n;   /* writev() never reports more than it was given */
                 if (partial) {
                         iov[done].iov_base = (char *) iov[done].iov_base + left;
                         iov[done].iov_len -= left;
@@ -497,7 +528,7 @@ int audit_open(const char *path, struct audit **ret)
         r = audit_start(fd, path, 0, ret);
         if (r < 0)
                 return r;
-        fd = -1;   /* the writer owns it now */
+        fd = -1;   /* the writer owns it now */   // NOLINT(clang-analyzer-deadcode.DeadStores): read by _cleanup_close_
         return 0;
 }
 
@@ -526,6 +557,14 @@ int audit_reopen(struct audit *a)
         if (stale >= 0)
                 close(stale);
         return 0;
+}
+
+void audit_set_sink(struct audit *a, audit_sink_fn fn, void *ctx)
+{
+        if (!a)
+                return;
+        a->sink = fn;
+        a->sink_ctx = ctx;
 }
 
 bool audit_healthy(struct audit *a)

@@ -1,10 +1,12 @@
 /* The audit log: one JSON line per AuthZReq decision, for host admins and security reviewers.
  *
- * A line records what was decided about which request, for whom, and why:
- *   {"time":"2024-05-01T12:00:00.123456Z","decision":"deny","rules":["privileged"],
+ * A line records what was decided about which request, for whom, and why (README "Audit log" has
+ * the field table; keys in this order, optional ones left out when empty):
+ *   {"time":"2024-05-01T12:00:00.123456Z","decision":"deny","mode":"enforce","rules":["privileged"],
  *    "method":"POST","route":"POST /containers/create","uri":"/v1.41/containers/create?name=x",
- *    "user":"alice","authn":"TLS","container_name":"x","image":"busybox","latency_us":42,
- *    "dry_run":false,"reasons":["privileged: HostConfig.Privileged is true; ..."]}
+ *    "user":"alice","authn":"TLS","container_name":"x","image":"busybox","body_sha256":"9f86...",
+ *    "latency_us":42,"version":"0.1.0","policy_sha256":"2c26...",
+ *    "reasons":["privileged: HostConfig.Privileged is true; ..."]}
  * Never bodies, environment values or credentials: struct request_info does not carry them.
  *
  * A slow or full disk must never delay a decision: audit_record() only formats the line and puts it
@@ -40,10 +42,21 @@ int audit_open(const char *path, struct audit **ret);
  * `queue_lines` lines (0: AUDIT_QUEUE_LINES).  audit_reopen() is a no-op on such a log. */
 int audit_open_fd(int fd, size_t queue_lines, struct audit **ret);
 
+/* Format the line for one decision (what audit_record() queues), ending in '\n' (and a NUL after
+ * it): a new buffer in *ret, its length (with the '\n') in *ret_len.  `time` NULL: now.  0, -EINVAL, -ENOMEM. */
+int audit_format_line(const struct request_info *info, const struct decision *d, bool dry_run,
+                      double latency_us, const char *time, char **ret, size_t *ret_len);
+
 /* Queue the line for one AuthZReq decision.  Never blocks on I/O: returns 0 when queued, -ENOBUFS
  * when the queue was full (the line is dropped and counted), -ENOMEM.  `a` NULL: does nothing. */
 int audit_record(struct audit *a, const struct request_info *info, const struct decision *d,
                  bool dry_run, double latency_us);
+
+/* A sink also receives every line audit_record() queues (with its '\n'; borrowed for the call), on
+ * the deciding thread: it must only copy and queue, never block (authz/ship.c is one).  Set it
+ * before decisions start; NULL removes it. */
+typedef void (*audit_sink_fn)(void *ctx, const char *line, size_t len);
+void audit_set_sink(struct audit *a, audit_sink_fn fn, void *ctx);
 
 /* Reopen the path (after log rotation moved the file away): lines queued from now on go to the new
  * file.  0, or -errno with the old file kept.  No-op for "-" and audit_open_fd(). */

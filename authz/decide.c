@@ -15,15 +15,23 @@
 #include <string.h>
 #include <strings.h>
 
+#include "authz/envelope.h"
+#include "authz/recheck.h"
 #include "authz/route.h"
+#include "policy/actions.h"
 #include "policy/eval.h"
 #include "policy/gojson.h"
+#include "policy/sha256.h"
 
 #define MIN_API_VERSION "1.24"  /* older versions let POST /containers/{id}/start carry a HostConfig */
 
+/* Copy, truncating to fit (callers that must not act on a truncated value check the length). */
 static void copy_str(char *dst, size_t size, const char *src)
 {
-        snprintf(dst, size, "%s", src ? src : "");
+        size_t n = src ? strnlen(src, size - 1) : 0;
+        if (n)
+                memcpy(dst, src, n);
+        dst[n] = '\0';
 }
 
 static int b64_value(unsigned char c)
@@ -79,6 +87,99 @@ static int base64_decode(const char *in, size_t len, char **ret, size_t *ret_len
         return 0;
 }
 
+/* Query parameters whose values are secrets by nature (build args are how people pass tokens to a
+ * build, however often they are told not to). */
+static bool secret_query_key(const char *key, size_t len)
+{
+        return len == 9 && memcmp(key, "buildargs", 9) == 0;
+}
+
+static int hex_value(char c)
+{
+        if (c >= '0' && c <= '9')
+                return c - '0';
+        if (c >= 'a' && c <= 'f')
+                return c - 'a' + 10;
+        if (c >= 'A' && c <= 'F')
+                return c - 'A' + 10;
+        return -1;
+}
+
+/* Does the (still percent-encoded) query value hold a URL with credentials, scheme://user[:pw]@host
+ * (remote= of a build, fromSrc= of an import)? */
+static bool url_with_userinfo(const char *v, size_t len)
+{
+        char dec[1024];
+        size_t n = 0;
+
+        for (size_t i = 0; i < len && n < sizeof(dec) - 1; i++) {
+                int hi, lo;
+                if (v[i] == '%' && i + 2 < len && (hi = hex_value(v[i + 1])) >= 0 &&
+                    (lo = hex_value(v[i + 2])) >= 0) {
+                        dec[n++] = (char) (hi << 4 | lo);
+                        i += 2;
+                } else
+                        dec[n++] = v[i];
+        }
+        dec[n] = '\0';
+        const char *auth = strstr(dec, "://");
+        if (!auth)
+                return false;
+        auth += 3;
+        size_t host_end = strcspn(auth, "/?#");
+        return memchr(auth, '@', host_end) != NULL;
+}
+
+/* The URI for the audit log: as received, except that secret query values become "REDACTED".
+ * Always NUL-terminated, truncated to size. */
+static void redact_uri(const char *uri, char *dst, size_t size)
+{
+        size_t o = 0;
+        const char *q;
+
+        if (!uri)
+                uri = "";
+        q = strchr(uri, '?');
+        size_t head = q ? (size_t) (q - uri) + 1 : strlen(uri);
+        if (head > size - 1)
+                head = size - 1;
+        memcpy(dst, uri, head);
+        o = head;
+        for (const char *p = q ? q + 1 : NULL; p && o < size - 1;) {
+                size_t plen = strcspn(p, "&;");
+                const char *eq = memchr(p, '=', plen);
+                size_t klen = eq ? (size_t) (eq - p) : plen;
+                bool hide = eq && (secret_query_key(p, klen) ||
+                                   url_with_userinfo(eq + 1, plen - klen - 1));
+                size_t n = hide ? klen + 1 : plen;
+                if (n > size - 1 - o)
+                        n = size - 1 - o;
+                memcpy(dst + o, p, n);
+                o += n;
+                if (hide) {
+                        static const char redacted[] = "REDACTED";
+                        size_t r = sizeof(redacted) - 1 < size - 1 - o ? sizeof(redacted) - 1 : size - 1 - o;
+                        memcpy(dst + o, redacted, r);
+                        o += r;
+                }
+                if (p[plen] == '\0')
+                        break;
+                if (o < size - 1)
+                        dst[o++] = p[plen];
+                p += plen + 1;
+        }
+        dst[o] = '\0';
+}
+
+/* The body's fingerprint for the audit log, except for the routes whose body is a credential: a
+ * login's or a secret's digest could be brute-forced back to a weak password. */
+static void note_body_digest(const char *route, const char *raw, size_t len, struct request_info *info)
+{
+        if (len == 0 || strcmp(route, "POST /auth") == 0 || strncmp(route, "POST /secrets", 13) == 0)
+                return;
+        sha256_hex(raw, len, info->body_sha256);
+}
+
 /* Envelope string field: missing/null -> NULL; another type -> -EINVAL. */
 static int env_string(json_t *env, const char *key, const char **ret)
 {
@@ -112,7 +213,12 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
 {
         switch (rt->action) {
         case ROUTE_ALLOW:
+                break;
         case ROUTE_EXEC_START:
+                info->recheck = RECHECK_EXEC;
+                copy_str(info->target, sizeof(info->target), rt->param);
+                if (strlen(rt->param) >= sizeof(info->target))
+                        decision_add(d, "recheck", "the exec id is too long to look up");
                 break;
         case ROUTE_UNKNOWN: {
                 char q[200];
@@ -131,6 +237,10 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
                 break;
         case ROUTE_CONTAINER_START:
                 eval_container_start(p, &rt->query, d);
+                info->recheck = RECHECK_CONTAINER;
+                copy_str(info->target, sizeof(info->target), rt->param);
+                if (strlen(rt->param) >= sizeof(info->target))
+                        decision_add(d, "recheck", "the container name is too long to look up");
                 break;
         case ROUTE_CONTAINER_UPDATE:
                 eval_container_update(p, body, d);
@@ -182,8 +292,9 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
         decision_init(d);
         memset(info, 0, sizeof(*info));
         copy_str(info->route, sizeof(info->route), "unknown");
+        copy_str(info->policy_sha256, sizeof(info->policy_sha256), p ? p->sha256 : NULL);
 
-        env = json_loadb(envelope, len, JSON_REJECT_DUPLICATES, &jerr);
+        env = envelope_load(envelope, len, &jerr);   /* = json_loadb(..., JSON_REJECT_DUPLICATES) */
         if (!env || !json_is_object(env)) {
                 decision_add(d, "envelope", "the AuthZ request from dockerd is not a JSON object (%s)", env ? "wrong type" : jerr.text);
                 goto out;
@@ -195,7 +306,7 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
                 goto out;
         }
         copy_str(info->method, sizeof(info->method), method);
-        copy_str(info->uri, sizeof(info->uri), uri);
+        redact_uri(uri, info->uri, sizeof(info->uri));
         copy_str(info->user, sizeof(info->user), user);
         copy_str(info->authn, sizeof(info->authn), authn);
         if (!method || !uri || !method[0] || !uri[0]) {
@@ -220,7 +331,7 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
                              rt->version, MIN_API_VERSION, MIN_API_VERSION);
 
         json_t *headers = json_object_get(env, "RequestHeaders");
-        if (headers && json_is_object(headers) && form_content_type(headers))
+        if (json_is_object(headers) && form_content_type(headers))   /* json_is_object(NULL) is false */
                 decision_add(d, "shape", "form-encoded and multipart requests are not allowed; send JSON");
 
         if (b64 && b64[0]) {
@@ -229,6 +340,7 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
                         decision_add(d, "envelope", "RequestBody is not valid base64");
                         goto out;
                 }
+                note_body_digest(info->route, raw, raw_len, info);
         }
         if (rt->body_required) {
                 /* dockerd forwards a body only when it is JSON and under its size cap; a request it
@@ -243,6 +355,7 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
         }
         decide_routed(p, rt, body, d, info);
         decision_finish(d);
+        policy_apply_rule_actions(p, d);
 out:
         json_decref(body);
         json_decref(env);
@@ -267,7 +380,7 @@ int authz_read_response(const char *envelope, size_t len, struct request_info *i
                 r = -EINVAL;
         else {
                 copy_str(info->method, sizeof(info->method), method);
-                copy_str(info->uri, sizeof(info->uri), uri);
+                redact_uri(uri, info->uri, sizeof(info->uri));
                 copy_str(info->user, sizeof(info->user), user);
                 copy_str(info->authn, sizeof(info->authn), authn);
         }
@@ -287,6 +400,8 @@ void authz_decide_create_body(const struct policy *p, const char *body, size_t l
         memset(info, 0, sizeof(*info));
         copy_str(info->method, sizeof(info->method), "POST");
         copy_str(info->route, sizeof(info->route), "POST /containers/create");
+        copy_str(info->policy_sha256, sizeof(info->policy_sha256), p ? p->sha256 : NULL);
+        note_body_digest(info->route, body, len, info);
         if (eval_parse_body(body, len, "create", &v, d) < 0)
                 return;
         json_t *key_image = NULL;
@@ -299,5 +414,6 @@ void authz_decide_create_body(const struct policy *p, const char *body, size_t l
                 copy_str(info->image, sizeof(info->image), json_string_value(key_image));
         eval_container_create(p, v, d);
         decision_finish(d);
+        policy_apply_rule_actions(p, d);
         json_decref(v);
 }

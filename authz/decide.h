@@ -12,7 +12,8 @@
 #include "policy/policy.h"
 
 /* What the audit log records about a request.  Strings are copied in, truncated to fit, and never
- * contain bodies, environment values or credentials. */
+ * contain bodies, environment values or credentials (the URI's query values that can carry them,
+ * build args and URLs with a user:password@, are replaced by "REDACTED"). */
 struct request_info {
         char method[16];
         char uri[512];            /* RequestUri as received (truncated) */
@@ -22,10 +23,17 @@ struct request_info {
         char container_name[128]; /* create: the ?name= query value */
         char image[256];          /* create: Config.Image */
         int status;               /* AuthZRes: ResponseStatusCode, else 0 */
+        char body_sha256[65];     /* hex SHA-256 of the decoded request body, "" if none (or a
+                                   * credential: /auth, /secrets, see decide.c) */
+        char policy_sha256[65];   /* the deciding policy's digest (policy.sha256) */
+        int recheck;              /* enum recheck_kind: the request passed, and dockerd's own view of
+                                   * `target` must be judged before it may proceed (starts) */
+        char target[256];         /* the container or exec id of a start */
 };
 
 /* Decide one AuthZReq envelope (the raw JSON POSTed by dockerd).  Always fills `d` (complete and
- * allow only when every rule passed) and `info` (as far as the envelope could be read). */
+ * allow only when every rule passed, or every violation is of a rule the policy sets to warn: then
+ * d->warned) and `info` (as far as the envelope could be read). */
 void authz_decide_request(const struct policy *p, const char *envelope, size_t len,
                           struct decision *d, struct request_info *info);
 

@@ -84,7 +84,7 @@ int log_internal(int level, int error, const char *fmt, ...)
         /* Cut: mark it, and keep room for the newline. */
         if (len >= sizeof(line) - 1) {
                 len = sizeof(line) - 5;
-                memcpy(line + len, "...", 3);
+                memcpy(line + len, "...", 3);   // NOLINT(bugprone-not-null-terminated-result): counted, written with its length
                 len += 3;
         }
         line[len++] = '\n';

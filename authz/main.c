@@ -15,21 +15,24 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <stdint.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sysexits.h>
 #include <unistd.h>
 
 #include "authz/cleanup.h"
 #include "authz/audit.h"
+#include "authz/auditq.h"
 #include "authz/decide.h"
 #include "authz/log.h"
+#include "authz/metrics.h"
 #include "authz/server.h"
+#include "authz/ship.h"
 #include "policy/decision.h"
 #include "policy/policy.h"
 
-#ifndef VERSION
-#define VERSION "0.1.0"
-#endif
+#include "authz/version.h"
 
 #define PROG "arandu-authz"
 #define EXIT_USAGE 2
@@ -41,8 +44,10 @@ static void usage(FILE *out)
 {
         fprintf(out,
                 "usage: " PROG " serve [--socket PATH] [--policy FILE] [--audit-log PATH|-] [--dry-run]\n"
+                "                          [--audit-url URL] [--metrics-socket PATH]\n"
                 "       " PROG " check [--policy FILE] FILE...\n"
                 "       " PROG " policy [--policy FILE]\n"
+                "       " PROG " audit [--since TIME] [--decision D] [--rule R] [--summary] [--json] ... FILE...\n"
                 "       " PROG " version\n"
                 "\n"
                 "Docker Engine authorization plugin enforcing Arandu's container hardening policy.\n"
@@ -52,9 +57,14 @@ static void usage(FILE *out)
                 "           --audit-log PATH|-  one JSON line per decision (- for standard output);\n"
                 "                               SIGUSR1 reopens it after rotation\n"
                 "           --dry-run           allow everything, log what would have been denied\n"
+                "           --audit-url URL     also POST audit lines (JSON lines) to a collector\n"
+                "           --metrics-socket PATH  Prometheus metrics (GET /metrics) on a 0600 socket\n"
+                "           SIGHUP reloads the policy (file and environment); an invalid one is refused\n"
+                "           A socket passed by systemd (LISTEN_FDS) is served instead of --socket.\n"
                 "  check    decide AuthZReq envelopes or bare container-create bodies offline;\n"
                 "           exit 0 all allowed, 1 any denied, 2 an error\n"
                 "  policy   validate and print the effective policy as JSON\n"
+                "  audit    filter and summarise audit logs, plain or gzip (" PROG " audit --help)\n"
                 "\n"
                 "The policy is built from the defaults, then --policy FILE, then the environment\n"
                 "(DOCKER_USER, DOCKER_USER_UID, DOCKER_CPU_LIMIT, DOCKER_MEMORY_LIMIT, DOCKER_NETWORK_MODE,\n"
@@ -70,7 +80,7 @@ static int usage_error(const char *fmt, ...)
 
         fprintf(stderr, PROG ": ");
         va_start(ap, fmt);
-        vfprintf(stderr, fmt, ap);
+        (void) vfprintf(stderr, fmt, ap);
         va_end(ap);
         fprintf(stderr, "\n");
         usage(stderr);
@@ -105,6 +115,74 @@ static int load_policy(const char *path, struct policy **ret)
 
 /* ---- serve ------------------------------------------------------------------------------------ */
 
+/* Parse a decimal number in [min, max] strictly (no sign, space or trailing text).  0 or -EINVAL. */
+static int parse_long(const char *s, long min, long max, long *ret)
+{
+        char *end = NULL;
+        long long v;
+
+        if (!s || *s < '0' || *s > '9')
+                return -EINVAL;
+        errno = 0;
+        v = strtoll(s, &end, 10);
+        if (errno != 0 || !end || *end != '\0' || v < min || v > max)
+                return -EINVAL;
+        *ret = (long) v;
+        return 0;
+}
+
+/* systemd socket activation, with sd_listen_fds(3)'s rules and without libsystemd: when LISTEN_PID
+ * is our pid and LISTEN_FDS is 1, fd 3 is our listening socket (it must be a listening AF_UNIX
+ * SOCK_STREAM socket; it is made close-on-exec and non-blocking, as libmicrohttpd's pool needs).
+ * LISTEN_PID, LISTEN_FDS and LISTEN_FDNAMES are unset either way, so nothing we might start
+ * inherits them.  0 with the fd in *ret_fd (untouched when none was passed), or -errno (logged). */
+#define LISTEN_FDS_START 3
+static int take_listen_fd(int *ret_fd)
+{
+        const char *pid_s = getenv("LISTEN_PID"), *fds_s = getenv("LISTEN_FDS");
+        int fd = LISTEN_FDS_START, type = 0, listening = 0;
+        socklen_t len = sizeof(type);
+        struct sockaddr_storage sa;
+        long pid, n;
+        int r = 0;
+
+        if (!pid_s || !fds_s)
+                goto done;
+        if (parse_long(pid_s, 1, INT32_MAX, &pid) < 0 || parse_long(fds_s, 0, INT32_MAX, &n) < 0) {
+                fprintf(stderr, PROG ": socket activation: LISTEN_PID or LISTEN_FDS is not a number\n");
+                r = -EINVAL;
+                goto done;
+        }
+        if ((pid_t) pid != getpid() || n == 0)
+                goto done;   /* meant for another process (inherited), or nothing passed */
+        if (n != 1) {
+                fprintf(stderr, PROG ": socket activation: %ld sockets passed, expected one "
+                        "(one ListenStream= in the socket unit)\n", n);
+                r = -E2BIG;
+                goto done;
+        }
+        if (getsockopt(fd, SOL_SOCKET, SO_TYPE, &type, &len) < 0 || type != SOCK_STREAM ||
+            (len = sizeof(listening), getsockopt(fd, SOL_SOCKET, SO_ACCEPTCONN, &listening, &len) < 0) ||
+            !listening || (len = sizeof(sa), getsockname(fd, (struct sockaddr *) &sa, &len) < 0) ||
+            sa.ss_family != AF_UNIX) {
+                fprintf(stderr, PROG ": socket activation: fd 3 is not a listening unix stream socket\n");
+                r = -ENOTSOCK;
+                goto done;
+        }
+        int fl = fcntl(fd, F_GETFL);
+        if (fcntl(fd, F_SETFD, FD_CLOEXEC) < 0 || fl < 0 || fcntl(fd, F_SETFL, fl | O_NONBLOCK) < 0) {
+                r = -errno;
+                fprintf(stderr, PROG ": socket activation: cannot configure fd 3: %s\n", strerror(errno));
+                goto done;
+        }
+        *ret_fd = fd;
+done:
+        unsetenv("LISTEN_PID");
+        unsetenv("LISTEN_FDS");
+        unsetenv("LISTEN_FDNAMES");
+        return r;
+}
+
 static int cmd_serve(int argc, char **argv)
 {
         static const struct option options[] = {
@@ -112,10 +190,15 @@ static int cmd_serve(int argc, char **argv)
                 { "policy", required_argument, NULL, 'p' },
                 { "audit-log", required_argument, NULL, 'a' },
                 { "dry-run", no_argument, NULL, 'n' },
+                { "audit-url", required_argument, NULL, 'U' },
+                { "metrics-socket", required_argument, NULL, 'M' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         struct server_config cfg = { .socket_path = SERVER_DEFAULT_SOCKET, .listen_fd = -1 };
+        const char *audit_url = NULL, *metrics_path = NULL;
+        struct metrics_server *metrics = NULL;
+        struct ship *ship = NULL;
         _cleanup_policy_ struct policy *policy = NULL;
         const char *policy_path = NULL, *audit_path = NULL;
         int c, r;
@@ -134,6 +217,12 @@ static int cmd_serve(int argc, char **argv)
                 case 'n':
                         cfg.dry_run = true;
                         break;
+                case 'U':
+                        audit_url = optarg;
+                        break;
+                case 'M':
+                        metrics_path = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         return EXIT_SUCCESS;
@@ -143,6 +232,11 @@ static int cmd_serve(int argc, char **argv)
                 }
         if (optind < argc)
                 return usage_error("serve: unexpected argument %s", argv[optind]);
+
+        /* Before any thread exists: it unsets the LISTEN_* variables. */
+        r = take_listen_fd(&cfg.listen_fd);
+        if (r < 0)
+                return EXIT_FAILURE;
 
         /* Before any thread exists (the audit writer, libmicrohttpd's pool): every thread inherits
          * the blocked mask, and only server_run()'s sigwait takes SIGTERM and friends. */
@@ -156,7 +250,11 @@ static int cmd_serve(int argc, char **argv)
         if (r != 0)
                 return r;
         cfg.policy = policy;
+        cfg.policy_path = policy_path;   /* SIGHUP reloads from it */
 
+        /* --audit-url alone: lines are still built by the audit module, and only shipped. */
+        if (audit_url && !audit_path)
+                audit_path = "/dev/null";
         if (audit_path) {
                 r = audit_open(audit_path, &cfg.audit);
                 if (r < 0) {
@@ -165,8 +263,29 @@ static int cmd_serve(int argc, char **argv)
                 }
         }
 
+        if (audit_url) {
+                r = ship_open(audit_url, &ship);
+                if (r < 0) {
+                        fprintf(stderr, PROG ": --audit-url: cannot ship audit lines: %s\n", strerror(-r));
+                        cfg.audit = audit_close(cfg.audit);
+                        return r == -EINVAL ? EX_CONFIG : EXIT_FAILURE;
+                }
+                audit_set_sink(cfg.audit, ship_line, ship);
+        }
+        if (metrics_path) {
+                r = metrics_serve(metrics_path, cfg.audit, &metrics);
+                if (r < 0) {
+                        cfg.audit = audit_close(cfg.audit);
+                        ship = ship_close(ship);
+                        return r == -EEXIST || r == -ENAMETOOLONG || r == -EINVAL ? EX_CONFIG : EXIT_FAILURE;
+                }
+        }
+
         r = server_run(&cfg);
+        metrics = metrics_stop(metrics);
+        /* No decision runs any more: the audit log drains, then the shipper gets its last lines. */
         cfg.audit = audit_close(cfg.audit);
+        ship = ship_close(ship);
 
         switch (r) {
         case 0:
@@ -203,7 +322,7 @@ static int read_input(const char *path, size_t cap, char **ret, size_t *ret_len)
                         /* One byte beyond cap is read to tell "exactly cap" from "more". */
                         if (alloc >= cap + 2)
                                 return -E2BIG;
-                        size_t want = alloc == 0 ? 64 * 1024 : (alloc > (cap + 2) / 2 ? cap + 2 : alloc * 2);
+                        size_t want = alloc == 0 ? (size_t) 64 * 1024 : (alloc > (cap + 2) / 2 ? cap + 2 : alloc * 2);
                         char *p = realloc(buf, want);
                         if (!p)
                                 return -ENOMEM;
@@ -245,9 +364,10 @@ static void print_decision(const char *name, const struct decision *d)
         bool allow = d->allow && d->complete;
         size_t n = d->n < DECISION_MAX_VIOLATIONS ? d->n : DECISION_MAX_VIOLATIONS;
 
-        printf("%s: %s\n", name, allow ? "allow" : "deny");
+        /* A warned allow lists what it would deny once the rules are set back to deny. */
+        printf("%s: %s\n", name, allow ? (d->warned ? "allow (warn)" : "allow") : "deny");
         for (size_t i = 0; i < n; i++)
-                printf("  %s\n", d->v[i].text);
+                printf("  %s%s\n", d->warned ? "warn: " : "", d->v[i].text);
         if (d->truncated)
                 printf("  (more violations than could be listed)\n");
         if (!allow && n == 0)
@@ -381,6 +501,7 @@ int main(int argc, char **argv)
                 { "serve", cmd_serve },
                 { "check", cmd_check },
                 { "policy", cmd_policy },
+                { "audit", auditq_main },
                 { "version", cmd_version },
         };
         const char *level = getenv("ARANDU_AUTHZ_LOG_LEVEL");

@@ -86,7 +86,8 @@ static const struct route_row ROUTES[] = {
         ALLOW("POST",    "/containers/{name:.*}/kill"),
         ALLOW("POST",    "/containers/{name:.*}/pause"),
         ALLOW("POST",    "/containers/{name:.*}/unpause"),
-        ALLOW("POST",    "/containers/{name:.*}/restart"),
+        /* A restart starts a stopped container: it gets the same second look as start. */
+        ACTION("POST",   "/containers/{name:.*}/restart", ROUTE_CONTAINER_START),
         ACTION("POST",   "/containers/{name:.*}/start", ROUTE_CONTAINER_START),
         ALLOW("POST",    "/containers/{name:.*}/stop"),
         ALLOW("POST",    "/containers/{name:.*}/wait"),
@@ -216,6 +217,7 @@ struct span {
 /* Match s[0..len) against template `t` as gorilla/mux's anchored regexp would.  Greedy, with
  * backtracking, so the captured value is the one Go's regexp reports; `cap` (may be NULL) gets the
  * first variable.  Templates are ours, so a malformed one is a programmer error. */
+/* NOLINTNEXTLINE(misc-no-recursion): one level per {variable} of our own constant templates (2 at most). */
 static bool tpl_match(const char *t, const char *s, size_t len, struct span *cap)
 {
         const char *close, *colon, *rest;
@@ -278,7 +280,7 @@ static int fail(struct route_error *err, int r, const char *fmt, ...)
         if (!err)
                 return r;
         va_start(ap, fmt);
-        vsnprintf(err->text, sizeof(err->text), fmt, ap);
+        (void) vsnprintf(err->text, sizeof(err->text), fmt, ap);   /* cut if too long */
         va_end(ap);
         return r;
 }

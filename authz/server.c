@@ -12,11 +12,13 @@
 #include <jansson.h>
 #include <limits.h>
 #include <microhttpd.h>
+#include <pthread.h>
 #include <signal.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/un.h>
@@ -25,6 +27,10 @@
 
 #include "authz/decide.h"
 #include "authz/log.h"
+#include "authz/metrics.h"
+#include "authz/recheck.h"
+#include "policy/actions.h"
+#include "authz/reload.h"
 
 #define CONTENT_TYPE "application/vnd.docker.plugins.v1.2+json"
 
@@ -53,8 +59,25 @@ struct server {
         const struct server_config *cfg;
 };
 
+/* An AuthZReq that passed and now waits, its connection suspended, for the second look at dockerd's
+ * own view (recheck.h).  Owned by its request; the recheck thread hands it back by resuming. */
+struct pending {
+        struct decision d;
+        struct request_info info;
+        struct timespec t0;
+        struct policy *policy;           /* a reference, for the recheck thread */
+        struct MHD_Connection *connection;
+        bool done;                       /* written by the recheck thread before it resumes */
+};
+
+/* Rechecks in flight: bounded, and drained before libmicrohttpd stops (it cannot stop with
+ * suspended connections). */
+#define RECHECK_MAX_IN_FLIGHT 64
+static unsigned rechecks_in_flight;
+
 /* One HTTP request: the body, accumulated up to `cap`. */
 struct request {
+        struct pending *pending;
         enum endpoint endpoint;
         bool post;
         bool over;        /* the body went past cap: the rest was discarded */
@@ -197,7 +220,7 @@ static int create_socket(const char *path, struct stat *ret_st)
         }
 
         r = fd;
-        fd = -1;
+        fd = -1;   // NOLINT(clang-analyzer-deadcode.DeadStores): read by _cleanup_close_, which must not close it
         return r;
 }
 
@@ -211,6 +234,16 @@ static void remove_socket(const char *path, const struct stat *ours)
                 return;
         if (unlink(path) < 0)
                 log_warning_errno(errno, "cannot remove %s", LOG_ESC(path));
+}
+
+int server_listen_unix(const char *path, struct stat *ret_st)
+{
+        return create_socket(path, ret_st);
+}
+
+void server_unlink_socket(const char *path, const struct stat *ours)
+{
+        remove_socket(path, ours);
 }
 
 /* ---- answers ---------------------------------------------------------------------------------- */
@@ -274,6 +307,14 @@ static double elapsed_us(const struct timespec *t0)
         return (double) (t1.tv_sec - t0->tv_sec) * 1e6 + (double) (t1.tv_nsec - t0->tv_nsec) / 1e3;
 }
 
+/* The policy in force for one request: a new reference, held for the whole decision, so that a
+ * reload (SIGHUP, reload.h) never changes the rules under it.  Never NULL while serving. */
+static struct policy *server_policy_get(const struct server_config *cfg)
+{
+        struct policy *p = policy_current();
+        return p ? p : policy_ref(cfg->policy);
+}
+
 static void deny_for_audit(struct decision *d)
 {
         decision_add(d, "audit", "the audit log cannot be written and the policy sets "
@@ -281,13 +322,78 @@ static void deny_for_audit(struct decision *d)
         d->allow = false;
 }
 
+static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct MHD_Connection *c,
+                                        struct decision *dp, const struct request_info *ip,
+                                        const struct timespec *t0p);
+
+static void *recheck_thread(void *arg)
+{
+        struct pending *pd = arg;
+        struct MHD_Connection *c = pd->connection;
+
+        recheck_run(pd->policy, (enum recheck_kind) pd->info.recheck, pd->info.target, &pd->d);
+        /* The daemon's view is judged like a request: warn rules warn here too. */
+        decision_finish(&pd->d);
+        policy_apply_rule_actions(pd->policy, &pd->d);
+        pd->policy = policy_unref(pd->policy);
+        __atomic_store_n(&pd->done, true, __ATOMIC_RELEASE);
+        /* From here on pd belongs to the connection again: not one more access. */
+        MHD_resume_connection(c);
+        __atomic_sub_fetch(&rechecks_in_flight, 1, __ATOMIC_RELEASE);
+        return NULL;
+}
+
+/* Hand a passed start to a recheck thread and suspend its connection; the answer is sent when the
+ * thread resumes it (on_request sees rq->pending done).  The server threads stay free meanwhile,
+ * which they must: dockerd sends our inspect request back through this plugin. */
+static enum MHD_Result start_recheck(const struct server_config *cfg, struct MHD_Connection *c,
+                                     struct request *rq, struct decision *d,
+                                     const struct request_info *info, const struct timespec *t0)
+{
+        if (__atomic_add_fetch(&rechecks_in_flight, 1, __ATOMIC_ACQ_REL) > RECHECK_MAX_IN_FLIGHT) {
+                __atomic_sub_fetch(&rechecks_in_flight, 1, __ATOMIC_RELEASE);
+                decision_add(d, "recheck", "too many starts are being checked at once; retry");
+                return finish_authz_req(cfg, c, d, info, t0);
+        }
+        struct pending *pd = calloc(1, sizeof(*pd));
+        if (!pd) {
+                __atomic_sub_fetch(&rechecks_in_flight, 1, __ATOMIC_RELEASE);
+                decision_add(d, "internal", "out of memory before checking dockerd's view");
+                return finish_authz_req(cfg, c, d, info, t0);
+        }
+        pd->d = *d;
+        pd->info = *info;
+        pd->t0 = *t0;
+        pd->policy = server_policy_get(cfg);
+        pd->connection = c;
+        rq->pending = pd;
+
+        MHD_suspend_connection(c);
+        pthread_attr_t attr;
+        pthread_t t;
+        int r = pthread_attr_init(&attr);
+        if (r == 0) {
+                pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
+                pthread_attr_setstacksize(&attr, 256u << 10);
+                r = pthread_create(&t, &attr, recheck_thread, pd);
+                pthread_attr_destroy(&attr);
+        }
+        if (r != 0) {
+                decision_add(&pd->d, "internal", "cannot start the check of dockerd's view");
+                pd->policy = policy_unref(pd->policy);
+                __atomic_store_n(&pd->done, true, __ATOMIC_RELEASE);
+                __atomic_sub_fetch(&rechecks_in_flight, 1, __ATOMIC_RELEASE);
+                MHD_resume_connection(c);
+        }
+        return MHD_YES;
+}
+
 static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct MHD_Connection *c,
-                                        const struct request *rq)
+                                        struct request *rq)
 {
         struct decision d;
         struct request_info info = { 0 };
         struct timespec t0;
-        bool audit_required = cfg->audit && cfg->policy->deny_on_audit_failure;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (rq->over || rq->oom) {
@@ -299,8 +405,26 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
                 else
                         decision_add(&d, "internal", "out of memory while reading the AuthZReq envelope");
                 snprintf(info.route, sizeof(info.route), "unknown");
-        } else
-                authz_decide_request(cfg->policy, rq->buf ? rq->buf : "", rq->len, &d, &info);
+        } else {
+                _cleanup_policy_ struct policy *policy = server_policy_get(cfg);
+                authz_decide_request(policy, rq->buf ? rq->buf : "", rq->len, &d, &info);
+        }
+
+        if (d.allow && d.complete && info.recheck != RECHECK_NONE)
+                return start_recheck(cfg, c, rq, &d, &info, &t0);
+        return finish_authz_req(cfg, c, &d, &info, &t0);
+}
+
+/* Audit and answer a decision. */
+static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct MHD_Connection *c,
+                                        struct decision *dp, const struct request_info *ip,
+                                        const struct timespec *t0p)
+{
+        struct decision d = *dp;
+        const struct request_info info = *ip;
+        struct timespec t0 = *t0p;
+        _cleanup_policy_ struct policy *policy = server_policy_get(cfg);
+        bool audit_required = cfg->audit && policy->deny_on_audit_failure;
 
         if (audit_required && !audit_healthy(cfg->audit))
                 deny_for_audit(&d);
@@ -313,6 +437,7 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
          * choice to answer allow anyway while the audit log shows what would have been denied. */
         bool allowed = d.allow && d.complete;
         bool answer = allowed || cfg->dry_run;
+        metrics_decision(&d, info.route, allowed, cfg->dry_run, latency);
 
         if (allowed) {
                 log_debug("allow %s %s (%.0f us)", LOG_ESC(info.method), LOG_ESC(info.uri), latency);
@@ -463,6 +588,13 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
         case ENDPOINT_ACTIVATE:
                 return handle_activate(c);
         case ENDPOINT_AUTHZ_REQ:
+                if (rq->pending) {
+                        /* Resumed by its recheck thread. */
+                        if (!__atomic_load_n(&rq->pending->done, __ATOMIC_ACQUIRE))
+                                return MHD_YES;
+                        return finish_authz_req(s->cfg, c, &rq->pending->d, &rq->pending->info,
+                                                &rq->pending->t0);
+                }
                 return handle_authz_req(s->cfg, c, rq);
         case ENDPOINT_AUTHZ_RES:
                 return handle_authz_res(c, rq);
@@ -481,8 +613,10 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
 
         if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && rq && rq->endpoint == ENDPOINT_AUTHZ_REQ)
                 log_warning("AuthZReq connection ended before an answer was sent (code %d)", (int) toe);
-        if (rq)
+        if (rq) {
                 free(rq->buf);
+                free(rq->pending);
+        }
         free(rq);
         *con_cls = NULL;
 }
@@ -493,7 +627,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
         char text[512];
         (void) cls;
 
-        vsnprintf(text, sizeof(text), fmt, ap);
+        (void) vsnprintf(text, sizeof(text), fmt, ap);   /* cut if too long */
         text[strcspn(text, "\n")] = '\0';
         log_warning("libmicrohttpd: %s", text);
 }
@@ -542,6 +676,19 @@ int server_run(const struct server_config *cfg)
                 return -EINVAL;
         const char *where = cfg->socket_path ? cfg->socket_path : "the inherited socket";
 
+        r = recheck_init();
+        if (r < 0)
+                return log_error_errno(r, "cannot initialise libcurl for the start rechecks");
+
+        /* One descriptor per connection: the default soft limit (1024) would cut SERVER_CONNECTION_LIMIT
+         * short with EMFILE.  Raised as far as the hard limit allows; a failure only logs. */
+        struct rlimit rl;
+        if (getrlimit(RLIMIT_NOFILE, &rl) == 0 && rl.rlim_cur < SERVER_CONNECTION_LIMIT + 64u) {
+                rl.rlim_cur = rl.rlim_max < SERVER_CONNECTION_LIMIT + 64u ? rl.rlim_max : SERVER_CONNECTION_LIMIT + 64u;
+                if (setrlimit(RLIMIT_NOFILE, &rl) < 0)
+                        log_warning_errno(errno, "cannot raise the open-file limit to %lu", (unsigned long) rl.rlim_cur);
+        }
+
         /* Before libmicrohttpd starts its threads, so that they inherit the mask. */
         r = server_block_signals();
         if (r < 0)
@@ -563,9 +710,9 @@ int server_run(const struct server_config *cfg)
                 created = true;
         }
 
-        mhd = start_mhd(&s, fd, MHD_USE_EPOLL_INTERNAL_THREAD);
+        mhd = start_mhd(&s, fd, MHD_USE_EPOLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME);
         if (!mhd)
-                mhd = start_mhd(&s, fd, MHD_USE_POLL_INTERNAL_THREAD);
+                mhd = start_mhd(&s, fd, MHD_USE_POLL_INTERNAL_THREAD | MHD_ALLOW_SUSPEND_RESUME);
         close(fd);   /* libmicrohttpd serves from its copy */
         if (!mhd) {
                 log_error("cannot start the HTTP server on %s", LOG_ESC(where));
@@ -576,6 +723,12 @@ int server_run(const struct server_config *cfg)
 
         log_info("serving on %s (%u threads%s%s)", LOG_ESC(where), pool_size(),
                  cfg->dry_run ? ", dry run: nothing is denied" : "", cfg->audit ? ", audit log on" : "");
+
+        /* From here on requests take the current policy, which SIGHUP may replace; until now they
+         * used cfg->policy, the same one. */
+        r = policy_current_init(cfg->policy, cfg->policy_path);
+        if (r < 0)
+                log_warning_errno(r, "cannot prepare policy reloads; SIGHUP will not reload");
 
         r = 0;
         for (bool stop = false; !stop;) {
@@ -595,8 +748,9 @@ int server_run(const struct server_config *cfg)
                         stop = true;
                         break;
                 case SIGHUP:
-                        log_info("SIGHUP received: reloading the policy is not supported yet; "
-                                 "restart the plugin to apply a new policy");
+                        /* Invalid: logged, the old policy stays in force. */
+                        log_info("SIGHUP received: reloading the policy");
+                        (void) policy_reload();
                         break;
                 case SIGUSR1: {
                         int q = audit_reopen(cfg->audit);
@@ -611,8 +765,25 @@ int server_run(const struct server_config *cfg)
                 }
         }
 
+        /* libmicrohttpd cannot stop with suspended connections: let the rechecks (each bounded by
+         * its lookup timeout) finish and resume theirs first. */
+        for (int i = 0; i < 2 * RECHECK_TIMEOUT_MS / 10 + 100 &&
+                        __atomic_load_n(&rechecks_in_flight, __ATOMIC_ACQUIRE) > 0; i++)
+                nanosleep(&(struct timespec) { .tv_nsec = 10 * 1000 * 1000 }, NULL);
+
+        /* An inherited socket is systemd's too (socket activation): libmicrohttpd's stop would
+         * shutdown(2) it, and a shut-down listening socket refuses connections through every copy,
+         * systemd's included, until the socket unit restarts.  Quiescing stops accepting without
+         * that; our copy is then merely closed and systemd keeps queueing for the next instance. */
+        if (!created) {
+                MHD_socket q = MHD_quiesce_daemon(mhd);
+                if (q != MHD_INVALID_SOCKET)
+                        close(q);
+        }
+
         /* Finishes the requests in progress and closes the listening socket. */
         MHD_stop_daemon(mhd);
+        policy_current_fini();
         if (created)
                 remove_socket(cfg->socket_path, &sock_st);
         return r;

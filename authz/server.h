@@ -26,11 +26,17 @@
 
 /* A stuck or slow client gives up its connection after this long (slowloris). */
 #define SERVER_CONNECTION_TIMEOUT_S 10
-#define SERVER_CONNECTION_LIMIT     256
+/* Connections served at once.  libmicrohttpd closes a connection beyond the limit without an answer
+ * (dockerd then fails the request), so the limit is sized above dockerd's concurrency with room:
+ * tests/load measures 1,000 concurrent requests all answered.  server_run() raises RLIMIT_NOFILE
+ * to fit it. */
+#define SERVER_CONNECTION_LIMIT     2048
 
 struct server_config {
         const char *socket_path;   /* where to create the socket; removed again at exit */
-        struct policy *policy;     /* borrowed; must outlive server_run() */
+        struct policy *policy;     /* borrowed; must outlive server_run(); the policy until a reload */
+        const char *policy_path;   /* SIGHUP rebuilds the policy from this file (NULL: none) and the
+                                    * environment, as at start; see reload.h */
         struct audit *audit;       /* borrowed, NULL: no audit log */
         bool dry_run;              /* answer allow to everything, audit what would have been denied */
         int listen_fd;             /* -1 normally; >= 0: an already listening socket to serve
@@ -45,7 +51,17 @@ int server_block_signals(void);
 
 /* Create the socket (or take listen_fd), serve until SIGTERM or SIGINT reaches the calling thread
  * (or the process), then stop, remove the socket and return 0.  SIGUSR1 reopens the audit log;
- * SIGHUP is logged (reload is not supported yet).  -errno when the server could not start:
- * -EEXIST when socket_path exists and is not a socket, -EADDRINUSE when another server answers on
- * it, -ENAMETOOLONG, or the failing call's error. */
+ * SIGHUP reloads the policy (reload.h: an invalid one is logged and the old one kept).  -errno
+ * when the server could not start: -EEXIST when socket_path exists and is not a socket,
+ * -EADDRINUSE when another server answers on it, -ENAMETOOLONG, or the failing call's error. */
 int server_run(const struct server_config *cfg);
+
+struct stat;
+
+/* Create a listening unix socket at `path` as the plugin's own (absolute path, parents created,
+ * mode 0600 from creation, an existing non-socket or live socket refused, a stale one replaced):
+ * the fd (CLOEXEC, non-blocking), with the file's identity in *ret_st, or -errno (logged). */
+int server_listen_unix(const char *path, struct stat *ret_st);
+
+/* Remove the socket file at `path` if it is still the one server_listen_unix() created. */
+void server_unlink_socket(const char *path, const struct stat *ours);

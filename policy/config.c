@@ -22,6 +22,10 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "policy/actions.h"
+#include "policy/gojson.h"
+#include "policy/sha256.h"
+
 /* A policy is a few hundred bytes; the cap stops a mistyped path (a log, a disk image) from being
  * slurped into memory. */
 #define POLICY_FILE_MAX   (1024L * 1024L)
@@ -53,8 +57,8 @@ static bool streq(const char *a, const char *b) { return strcmp(a, b) == 0; }
 static bool is_digit(char c) { return c >= '0' && c <= '9'; }
 static bool is_alpha(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'); }
 static bool is_alnum(char c) { return is_alpha(c) || is_digit(c); }
-static char to_lower(char c) { return c >= 'A' && c <= 'Z' ? (char)(c - 'A' + 'a') : c; }
-static char to_upper(char c) { return c >= 'a' && c <= 'z' ? (char)(c - 'a' + 'A') : c; }
+static char to_lower(char c) { return (char) (c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c); }
+static char to_upper(char c) { return (char) (c >= 'a' && c <= 'z' ? c - 'a' + 'A' : c); }
 
 /* Copy a string into a fixed field, zero-filling the rest so that two equal policies are equal
  * bytes too.  -E2BIG (field untouched) when it does not fit. */
@@ -64,7 +68,7 @@ static int copy_str(char *dst, size_t size, const char *src)
         if (n >= size)
                 return -E2BIG;
         memset(dst, 0, size);
-        memcpy(dst, src, n);
+        memcpy(dst, src, n + 1);   /* n < size */
         return 0;
 }
 
@@ -471,6 +475,7 @@ enum setting_id {
         S_CAPS,
         S_DOCKER_HOST,
         S_DENY_AUDIT,
+        S_RULE_ACTIONS,
         S__MAX,
 };
 
@@ -495,7 +500,7 @@ static void add_line(problem_line *lines, size_t *n, const char *fmt, va_list ap
                          "(more problems not shown; fix these and run again)");
                 return;
         }
-        vsnprintf(lines[*n], sizeof(problem_line), fmt, ap);
+        (void) vsnprintf(lines[*n], sizeof(problem_line), fmt, ap);   /* cut if too long */
         (*n)++;
 }
 
@@ -522,6 +527,8 @@ static void warn(struct loader *l, const char *fmt, ...)
 
 static const char *json_kind(const json_t *v)
 {
+        if (!v)
+                return "nothing";
         switch (json_typeof(v)) {
         case JSON_OBJECT:  return "an object";
         case JSON_ARRAY:   return "an array";
@@ -537,7 +544,10 @@ static const char *json_kind(const json_t *v)
 
 static int type_error(struct loader *l, const char *label, const char *want, const json_t *v)
 {
-        return fail(l, "%s: expected %s, got %s", label, want, json_kind(v));
+        /* -EINVAL spelled out (fail() returns it too): clang's analyzer does not follow variadic
+         * calls, and would otherwise assume the want_*() helpers can succeed without setting *ret. */
+        (void) fail(l, "%s: expected %s, got %s", label, want, json_kind(v));
+        return -EINVAL;
 }
 
 static int want_string(struct loader *l, const char *label, const json_t *v, const char **ret)
@@ -803,6 +813,49 @@ static int deny_audit_from_json(struct loader *l, const char *label, json_t *v)
         return want_bool(l, label, v, &l->p->deny_on_audit_failure);
 }
 
+/* --- rule actions ------------------------------------------------------------------------------ */
+
+/* {"rootfs": "warn", "pids": "deny"}: every entry is checked and reported; the mask is replaced only
+ * when all are good.  Keys are exact rule ids (as the audit log and messages print them). */
+static int rule_actions_from_json(struct loader *l, const char *label, json_t *obj)
+{
+        uint64_t mask = l->p->warn_rules;
+        const char *key;
+        json_t *v;
+        int r = 0;
+
+        if (!json_is_object(obj))
+                return type_error(l, label, "an object of rule id: \"deny\" or \"warn\"", obj);
+        json_object_foreach(obj, key, v) {
+                const char *s = json_string_value(v), *why;
+                int i = policy_rule_index(key);
+
+                if (i < 0) {
+                        r = fail(l, "%s: %s is not a rule id; the ids are those in the README's rule "
+                                 "tables and in denial messages", label, Q(key));
+                        continue;
+                }
+                if (!s || (!streq(s, "deny") && !streq(s, "warn"))) {
+                        r = fail(l, "%s: %s: expected \"deny\" or \"warn\", got %s", label, Q(key),
+                                 s ? Q(s) : json_kind(v));
+                        continue;
+                }
+                why = policy_rule_warn_refused((size_t)i);
+                if (streq(s, "warn") && why) {
+                        r = fail(l, "%s: %s cannot be set to warn: %s", label, Q(key), why);
+                        continue;
+                }
+                if (streq(s, "warn"))
+                        mask |= UINT64_C(1) << i;
+                else
+                        mask &= ~(UINT64_C(1) << i);
+        }
+        if (r < 0)
+                return r;
+        l->p->warn_rules = mask;
+        return 0;
+}
+
 /* --- lists ------------------------------------------------------------------------------------- */
 
 /* Host names, lower-cased (DNS is case-insensitive; one spelling keeps later comparisons simple).
@@ -849,7 +902,7 @@ static int domains_from_env(struct loader *l, const char *label, const char *s)
         _cleanup_json_ json_t *arr = NULL;
         json_error_t e;
 
-        arr = json_loads(s, JSON_REJECT_DUPLICATES, &e);
+        arr = gojson_loadb(s, strlen(s), JSON_REJECT_DUPLICATES, &e);
         if (!arr)
                 return fail(l, "%s: not a JSON array of host names (column %d: %s); "
                             "e.g. [\"pypi.org\",\"*.github.com\"]", label, e.column, e.text);
@@ -1066,8 +1119,8 @@ struct setting {
         int (*from_env)(struct loader *l, const char *label, const char *s);
 };
 
-#define SETTING(k, e, fj, fe) { .key = k, .file_label = "policy file " k, .env = e, \
-                                .from_json = fj, .from_env = fe }
+#define SETTING(k, e, fj, fe) { .key = (k), .file_label = "policy file " k, .env = (e), \
+                                .from_json = (fj), .from_env = (fe) }
 
 static const struct setting SETTINGS[S__MAX] = {
         [S_USER]             = SETTING("user", "DOCKER_USER", user_from_json, user_set),
@@ -1092,6 +1145,7 @@ static const struct setting SETTINGS[S__MAX] = {
         [S_DOCKER_HOST]      = SETTING("docker_host", "DOCKER_HOST", docker_host_from_json,
                                        docker_host_from_env),
         [S_DENY_AUDIT]       = SETTING("deny_on_audit_failure", NULL, deny_audit_from_json, NULL),
+        [S_RULE_ACTIONS]     = SETTING("rule_actions", NULL, rule_actions_from_json, NULL),
 };
 
 /* How a problem about a setting names it: the layer that set it, or for a default the variable
@@ -1161,7 +1215,7 @@ static int read_policy_file(struct loader *l, const char *path, json_t **ret)
         if (len == cap)
                 return fail(l, "policy file %s: changed while being read", Q(path));
 
-        j = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
+        j = gojson_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
         if (!j)
                 return fail(l, "policy file %s: line %d column %d: %s",
                             Q(path), e.line, e.column, e.text);
@@ -1274,6 +1328,10 @@ static void check_policy(struct loader *l)
                      who(l, S_ACCEPT_USER_NAME), Q(p->user), p->uid);
         for (size_t i = 0; i < p->n_cap_add; i++)
                 warn(l, "%s: containers may add capability %s", who(l, S_CAPS), p->cap_add[i]);
+        for (size_t i = 0; i < policy_rule_count(); i++)
+                if (p->warn_rules >> i & 1)
+                        warn(l, "%s: rule %s only warns; requests that break it are allowed and "
+                             "audited", who(l, S_RULE_ACTIONS), policy_rule_id(i));
         if (!l->bad[S_REPOS])
                 check_dir_exists(l, S_REPOS, p->repos_dir);
         if (!l->bad[S_ARTIFACTS])
@@ -1331,6 +1389,13 @@ int policy_load(const char *path, const char *(*env)(const char *name),
         if (l.pr->n_errors > 0) {
                 policy_unref(l.p);
                 return -EINVAL;
+        }
+        /* Once, here: every audit line names the policy that decided it. */
+        r = policy_digest(l.p, l.p->sha256);
+        if (r < 0) {
+                fail(&l, "cannot compute the policy's digest: %s", strerror(-r));
+                policy_unref(l.p);
+                return r;
         }
         *ret = l.p;
         return 0;
@@ -1399,6 +1464,21 @@ static json_t *string_list(const char *base, size_t stride, size_t n)
         return a;
 }
 
+/* Only the rules set to warn, in the table's order: "deny" is the default, and a fixed order keeps
+ * the printed text (and so the digest) canonical. */
+static json_t *rule_actions_json(const struct policy *p)
+{
+        json_t *o = json_object();
+
+        for (size_t i = 0; o && i < policy_rule_count(); i++)
+                if ((p->warn_rules >> i & 1) &&
+                    json_object_set_new(o, policy_rule_id(i), json_string("warn")) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        return o;
+}
+
 int policy_print(const struct policy *p, FILE *out)
 {
         _cleanup_json_ json_t *o = json_object();
@@ -1428,10 +1508,29 @@ int policy_print(const struct policy *p, FILE *out)
         SET("allowed_cap_add", string_list(p->cap_add[0], sizeof(p->cap_add[0]), p->n_cap_add));
         SET("docker_host", json_string(p->docker_host));
         SET("deny_on_audit_failure", json_boolean(p->deny_on_audit_failure));
+        SET("rule_actions", rule_actions_json(p));
 #undef SET
         if (fails)
                 return -ENOMEM;
         if (json_dumpf(o, out, JSON_INDENT(2)) < 0 || fputc('\n', out) == EOF || fflush(out) == EOF)
                 return -EIO;
+        return 0;
+}
+
+int policy_digest(const struct policy *p, char ret_hex[65])
+{
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        FILE *f = open_memstream(&text, &len);
+        int r;
+
+        if (!f)
+                return -ENOMEM;
+        r = policy_print(p, f);
+        if (fclose(f) != 0 && r == 0)
+                r = -ENOMEM;
+        if (r < 0)
+                return r;
+        sha256_hex(text, len, ret_hex);
         return 0;
 }

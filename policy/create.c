@@ -15,7 +15,7 @@
 #include "policy/paths.h"
 #include "policy/rules.h"
 
-#define NAME(id, s) [id] = s,
+#define NAME(id, s) [id] = (s),
 
 /* container.Config fields, plus the wrapper's HostConfig and NetworkingConfig. */
 #define TOP_FIELDS(X) \
@@ -367,7 +367,42 @@ static void check_network(const struct policy *p, json_t *const *top, json_t *co
         }
 }
 
-static void check_privileges(const struct policy *p, json_t *const *hc, struct decision *d)
+/* The paths dockerd masks or makes read-only by default (moby oci/defaults.go): in the daemon's own
+ * view of a container these lists are filled in, and must still contain every default. */
+static const char *const default_masked[] = {
+        "/proc/asound", "/proc/acpi", "/proc/kcore", "/proc/keys", "/proc/latency_stats",
+        "/proc/timer_list", "/proc/timer_stats", "/proc/sched_debug", "/proc/scsi", "/sys/firmware", NULL
+};
+static const char *const default_readonly[] = {
+        "/proc/bus", "/proc/fs", "/proc/irq", "/proc/sys", "/proc/sysrq-trigger", NULL
+};
+
+static void check_path_list(json_t *v, const char *path, const char *const *defaults, bool view,
+                            struct decision *d)
+{
+        json_t *arr, *e;
+        size_t i;
+
+        if (!view) {
+                /* [] (not null) unmasks every path: only absent or null keeps the defaults. */
+                if (v && !json_is_null(v))
+                        decision_add(d, "privileges", "%s is set (it replaces the default list); remove it", path);
+                return;
+        }
+        if (go_array(v, path, d, &arr) < 0)
+                return;
+        for (const char *const *want = defaults; *want; want++) {
+                bool found = false;
+                json_array_foreach(arr, i, e)
+                        if (json_is_string(e) && strcmp(json_string_value(e), *want) == 0)
+                                found = true;
+                if (!found)
+                        decision_add(d, "privileges", "%s lacks the default %s (the container runs unmasked, e.g. privileged); recreate it without --privileged or --security-opt",
+                                     path, *want);
+        }
+}
+
+static void check_privileges(const struct policy *p, json_t *const *hc, bool view, struct decision *d)
 {
         bool privileged;
         json_t *arr, *v;
@@ -406,11 +441,8 @@ static void check_privileges(const struct policy *p, json_t *const *hc, struct d
                                      q);
                 }
 
-        /* [] (not null) unmasks every path: only absent or null keeps the defaults. */
-        if (hc[H_MASKEDPATHS] && !json_is_null(hc[H_MASKEDPATHS]))
-                decision_add(d, "privileges", "HostConfig.MaskedPaths is set (it replaces the default masked paths); remove it");
-        if (hc[H_READONLYPATHS] && !json_is_null(hc[H_READONLYPATHS]))
-                decision_add(d, "privileges", "HostConfig.ReadonlyPaths is set (it replaces the default read-only paths); remove it");
+        check_path_list(hc[H_MASKEDPATHS], "HostConfig.MaskedPaths", default_masked, view, d);
+        check_path_list(hc[H_READONLYPATHS], "HostConfig.ReadonlyPaths", default_readonly, view, d);
 
         if (go_array(hc[H_GROUPADD], "HostConfig.GroupAdd", d, &arr) == 0 && arr)
                 json_array_foreach(arr, i, v) {
@@ -439,11 +471,18 @@ static void check_mode(json_t *v, const char *path, const char *flag, const char
         decision_add(d, "namespaces", "%s is %s; remove %s (the container must have its own namespace)", path, q, flag);
 }
 
-static void check_namespaces(json_t *const *hc, struct decision *d)
+static void check_namespaces(json_t *const *hc, bool view, struct decision *d)
 {
         static const char *const empty[] = { "", NULL };
-        static const char *const ipc[] = { "", "private", "none", NULL };
-        static const char *const cgroupns[] = { "", "private", NULL };
+        static const char *const ipc_request[] = { "", "private", "none", NULL };
+        static const char *const cgroupns_request[] = { "", "private", NULL };
+        /* The daemon's view shows its defaults for "": default-ipc-mode "shareable" (a namespace of
+         * the container's own that others may join, which create denies them), and on cgroup v1
+         * default-cgroupns-mode "host". */
+        static const char *const ipc_view[] = { "", "private", "none", "shareable", NULL };
+        static const char *const cgroupns_view[] = { "", "private", "host", NULL };
+        const char *const *ipc = view ? ipc_view : ipc_request;
+        const char *const *cgroupns = view ? cgroupns_view : cgroupns_request;
 
         check_mode(hc[H_PIDMODE], "HostConfig.PidMode", "--pid", empty, d);
         check_mode(hc[H_UTSMODE], "HostConfig.UTSMode", "--uts", empty, d);
@@ -472,7 +511,7 @@ static void check_kernel(json_t *const *hc, struct decision *d)
                              oom);
 }
 
-static void check_resources(const struct policy *p, json_t *const *hc, struct decision *d)
+static void check_resources(const struct policy *p, json_t *const *hc, bool view, struct decision *d)
 {
         int64_t nano, quota, period, rtp, rtr, count, percent, memory, swap;
         bool oomkd;
@@ -492,6 +531,9 @@ static void check_resources(const struct policy *p, json_t *const *hc, struct de
 
         go_int64(hc[H_MEMORY], "HostConfig.Memory", d, &memory);
         go_int64(hc[H_MEMORYSWAP], "HostConfig.MemorySwap", d, &swap);
+        /* dockerd turns MemorySwap 0 into twice Memory; its view shows that default. */
+        if (view && memory > 0 && memory <= INT64_MAX / 2 && swap == 2 * memory)
+                swap = 0;
         check_memory(p, memory, swap, false, d);
         go_bool(hc[H_OOMKILLDISABLE], "HostConfig.OomKillDisable", d, &oomkd);
         if (oomkd)
@@ -503,12 +545,35 @@ static void check_resources(const struct policy *p, json_t *const *hc, struct de
         check_empty(hc[H_DEVICECGROUPRULES], "HostConfig.DeviceCgroupRules", "devices", "remove --device-cgroup-rule", d);
 }
 
-void eval_container_create(const struct policy *p, json_t *body, struct decision *d)
+/* The create rules over a Config-shaped object with HostConfig and NetworkingConfig.  `view`: the
+ * object is the daemon's own view of a created container (GET /containers/{id}/json), not a request:
+ * unknown keys are its own fields, and dockerd's defaults appear filled in. */
+static void eval_create(const struct policy *p, json_t *body, bool view, struct decision *d)
 {
         json_t *top[T__MAX], *hc[H__MAX];
+        struct gostruct ts = top_struct, hs = hc_struct;
         const char *user;
         bool readonly;
 
+        ts.strict = hs.strict = !view;
+        gojson_bind(body, &ts, "the create body", top, d);
+        gojson_bind(top[T_HOSTCONFIG], &hs, "HostConfig", hc, d);
+
+        go_string(top[T_USER], "Config.User", d, &user);
+        eval_user(p, user, "Config.User", false, d);
+        check_resources(p, hc, view, d);
+        check_network(p, top, hc, d);
+        go_bool(hc[H_READONLYROOTFS], "HostConfig.ReadonlyRootfs", d, &readonly);
+        if (p->readonly_rootfs && !readonly)
+                decision_add(d, "rootfs", "HostConfig.ReadonlyRootfs is false; add --read-only");
+        check_mounts(p, top, hc, d);
+        check_privileges(p, hc, view, d);
+        check_namespaces(hc, view, d);
+        check_kernel(hc, d);
+}
+
+void eval_container_create(const struct policy *p, json_t *body, struct decision *d)
+{
         if (!body) {
                 decision_add(d, "shape", "the create request has no JSON body that the plugin can see; send the body as application/json, under 1 MiB");
                 return;
@@ -517,18 +582,47 @@ void eval_container_create(const struct policy *p, json_t *body, struct decision
                 decision_add(d, "shape", "the create body is not a JSON object");
                 return;
         }
-        gojson_bind(body, &top_struct, "the create body", top, d);
-        gojson_bind(top[T_HOSTCONFIG], &hc_struct, "HostConfig", hc, d);
+        eval_create(p, body, false, d);
+}
 
-        go_string(top[T_USER], "Config.User", d, &user);
-        eval_user(p, user, "Config.User", false, d);
-        check_resources(p, hc, d);
-        check_network(p, top, hc, d);
-        go_bool(hc[H_READONLYROOTFS], "HostConfig.ReadonlyRootfs", d, &readonly);
-        if (p->readonly_rootfs && !readonly)
-                decision_add(d, "rootfs", "HostConfig.ReadonlyRootfs is false; add --read-only");
-        check_mounts(p, top, hc, d);
-        check_privileges(p, hc, d);
-        check_namespaces(hc, d);
-        check_kernel(hc, d);
+void eval_container_view(const struct policy *p, json_t *inspect, struct decision *d)
+{
+        const char *key;
+        json_t *v, *config, *hostconfig, *networks = NULL;
+
+        if (!json_is_object(inspect)) {
+                decision_add(d, "recheck", "dockerd's view of the container is not a JSON object");
+                return;
+        }
+        config = json_object_get(inspect, "Config");
+        hostconfig = json_object_get(inspect, "HostConfig");
+        if (!json_is_object(config) || !json_is_object(hostconfig)) {
+                decision_add(d, "recheck", "dockerd's view of the container has no Config or HostConfig");
+                return;
+        }
+        json_t *ns = json_object_get(inspect, "NetworkSettings");
+        if (json_is_object(ns))
+                networks = json_object_get(ns, "Networks");
+
+        /* Reassemble the create shape: Config's fields, HostConfig, and the networks as endpoints. */
+        json_t *body = json_object();
+        json_t *nc = json_object();
+        if (!body || !nc) {
+                json_decref(body);
+                json_decref(nc);
+                decision_add(d, "error", "out of memory");
+                return;
+        }
+        int r = 0;
+        json_object_foreach(config, key, v)
+                r |= json_object_set(body, key, v);
+        r |= json_object_set(body, "HostConfig", hostconfig);
+        if (networks && !json_is_null(networks))
+                r |= json_object_set(nc, "EndpointsConfig", networks);
+        r |= json_object_set_new(body, "NetworkingConfig", nc);
+        if (r)
+                decision_add(d, "error", "out of memory");
+        else
+                eval_create(p, body, true, d);
+        json_decref(body);
 }

@@ -13,6 +13,8 @@ void decision_init(struct decision *d)
 
 void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
 {
+        d->allow = false;
+        d->warned = false;
         if (d->n >= DECISION_MAX_VIOLATIONS) {
                 d->truncated = true;
                 return;
@@ -24,7 +26,7 @@ void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
                 return;
         va_list ap;
         va_start(ap, fmt);
-        vsnprintf(v->text + k, sizeof(v->text) - (size_t) k, fmt, ap);
+        (void) vsnprintf(v->text + k, sizeof(v->text) - (size_t) k, fmt, ap);   /* cut if too long */
         va_end(ap);
         d->allow = false;
 }
@@ -33,6 +35,7 @@ void decision_finish(struct decision *d)
 {
         d->complete = true;
         d->allow = d->n == 0 && !d->truncated;
+        d->warned = false;
 }
 
 bool decision_has(const struct decision *d, const char *rule)
@@ -109,7 +112,7 @@ void quote_value(const char *s, size_t max, char *buf, size_t size)
         }
         buf[len++] = '"';
         size_t i;
-        for (i = 0; s[i] && i < max; i++) {
+        for (i = 0; i < max && s[i]; i++) {
                 unsigned char c = (unsigned char) s[i];
                 char esc[5];
                 size_t n;

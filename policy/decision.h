@@ -20,13 +20,16 @@ struct decision {
         bool allow;
         bool complete;                    /* evaluation ran to its end */
         bool truncated;                   /* more violations than fit */
+        bool warned;                      /* allowed although v[] is not empty: every violation is of
+                                           * a rule the policy sets to warn (policy/actions.h) */
         size_t n;
         struct violation v[DECISION_MAX_VIOLATIONS];
 };
 
 void decision_init(struct decision *d);
 
-/* Record a violation of `rule` (static string).  The text gets the "rule: " prefix. */
+/* Record a violation of `rule` (static string).  The text gets the "rule: " prefix.  Denies (also a
+ * decision that was allowed with warnings). */
 void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 

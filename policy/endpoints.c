@@ -8,14 +8,14 @@
 #include "policy/gojson.h"
 #include "policy/rules.h"
 
-#define NAME(id, s) [id] = s,
+#define NAME(id, s) [id] = (s),
 #define ENUM(id, s) id,
 
 int eval_parse_body(const char *buf, size_t len, const char *what, json_t **ret, struct decision *d)
 {
         json_error_t err;
         /* Duplicate keys: Go keeps the last, a naive checker the first.  Deny them outright. */
-        json_t *v = json_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
+        json_t *v = gojson_loadb(buf, len, JSON_REJECT_DUPLICATES, &err);
         if (!v) {
                 char q[200];
                 quote_value(err.text, 160, q, sizeof(q));
@@ -86,6 +86,30 @@ void eval_exec_create(const struct policy *p, json_t *body, struct decision *d)
         if (privileged)
                 decision_add(d, "privileged", "Exec.Privileged is true; remove --privileged from docker exec");
         go_string(f[E_USER], "Exec.User", d, &user);
+        eval_user(p, user, "Exec.User", true, d);
+}
+
+#define PROCESS_FIELDS(X) X(P_PRIVILEGED, "privileged") X(P_USER, "user")
+enum { PROCESS_FIELDS(ENUM) P__MAX };
+static const char *const process_fields[P__MAX] = { PROCESS_FIELDS(NAME) };
+static const struct gostruct process_struct = { "ProcessConfig", process_fields, P__MAX, false };
+
+void eval_exec_view(const struct policy *p, json_t *inspect, struct decision *d)
+{
+        json_t *f[P__MAX];
+        const char *user;
+        bool privileged;
+
+        json_t *pc = json_is_object(inspect) ? json_object_get(inspect, "ProcessConfig") : NULL;
+        if (!json_is_object(pc)) {
+                decision_add(d, "recheck", "dockerd's view of the exec has no ProcessConfig");
+                return;
+        }
+        gojson_bind(pc, &process_struct, "ProcessConfig", f, d);
+        go_bool(f[P_PRIVILEGED], "Exec.Privileged", d, &privileged);
+        if (privileged)
+                decision_add(d, "privileged", "the exec is privileged; run docker exec without --privileged");
+        go_string(f[P_USER], "Exec.User", d, &user);
         eval_user(p, user, "Exec.User", true, d);
 }
 
@@ -222,7 +246,9 @@ void eval_build(const struct policy *p, const struct query *q, struct decision *
         static const char *const forbidden[] = { "remote", "cgroupparent", "outputs" };
         for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
                 v = query_once(q, forbidden[i], d);
-                if (v && v[0]) {
+                if (v && v[0] && i == 0)   /* a remote URL may hold user:token@: never quoted */
+                        decision_add(d, "build", "remote is set (a build context URL); remove it");
+                else if (v && v[0]) {
                         quote_value(v, 120, qv, sizeof(qv));
                         decision_add(d, "build", "%s is %s; remove it", forbidden[i], qv);
                 }

@@ -18,6 +18,16 @@ int eval_parse_body(const char *buf, size_t len, const char *what, json_t **ret,
  * namespaces, devices, kernel, shape.  `body` may be NULL (then: denied, no body). */
 void eval_container_create(const struct policy *p, json_t *body, struct decision *d);
 
+/* The daemon's own view of a container (the JSON of GET /containers/{id}/json), checked with the
+ * create rules before it starts.  This catches what parsing a request cannot: a daemon that read the
+ * request differently, image settings (VOLUME, USER) merged in, containers created before the policy
+ * was tightened.  dockerd's filled-in defaults are accepted (IpcMode "shareable", on cgroup v1
+ * CgroupnsMode "host", MemorySwap twice Memory, the default masked and read-only paths). */
+void eval_container_view(const struct policy *p, json_t *inspect, struct decision *d);
+
+/* The daemon's view of an exec (GET /exec/{id}/json): not privileged, an allowed user. */
+void eval_exec_view(const struct policy *p, json_t *inspect, struct decision *d);
+
 /* POST /containers/{id}/exec: no Privileged, User empty or an allowed user form. */
 void eval_exec_create(const struct policy *p, json_t *body, struct decision *d);
 

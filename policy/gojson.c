@@ -2,7 +2,55 @@
 #include "policy/gojson.h"
 
 #include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
+
+/* jansson's allocators (see gojson_loadb in gojson.h).  Per thread: the daemon parses on several. */
+static __thread bool parsing, parse_oom;
+
+static void *json_alloc(size_t size)
+{
+        if (parsing && parse_oom)
+                return NULL;   /* once one failed, fail the rest: the parse must not complete */
+        void *p = malloc(size);
+        if (!p && parsing)
+                parse_oom = true;
+        return p;
+}
+
+static void json_release(void *p)
+{
+        free(p);
+}
+
+/* Before main(), so before any JSON value exists: values must be freed by the allocator that made
+ * them. */
+__attribute__((constructor)) static void install_json_allocators(void)
+{
+        json_set_alloc_funcs(json_alloc, json_release);
+}
+
+json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *err)
+{
+        parsing = true;
+        parse_oom = false;
+        json_t *v = json_loadb(buf, len, flags, err);
+        bool oom = parse_oom;
+        parsing = false;
+        parse_oom = false;
+        if (oom) {
+                /* Whatever came back may hold a value jansson misread: never use it. */
+                json_decref(v);
+                if (err) {
+                        memset(err, 0, sizeof(*err));
+                        err->line = err->column = err->position = -1;
+                        snprintf(err->text, sizeof(err->text), "out of memory");
+                }
+                return NULL;
+        }
+        return v;
+}
 
 /* Decode the next character of a key as Go's folding sees it: an ASCII letter lower-cased, or the
  * two non-ASCII runes that fold to ASCII letters.  Other non-ASCII runes return 0 (never match an

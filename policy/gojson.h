@@ -28,6 +28,15 @@ struct gostruct {
 /* Does the JSON key `key` reach the Go field `field` (ASCII)? */
 bool gojson_key_matches(const char *key, const char *field);
 
+/* json_loadb for request JSON, safe when memory runs out.  jansson's lexer ignores a failed
+ * allocation when it saves a token's bytes (lex_save in load.c, 2.14 and upstream): the byte is
+ * dropped and parsing goes on, so "Memory":10737418240 can come out as 1073741824, or a later escape
+ * check hits assert(0).  This library installs jansson allocators (json_set_alloc_funcs) under which,
+ * inside gojson_loadb, the first failed allocation makes every later one of the same parse fail too,
+ * and a parse during which any allocation failed is discarded: NULL, with err->text "out of memory".
+ * Same contract as json_loadb otherwise (new reference). */
+json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *err);
+
 /* Bind the keys of `obj` to the fields of `st`: ret_vals[i] is the value (borrowed) of field i, or
  * NULL.  `obj` may be NULL or JSON null (all fields NULL).  Every colliding key, unknown key (when
  * strict) or non-object is recorded in `d` under rule "shape", naming `path`.

@@ -46,6 +46,11 @@ struct policy {
 
         char docker_host[POLICY_PATH_MAX];   /* DOCKER_HOST, unix:// only */
         bool deny_on_audit_failure;          /* deny everything while the audit log cannot be written */
+        uint64_t warn_rules;                 /* rule_actions: bit i set = rule policy_rule_id(i) only
+                                              * warns (policy/actions.h) */
+
+        char sha256[65];                     /* hex SHA-256 of policy_print()'s text, set by
+                                              * policy_load() ("" for policy_new_default()) */
 };
 
 /* Problems found while loading: one line each, naming the setting.  Fixed size, no allocation. */
@@ -71,6 +76,10 @@ struct policy *policy_unref(struct policy *p);   /* accepts NULL, returns NULL *
 
 /* Print the policy as a JSON object (the policy-file schema) followed by a newline. */
 int policy_print(const struct policy *p, FILE *out);
+
+/* The hex SHA-256 of what policy_print() writes for `p`: the same for two policies that enforce
+ * the same thing, whatever files and variables they came from.  0 or -ENOMEM/-EIO. */
+int policy_digest(const struct policy *p, char ret_hex[65]);
 
 /* Parse a memory size "4g", "512m", "1024" (b k m g, case-insensitive) into bytes. 0 or -EINVAL. */
 int parse_memory_size(const char *s, int64_t *ret_bytes);

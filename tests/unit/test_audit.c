@@ -179,7 +179,7 @@ static void test_lines_are_json_with_fields(void)
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(l, "image")), "busybox");
         CU_ASSERT(json_is_integer(json_object_get(l, "latency_us")));
         CU_ASSERT(json_integer_value(json_object_get(l, "latency_us")) == 42);
-        CU_ASSERT(json_is_false(json_object_get(l, "dry_run")));
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(l, "mode")), "enforce");
         json_t *reasons = json_object_get(l, "reasons");
         CU_ASSERT(json_array_size(reasons) == 3);
         CU_ASSERT_STRING_EQUAL(json_string_value(json_array_get(reasons, 0)),
@@ -189,7 +189,7 @@ static void test_lines_are_json_with_fields(void)
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(l, "decision")), "allow");
         CU_ASSERT(json_array_size(json_object_get(l, "rules")) == 0);
         CU_ASSERT(json_array_size(json_object_get(l, "reasons")) == 0);
-        CU_ASSERT(json_is_true(json_object_get(l, "dry_run")));
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(l, "mode")), "dry-run");
         /* Empty optional fields are left out. */
         CU_ASSERT(json_object_get(l, "user") == NULL);
         CU_ASSERT(json_object_get(l, "authn") == NULL);
@@ -259,7 +259,7 @@ static void test_full_queue_drops_and_counts(void)
         struct audit *a = NULL;
         struct decision d;
         struct request_info info = { .method = "GET", .uri = "/v1.41/info", .route = "GET /info" };
-        struct stderr_capture cap;
+        struct stderr_capture cap = { 0 };
         int p[2];
 
         make_tmpdir();
@@ -358,7 +358,7 @@ static void test_write_errors_are_counted_and_rate_limited(void)
         struct audit *a = NULL;
         struct decision d;
         struct request_info info = { .method = "GET", .uri = "/v1.41/info", .route = "GET /info" };
-        struct stderr_capture cap;
+        struct stderr_capture cap = { 0 };
 
         if (access("/dev/full", W_OK) != 0) {
                 CU_PASS("no /dev/full");

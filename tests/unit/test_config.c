@@ -1265,7 +1265,7 @@ static void test_quoting(void)
 static const char *const SCHEMA_KEYS[] = {
         "user", "uid", "accept_user_name", "cpu_limit", "memory_limit", "pids_limit", "network_mode",
         "readonly_rootfs", "allowlist_domains", "repos_dir", "artifacts_dir", "tmpfs_targets",
-        "allowed_cap_add", "docker_host", "deny_on_audit_failure",
+        "allowed_cap_add", "docker_host", "deny_on_audit_failure", "rule_actions",
 };
 
 /* Print `p` into a new temporary file; its path goes to `path`.  Returns policy_print's result. */

@@ -47,7 +47,7 @@ static const struct rcase ROWS[] = {
         A("POST",    "/containers/c1/kill", "POST /containers/{name:.*}/kill", "c1"),
         A("POST",    "/containers/c1/pause", "POST /containers/{name:.*}/pause", "c1"),
         A("POST",    "/containers/c1/unpause", "POST /containers/{name:.*}/unpause", "c1"),
-        A("POST",    "/containers/c1/restart", "POST /containers/{name:.*}/restart", "c1"),
+        X("POST",    "/containers/c1/restart", ROUTE_CONTAINER_START, "POST /containers/{name:.*}/restart", "c1", false),
         X("POST",    "/containers/c1/start", ROUTE_CONTAINER_START, "POST /containers/{name:.*}/start", "c1", false),
         A("POST",    "/containers/c1/stop", "POST /containers/{name:.*}/stop", "c1"),
         A("POST",    "/containers/c1/wait", "POST /containers/{name:.*}/wait", "c1"),

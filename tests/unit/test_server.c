@@ -391,7 +391,7 @@ static void test_authz_req_decisions_and_audit(void)
                 CU_ASSERT(json_is_object(o));
                 if (n < 3)
                         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "decision")), expect[n]);
-                CU_ASSERT(json_is_false(json_object_get(o, "dry_run")));
+                CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "mode")), "enforce");
                 CU_ASSERT(json_is_integer(json_object_get(o, "latency_us")));
                 if (n == 1)
                         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "method")), "POST");
@@ -433,12 +433,66 @@ static void test_dry_run_allows_but_audits_deny(void)
         fclose(f);
         json_t *o = json_loads(line, 0, NULL);
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "decision")), "deny");
-        CU_ASSERT(json_is_true(json_object_get(o, "dry_run")));
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "mode")), "dry-run");
         CU_ASSERT(json_array_size(json_object_get(o, "reasons")) > 0);
         json_decref(o);
 
         policy_unref(p);
         remove_tmpdir();
+}
+
+/* deny_on_audit_failure: once a write to the audit log has failed (here: /dev/full, as a full disk),
+ * every request is denied naming the audit rule; without the option requests still pass. */
+static void test_deny_on_audit_failure(void)
+{
+        if (access("/dev/full", W_OK) != 0) {
+                CU_PASS("no /dev/full");
+                return;
+        }
+        for (int deny = 1; deny >= 0; deny--) {
+                struct running s;
+                struct policy *p = policy_new_default();
+                struct audit *a = NULL;
+                struct audit_stats st;
+                struct reply r;
+                char msg[4096];
+
+                CU_ASSERT_FATAL(p != NULL);
+                p->deny_on_audit_failure = deny;
+                make_tmpdir();
+                CU_ASSERT_FATAL(server_block_signals() == 0);
+                int saved = dup(STDERR_FILENO), devnull = open("/dev/null", O_WRONLY | O_CLOEXEC);
+                dup2(devnull, STDERR_FILENO);   /* the writer reports the full disk there */
+                close(devnull);
+                CU_ASSERT_FATAL(audit_open("/dev/full", &a) == 0);
+                start_server(&s, p, a, false);
+
+                /* healthy until the first write fails */
+                post_authz_req(s.path, "GET", "/v1.41/version", NULL, &r);
+                CU_ASSERT(answer_allow(&r, NULL, 0) == 1);
+                free(r.body);
+                for (int i = 0; i < 500; i++) {
+                        audit_get_stats(a, &st);
+                        if (st.failed >= 1)
+                                break;
+                        usleep(10000);
+                }
+                CU_ASSERT_FATAL(st.failed >= 1);
+                CU_ASSERT(!audit_healthy(a));
+
+                post_authz_req(s.path, "GET", "/v1.41/version", NULL, &r);
+                CU_ASSERT(answer_allow(&r, msg, sizeof(msg)) == !deny);
+                if (deny)
+                        CU_ASSERT(strncmp(msg, "audit:", 6) == 0 && strstr(msg, "deny_on_audit_failure") != NULL);
+                free(r.body);
+
+                stop_server(&s);
+                a = audit_close(a);
+                dup2(saved, STDERR_FILENO);
+                close(saved);
+                policy_unref(p);
+                remove_tmpdir();
+        }
 }
 
 static void test_over_cap_envelope_is_denied(void)
@@ -562,6 +616,7 @@ static void test_keep_alive(void)
                 CU_ASSERT_FATAL(sep != NULL);
                 const char *cl = strstr(buf, "Content-Length: ");
                 CU_ASSERT_FATAL(cl != NULL);
+                /* cppcheck-suppress nullPointerArithmeticRedundantCheck ; CU_ASSERT_FATAL(sep != NULL) does not return */
                 size_t want = strtoul(cl + 16, NULL, 10), have = got - (size_t) (sep + 4 - buf);
                 while (have < want) {
                         ssize_t r = read(fd, buf + got, sizeof(buf) - 1 - got);
@@ -625,6 +680,7 @@ static const struct cu_test server_tests[] = {
         { "Plugin.Activate", test_activate },
         { "AuthZReq decisions and audit", test_authz_req_decisions_and_audit },
         { "dry run allows, audits deny", test_dry_run_allows_but_audits_deny },
+        { "deny_on_audit_failure denies while the log fails", test_deny_on_audit_failure },
         { "over-cap envelope denied", test_over_cap_envelope_is_denied },
         { "AuthZRes allows", test_authz_res_allows },
         { "unknown path 404, GET 405", test_unknown_path_and_method },

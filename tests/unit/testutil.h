@@ -150,8 +150,9 @@ static inline char *tu_subst(const char *tmpl, const struct tu_vars *vars)
                 }
                 if (pl + 1 > cap - len) {
                         cap = (cap + pl) * 2;
-                        out = realloc(out, cap);
-                        CU_ASSERT_FATAL(out != NULL);
+                        char *grown = realloc(out, cap);
+                        CU_ASSERT_FATAL(grown != NULL);
+                        out = grown;
                 }
                 memcpy(out + len, piece, pl);
                 len += pl;

@@ -1,0 +1,1021 @@
+/* `arandu-authz audit`: see auditq.h.
+ *
+ * Speed: a million-line log is read in about a second (README "Audit log" has the measurement).
+ * Lines come through zlib's buffered gzgets() (plain files pass through unchanged); a --since or
+ * --until filter is first tried on the line's leading "time" field, which the plugin always writes
+ * first, so lines outside the range are skipped without a parse; every other line goes through a
+ * targeted scanner for the plugin's flat objects (5x faster than jansson here), and whatever that
+ * scanner does not expect (\u escapes, nested values) is parsed by jansson instead. */
+#include "authz/auditq.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <jansson.h>
+#include <limits.h>
+#include <stdarg.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "authz/cleanup.h"
+
+#define PROG "arandu-authz"
+
+/* The longest line read whole.  An audit line is at most ~30 KiB (48 reasons of 384 bytes, a
+ * 512-byte URI); anything longer is not ours and is skipped as malformed. */
+#define LINE_MAX_BYTES (256u << 10)
+/* zlib's input buffer: big reads, few syscalls. */
+#define READ_BUFFER (256u << 10)
+/* Distinct keys kept per table (rules, images, users, buckets).  Past it, counts go to "(other)":
+ * a log full of random image names must not exhaust memory. */
+#define COUNTER_MAX_KEYS (1u << 18)
+#define OTHER_KEY "(other)"
+#define NO_USER "(none)"
+
+/* ---- counters: string -> counts, open addressing ------------------------------------------------ */
+
+struct count {
+        char *key;        /* NULL: empty slot */
+        uint64_t n, allow, deny;
+};
+
+struct counter {
+        struct count *slots;
+        size_t cap, used;
+        struct count other;
+};
+
+static uint64_t hash_str(const char *s)
+{
+        uint64_t h = UINT64_C(1469598103934665603);   /* FNV-1a */
+
+        for (; *s; s++)
+                h = (h ^ (unsigned char) *s) * UINT64_C(1099511628211);
+        return h;
+}
+
+static int counter_grow(struct counter *c)
+{
+        size_t cap = c->cap ? c->cap * 2 : 64;
+        struct count *slots = calloc(cap, sizeof(*slots));
+
+        if (!slots)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->cap; i++) {
+                if (!c->slots[i].key)
+                        continue;
+                size_t j = hash_str(c->slots[i].key) & (cap - 1);
+                while (slots[j].key)
+                        j = (j + 1) & (cap - 1);
+                slots[j] = c->slots[i];
+        }
+        free(c->slots);
+        c->slots = slots;
+        c->cap = cap;
+        return 0;
+}
+
+static int counter_add(struct counter *c, const char *key, bool allow)
+{
+        struct count *e = NULL;
+
+        if (c->used + 1 > c->cap / 4 * 3 && c->used < COUNTER_MAX_KEYS) {
+                int r = counter_grow(c);
+                if (r < 0)
+                        return r;
+        }
+        if (c->cap > 0) {
+                size_t i = hash_str(key) & (c->cap - 1);
+                while (c->slots[i].key && strcmp(c->slots[i].key, key) != 0)
+                        i = (i + 1) & (c->cap - 1);
+                e = &c->slots[i];
+                if (!e->key) {
+                        if (c->used >= COUNTER_MAX_KEYS)
+                                e = &c->other;
+                        else {
+                                e->key = strdup(key);
+                                if (!e->key)
+                                        return -ENOMEM;
+                                c->used++;
+                        }
+                }
+        } else
+                e = &c->other;
+        e->n++;
+        if (allow)
+                e->allow++;
+        else
+                e->deny++;
+        return 0;
+}
+
+static void counter_free(struct counter *c)
+{
+        for (size_t i = 0; i < c->cap; i++)
+                free(c->slots[i].key);
+        free(c->slots);
+        *c = (struct counter){ 0 };
+}
+
+static int by_count_desc(const void *a, const void *b)
+{
+        const struct count *x = *(const struct count *const *) a, *y = *(const struct count *const *) b;
+
+        if (x->n != y->n)
+                return x->n > y->n ? -1 : 1;
+        return strcmp(x->key, y->key);
+}
+
+static int by_key(const void *a, const void *b)
+{
+        const struct count *x = *(const struct count *const *) a, *y = *(const struct count *const *) b;
+
+        return strcmp(x->key, y->key);
+}
+
+/* The entries as a new array of pointers (and "(other)" last when it counted anything), sorted. */
+static int counter_sorted(const struct counter *c, int (*cmp)(const void *, const void *),
+                          const struct count ***ret, size_t *ret_n)
+{
+        /* an array of pointers: the pointer's size is meant */
+        const struct count **v = malloc((c->used + 1) * sizeof(*v));   // NOLINT(bugprone-sizeof-expression)
+        size_t n = 0;
+
+        if (!v)
+                return -ENOMEM;
+        for (size_t i = 0; i < c->cap; i++)
+                if (c->slots[i].key)
+                        v[n++] = &c->slots[i];
+        qsort(v, n, sizeof(*v), cmp);   // NOLINT(bugprone-sizeof-expression): sorting pointers
+        if (c->other.n > 0)
+                v[n++] = &c->other;
+        *ret = v;
+        *ret_n = n;
+        return 0;
+}
+
+/* ---- time ------------------------------------------------------------------------------------- */
+
+/* Days since 1970-01-01 of a proleptic Gregorian date (Howard Hinnant's days_from_civil): no
+ * timegm(), no TZ, no locale. */
+static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
+{
+        y -= m <= 2;
+        int64_t era = (y >= 0 ? y : y - 399) / 400;
+        unsigned yoe = (unsigned) (y - era * 400);
+        unsigned doy = (153 * (m + (m > 2 ? -3 : 9)) + 2) / 5 + d - 1;
+        unsigned doe = yoe * 365 + yoe / 4 - yoe / 100 + doy;
+        return era * 146097 + (int64_t) doe - 719468;
+}
+
+static bool leap(int64_t y)
+{
+        return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
+
+/* Exactly n digits at s into *ret. */
+static bool digits(const char *s, size_t n, unsigned *ret)
+{
+        unsigned v = 0;
+
+        for (size_t i = 0; i < n; i++) {
+                if (s[i] < '0' || s[i] > '9')
+                        return false;
+                v = v * 10 + (unsigned) (s[i] - '0');
+        }
+        *ret = v;
+        return true;
+}
+
+/* RFC 3339 from s[0..len): see auditq_parse_time(). */
+static int parse_rfc3339(const char *s, size_t len, int64_t *ret_us)
+{
+        static const unsigned mdays[] = { 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31 };
+        unsigned y, mo, d, h = 0, mi = 0, sec = 0, us = 0;
+        int64_t offset_s = 0;
+        size_t i = 10;
+
+        if (len < 10 || !digits(s, 4, &y) || s[4] != '-' || !digits(s + 5, 2, &mo) || s[7] != '-' ||
+            !digits(s + 8, 2, &d))
+                return -EINVAL;
+        if (mo < 1 || mo > 12 || d < 1 || d > mdays[mo - 1] + (mo == 2 && leap(y)))
+                return -EINVAL;
+        if (i < len) {
+                if (s[i] != 'T' && s[i] != 't' && s[i] != ' ')
+                        return -EINVAL;
+                i++;
+                if (len - i < 5 || !digits(s + i, 2, &h) || s[i + 2] != ':' || !digits(s + i + 3, 2, &mi))
+                        return -EINVAL;
+                i += 5;
+                if (i < len && s[i] == ':') {
+                        if (len - i < 3 || !digits(s + i + 1, 2, &sec))
+                                return -EINVAL;
+                        i += 3;
+                        if (i < len && s[i] == '.') {
+                                size_t k = 0;
+                                for (i++; i < len && s[i] >= '0' && s[i] <= '9'; i++, k++)
+                                        if (k < 6)
+                                                us = us * 10 + (unsigned) (s[i] - '0');
+                                if (k == 0)
+                                        return -EINVAL;
+                                for (; k < 6; k++)
+                                        us *= 10;
+                        }
+                }
+                if (h > 23 || mi > 59 || sec > 60)
+                        return -EINVAL;
+                /* No zone: UTC, the zone the plugin writes. */
+                if (i < len && (s[i] == 'Z' || s[i] == 'z'))
+                        i++;
+                else if (i < len && (s[i] == '+' || s[i] == '-')) {
+                        unsigned oh, om;
+                        if (len - i < 6 || !digits(s + i + 1, 2, &oh) || s[i + 3] != ':' ||
+                            !digits(s + i + 4, 2, &om) || oh > 23 || om > 59)
+                                return -EINVAL;
+                        offset_s = ((int64_t) oh * 3600 + (int64_t) om * 60) * (s[i] == '+' ? 1 : -1);
+                        i += 6;
+                }
+        }
+        if (i != len)
+                return -EINVAL;
+        int64_t t = days_from_civil(y, mo, d) * 86400 + (int64_t) h * 3600 + (int64_t) mi * 60 + sec - offset_s;
+        *ret_us = t * 1000000 + us;
+        return 0;
+}
+
+int auditq_parse_time(const char *s, int64_t now_us, int64_t *ret_us)
+{
+        static const struct { char unit; int64_t seconds; } units[] = {
+                { 's', 1 }, { 'm', 60 }, { 'h', 3600 }, { 'd', 86400 }, { 'w', INT64_C(7) * 86400 },
+        };
+        size_t len;
+
+        if (!s || !ret_us)
+                return -EINVAL;
+        len = strlen(s);
+        if (len >= 2 && len <= 8) {
+                unsigned n = 0;
+                if (digits(s, len - 1, &n))
+                        for (size_t i = 0; i < sizeof(units) / sizeof(units[0]); i++)
+                                if (s[len - 1] == units[i].unit) {
+                                        /* at most 9999999 weeks: no overflow below */
+                                        *ret_us = now_us - (int64_t) n * units[i].seconds * 1000000;
+                                        return 0;
+                                }
+        }
+        return parse_rfc3339(s, len, ret_us);
+}
+
+static int64_t now_us(void)
+{
+        struct timespec ts;
+
+        clock_gettime(CLOCK_REALTIME, &ts);
+        return (int64_t) ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+}
+
+/* ---- the query -------------------------------------------------------------------------------- */
+
+struct auditq {
+        struct auditq_filter f;
+        enum auditq_bucket bucket;
+        struct auditq_stats st;
+        struct counter rules, images, users, buckets;
+        int64_t last_bucket;         /* the bucket index last formatted, and its key */
+        char last_bucket_key[32];
+};
+
+int auditq_new(const struct auditq_filter *filter, enum auditq_bucket bucket, struct auditq **ret)
+{
+        struct auditq *q = calloc(1, sizeof(*q));
+
+        if (!q)
+                return -ENOMEM;
+        if (filter)
+                q->f = *filter;
+        else {
+                q->f.since_us = INT64_MIN;
+                q->f.until_us = INT64_MAX;
+        }
+        q->bucket = bucket;
+        q->last_bucket = INT64_MIN;
+        *ret = q;
+        return 0;
+}
+
+struct auditq *auditq_free(struct auditq *q)
+{
+        if (!q)
+                return NULL;
+        counter_free(&q->rules);
+        counter_free(&q->images);
+        counter_free(&q->users);
+        counter_free(&q->buckets);
+        free(q);
+        return NULL;
+}
+
+void auditq_get_stats(const struct auditq *q, struct auditq_stats *ret)
+{
+        *ret = q->st;
+}
+
+static bool glob_match(const char *pattern, const char *s)
+{
+        return !pattern || fnmatch(pattern, s, 0) == 0;
+}
+
+static bool in_range(const struct auditq *q, int64_t t)
+{
+        return t >= q->f.since_us && t < q->f.until_us;
+}
+
+/* The time of a line as the plugin writes it, {"time":"...", without a JSON parse.  False when the
+ * line does not start that way (then it is parsed in full). */
+static bool leading_time(const char *line, size_t len, int64_t *ret_us)
+{
+        static const char prefix[] = "{\"time\":\"";
+        const size_t p = sizeof(prefix) - 1;
+
+        if (len < p + 10 || memcmp(line, prefix, p) != 0)
+                return false;
+        const char *end = memchr(line + p, '"', len - p);
+        if (!end || memchr(line + p, '\\', (size_t) (end - line) - p))
+                return false;
+        return parse_rfc3339(line + p, (size_t) (end - line) - p, ret_us) == 0;
+}
+
+/* The bucket's key ("2024-05-01T12:00Z" or "2024-05-01"); logs are in time order, so the last one
+ * is almost always the one asked for again. */
+static const char *bucket_key(struct auditq *q, int64_t t_us)
+{
+        int64_t width = q->bucket == AUDITQ_DAY ? 86400 : 3600;
+        int64_t secs = t_us >= 0 ? t_us / 1000000 : -((-t_us + 999999) / 1000000);
+        int64_t idx = secs >= 0 ? secs / width : -((-secs + width - 1) / width);
+
+        if (idx != q->last_bucket) {
+                time_t start = (time_t) (idx * width);
+                struct tm tm;
+                if (!gmtime_r(&start, &tm) ||
+                    strftime(q->last_bucket_key, sizeof(q->last_bucket_key),
+                             q->bucket == AUDITQ_DAY ? "%Y-%m-%d" : "%Y-%m-%dT%H:00Z", &tm) == 0)
+                        snprintf(q->last_bucket_key, sizeof(q->last_bucket_key), "?");
+                q->last_bucket = idx;
+        }
+        return q->last_bucket_key;
+}
+
+/* Print s with control bytes escaped: the log's strings came from clients, and a terminal must not
+ * act on them. */
+static void put_field(FILE *out, const char *s, int width)
+{
+        int n = 0;
+
+        if (!*s) {
+                s = "-";
+        }
+        for (; *s; s++, n++) {
+                unsigned char c = (unsigned char) *s;
+                if (c < 0x20 || c == 0x7f) {
+                        (void) fprintf(out, "\\x%02x", c);
+                        n += 3;
+                } else
+                        (void) fputc(c, out);
+        }
+        for (; n < width; n++)
+                (void) fputc(' ', out);
+}
+
+/* ---- reading a line ---------------------------------------------------------------------------- */
+
+#define REC_MAX_RULES 64   /* the plugin lists at most DECISION_MAX_VIOLATIONS (48) */
+
+/* What a query needs from a line.  Strings point into the scanner's scratch buffer or into the
+ * jansson value the line was parsed into, both alive while the line is handled. */
+struct rec {
+        const char *time, *decision, *mode, *user, *image, *route;
+        bool dry_run;
+        size_t n_rules;
+        const char *rules[REC_MAX_RULES];
+};
+
+/* The targeted scanner: the plugin's lines are one flat object whose values are strings, numbers,
+ * booleans and arrays of strings.  It decodes the string values it needs (escapes included) into
+ * `scratch` (at least len + 1 bytes) and skips the rest.  Anything it does not expect (a nested
+ * object, a key with an escape, a \u escape) makes it return -EINVAL, and the caller parses the
+ * line with jansson instead: the scanner is a fast path, never the only judge of a line. */
+struct scan {
+        const char *p, *end;
+        char *out;
+};
+
+static void ws(struct scan *s)
+{
+        while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
+                s->p++;
+}
+
+/* A string at s->p: decoded into scratch (NUL-terminated) when `keep`, else skipped. */
+static int scan_string(struct scan *s, bool keep, const char **ret)
+{
+        if (s->p >= s->end || *s->p != '"')
+                return -EINVAL;
+        s->p++;
+        char *o = s->out;
+        for (;;) {
+                const char *q = s->p;
+                while (q < s->end && *q != '"' && *q != '\\' && (unsigned char) *q >= 0x20)
+                        q++;
+                if (keep) {
+                        memcpy(o, s->p, (size_t) (q - s->p));
+                        o += q - s->p;
+                }
+                s->p = q;
+                if (q >= s->end || (unsigned char) *q < 0x20)
+                        return -EINVAL;
+                if (*q == '"')
+                        break;
+                if (q + 1 >= s->end)
+                        return -EINVAL;
+                char c;
+                switch (q[1]) {
+                case '"': c = '"'; break;
+                case '\\': c = '\\'; break;
+                case '/': c = '/'; break;
+                case 'b': c = '\b'; break;
+                case 'f': c = '\f'; break;
+                case 'n': c = '\n'; break;
+                case 'r': c = '\r'; break;
+                case 't': c = '\t'; break;
+                default: return -EINVAL;   /* \u: let jansson do UTF-16 */
+                }
+                if (keep)
+                        *o++ = c;
+                s->p += 2;
+        }
+        s->p++;
+        if (keep) {
+                *o++ = '\0';
+                *ret = s->out;
+                s->out = o;
+        }
+        return 0;
+}
+
+/* A number, true, false or null. */
+static int scan_scalar(struct scan *s, bool *ret_true)
+{
+        const char *q = s->p;
+
+        while (q < s->end && *q != ',' && *q != '}' && *q != ']' && *q != ' ')
+                q++;
+        if (q == s->p)
+                return -EINVAL;
+        if (ret_true)
+                *ret_true = q - s->p == 4 && memcmp(s->p, "true", 4) == 0;
+        s->p = q;
+        return 0;
+}
+
+static int scan_line(const char *line, size_t len, char *scratch, struct rec *r)
+{
+        struct scan s = { .p = line, .end = line + len, .out = scratch };
+
+        memset(r, 0, sizeof(*r));
+        ws(&s);
+        if (s.p >= s.end || *s.p++ != '{')
+                return -EINVAL;
+        ws(&s);
+        if (s.p < s.end && *s.p == '}')
+                s.p++;
+        else
+                for (;;) {
+                        const char *key;
+                        char *mark = s.out;
+                        ws(&s);
+                        if (scan_string(&s, true, &key) < 0)
+                                return -EINVAL;
+                        ws(&s);
+                        if (s.p >= s.end || *s.p++ != ':')
+                                return -EINVAL;
+                        ws(&s);
+                        if (s.p >= s.end)
+                                return -EINVAL;
+
+                        const char **want = NULL;
+                        if (strcmp(key, "time") == 0) want = &r->time;
+                        else if (strcmp(key, "decision") == 0) want = &r->decision;
+                        else if (strcmp(key, "mode") == 0) want = &r->mode;
+                        else if (strcmp(key, "user") == 0) want = &r->user;
+                        else if (strcmp(key, "image") == 0) want = &r->image;
+                        else if (strcmp(key, "route") == 0) want = &r->route;
+                        bool is_rules = strcmp(key, "rules") == 0, is_dry = strcmp(key, "dry_run") == 0;
+                        s.out = mark;   /* keys are not kept: the value may reuse their space */
+
+                        if (*s.p == '"') {
+                                const char *v = NULL;
+                                if (scan_string(&s, want != NULL, &v) < 0)
+                                        return -EINVAL;
+                                if (want)
+                                        *want = v;
+                        } else if (*s.p == '[') {
+                                s.p++;
+                                ws(&s);
+                                if (s.p < s.end && *s.p == ']')
+                                        s.p++;
+                                else
+                                        for (;;) {
+                                                const char *v = NULL;
+                                                ws(&s);
+                                                if (scan_string(&s, is_rules, &v) < 0)
+                                                        return -EINVAL;   /* only arrays of strings */
+                                                if (is_rules && r->n_rules < REC_MAX_RULES)
+                                                        r->rules[r->n_rules++] = v;
+                                                ws(&s);
+                                                if (s.p < s.end && *s.p == ',') {
+                                                        s.p++;
+                                                        continue;
+                                                }
+                                                if (s.p < s.end && *s.p == ']') {
+                                                        s.p++;
+                                                        break;
+                                                }
+                                                return -EINVAL;
+                                        }
+                        } else if (*s.p == '{' || scan_scalar(&s, is_dry ? &r->dry_run : NULL) < 0)
+                                return -EINVAL;   /* nested objects are jansson's */
+                        if (want && !*want)
+                                return -EINVAL;   /* a wanted field that is not a string */
+                        ws(&s);
+                        if (s.p < s.end && *s.p == ',') {
+                                s.p++;
+                                continue;
+                        }
+                        if (s.p < s.end && *s.p == '}') {
+                                s.p++;
+                                break;
+                        }
+                        return -EINVAL;
+                }
+        ws(&s);
+        return s.p == s.end ? 0 : -EINVAL;
+}
+
+/* The slow path: jansson, for lines the scanner declined.  The strings live as long as *ret_o. */
+static int parse_line(const char *line, size_t len, struct rec *r, json_t **ret_o)
+{
+        json_error_t e;
+        json_t *o = json_loadb(line, len, 0, &e), *v;
+        size_t i;
+
+        memset(r, 0, sizeof(*r));
+        if (!json_is_object(o)) {
+                json_decref(o);
+                return -EINVAL;
+        }
+        r->time = json_string_value(json_object_get(o, "time"));
+        r->decision = json_string_value(json_object_get(o, "decision"));
+        r->mode = json_string_value(json_object_get(o, "mode"));
+        r->user = json_string_value(json_object_get(o, "user"));
+        r->image = json_string_value(json_object_get(o, "image"));
+        r->route = json_string_value(json_object_get(o, "route"));
+        r->dry_run = json_is_true(json_object_get(o, "dry_run"));
+        json_array_foreach(json_object_get(o, "rules"), i, v)
+                if (json_is_string(v) && r->n_rules < REC_MAX_RULES)
+                        r->rules[r->n_rules++] = json_string_value(v);
+        *ret_o = o;
+        return 0;
+}
+
+static void print_row(FILE *out, const struct rec *r)
+{
+        put_field(out, r->time, 28);
+        (void) fputc(' ', out);
+        put_field(out, r->decision, 6);
+        (void) fputc(' ', out);
+        put_field(out, r->mode, 8);
+        (void) fputc(' ', out);
+        put_field(out, r->user, 12);
+        (void) fputc(' ', out);
+        put_field(out, r->route, 32);
+        (void) fputc(' ', out);
+        put_field(out, r->image, 20);
+        (void) fputc(' ', out);
+        if (r->n_rules == 0)
+                (void) fputc('-', out);
+        for (size_t i = 0; i < r->n_rules; i++) {
+                if (i)
+                        (void) fputc(',', out);
+                put_field(out, r->rules[i], 0);
+        }
+        (void) fputc('\n', out);
+}
+
+/* One line (without its newline): filter, print, count.  0 or -ENOMEM. */
+static int take_line(struct auditq *q, const char *line, size_t len, char *scratch,
+                     enum auditq_output form, FILE *out)
+{
+        _cleanup_json_ json_t *o = NULL;
+        struct rec rec;
+        int64_t t;
+
+        q->st.lines++;
+        /* Cheap rejection first: most lines of a big log are outside a --since window. */
+        if (leading_time(line, len, &t) && !in_range(q, t))
+                return 0;
+
+        if (scan_line(line, len, scratch, &rec) < 0 && parse_line(line, len, &rec, &o) < 0) {
+                q->st.malformed++;
+                return 0;
+        }
+        bool allow = rec.decision && strcmp(rec.decision, "allow") == 0;
+        if (!rec.time || parse_rfc3339(rec.time, strlen(rec.time), &t) < 0 ||
+            (!allow && (!rec.decision || strcmp(rec.decision, "deny") != 0))) {
+                q->st.malformed++;
+                return 0;
+        }
+        if (!in_range(q, t))
+                return 0;
+
+        /* Lines from before "mode" existed carried "dry_run". */
+        if (!rec.mode)
+                rec.mode = rec.dry_run ? "dry-run" : "enforce";
+        if (!rec.user)
+                rec.user = "";
+        if (!rec.image)
+                rec.image = "";
+        if (!rec.route)
+                rec.route = "";
+        if ((q->f.decision && strcmp(q->f.decision, rec.decision) != 0) ||
+            (q->f.mode && strcmp(q->f.mode, rec.mode) != 0) || !glob_match(q->f.user, rec.user) ||
+            !glob_match(q->f.image, rec.image))
+                return 0;
+        if (q->f.rule) {
+                bool hit = false;
+                for (size_t i = 0; i < rec.n_rules && !hit; i++)
+                        hit = fnmatch(q->f.rule, rec.rules[i], 0) == 0;
+                if (!hit)
+                        return 0;
+        }
+
+        q->st.matched++;
+        if (allow)
+                q->st.allow++;
+        else
+                q->st.deny++;
+        if (strcmp(rec.mode, "dry-run") == 0)
+                q->st.dry_run++;
+        else if (strcmp(rec.mode, "warn") == 0)
+                q->st.warn++;
+        else
+                q->st.enforce++;
+
+        int r = 0;
+        for (size_t i = 0; i < rec.n_rules && r >= 0; i++)
+                r = counter_add(&q->rules, rec.rules[i], allow);
+        if (r >= 0 && *rec.image)
+                r = counter_add(&q->images, rec.image, allow);
+        if (r >= 0)
+                r = counter_add(&q->users, *rec.user ? rec.user : NO_USER, allow);
+        if (r >= 0)
+                r = counter_add(&q->buckets, bucket_key(q, t), allow);
+        if (r < 0)
+                return r;
+
+        if (form == AUDITQ_JSON) {
+                (void) fwrite(line, 1, len, out);
+                (void) fputc('\n', out);
+        } else if (form == AUDITQ_TABLE)
+                print_row(out, &rec);
+        return 0;
+}
+
+int auditq_read(struct auditq *q, const char *path, enum auditq_output form, FILE *out)
+{
+        char *buf, *scratch;
+        gzFile f;
+        int fd, r = 0;
+        bool skipping = false;   /* inside a line longer than the buffer */
+
+        if (strcmp(path, "-") == 0)
+                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        else
+                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        f = gzdopen(fd, "rb");
+        if (!f) {
+                close(fd);
+                return -ENOMEM;
+        }
+        /* the line, and the scanner's decoded strings (never longer than the line) */
+        buf = malloc(2 * (size_t) LINE_MAX_BYTES);
+        if (!buf) {
+                gzclose_r(f);
+                return -ENOMEM;
+        }
+        scratch = buf + LINE_MAX_BYTES;
+        gzbuffer(f, READ_BUFFER);
+        q->st.files++;
+
+        while (gzgets(f, buf, (int) LINE_MAX_BYTES)) {
+                size_t len = strlen(buf);   /* a NUL byte inside a line only shortens it: malformed */
+                bool whole = len > 0 && buf[len - 1] == '\n';
+
+                if (skipping) {
+                        skipping = !whole;
+                        continue;
+                }
+                if (!whole && len == LINE_MAX_BYTES - 1) {
+                        q->st.lines++;
+                        q->st.malformed++;
+                        skipping = true;
+                        continue;
+                }
+                if (whole)
+                        len--;
+                if (len == 0)
+                        continue;
+                r = take_line(q, buf, len, scratch, form, out);
+                if (r < 0)
+                        break;
+        }
+        if (r == 0) {
+                /* A truncated or corrupt .gz (Z_BUF_ERROR: the stream ended early): what was read
+                 * counts, and the file is reported. */
+                int zerr;
+                (void) gzerror(f, &zerr);
+                if (zerr == Z_ERRNO)
+                        r = errno ? -errno : -EIO;
+                else if (zerr != Z_OK)
+                        r = -EBADMSG;
+        }
+        gzclose_r(f);
+        free(buf);
+        return r;
+}
+
+/* ---- the summary ------------------------------------------------------------------------------ */
+
+static json_t *counts_json(const struct counter *c, const char *name, size_t top, bool by_time)
+{
+        _cleanup_free_ const struct count **v = NULL;
+        size_t n = 0;
+        json_t *a = json_array();
+
+        if (!a || counter_sorted(c, by_time ? by_key : by_count_desc, &v, &n) < 0) {
+                json_decref(a);
+                return NULL;
+        }
+        for (size_t i = 0; i < n && (by_time || i < top); i++) {
+                json_t *e = json_pack("{s:s,s:I,s:I,s:I}", name, v[i]->key ? v[i]->key : OTHER_KEY,
+                                      "count", (json_int_t) v[i]->n, "allow", (json_int_t) v[i]->allow,
+                                      "deny", (json_int_t) v[i]->deny);
+                if (json_array_append_new(a, e) < 0) {
+                        json_decref(a);
+                        return NULL;
+                }
+        }
+        return a;
+}
+
+static int summary_json(const struct auditq *q, size_t top, FILE *out)
+{
+        const struct auditq_stats *s = &q->st;
+        _cleanup_json_ json_t *o = json_pack(
+                "{s:I,s:I,s:I,s:I,s:I,s:I,s:{s:I,s:I,s:I},s:o*,s:o*,s:o*,s:s,s:o*}",
+                "files", (json_int_t) s->files, "lines", (json_int_t) s->lines,
+                "malformed", (json_int_t) s->malformed, "matched", (json_int_t) s->matched,
+                "allow", (json_int_t) s->allow, "deny", (json_int_t) s->deny,
+                "modes", "enforce", (json_int_t) s->enforce, "dry-run", (json_int_t) s->dry_run,
+                "warn", (json_int_t) s->warn,
+                "rules", counts_json(&q->rules, "rule", top, false),
+                "images", counts_json(&q->images, "image", top, false),
+                "users", counts_json(&q->users, "user", top, false),
+                "bucket", q->bucket == AUDITQ_DAY ? "day" : "hour",
+                "over_time", counts_json(&q->buckets, "start", top, true));
+
+        if (!o || !json_object_get(o, "rules") || !json_object_get(o, "over_time"))
+                return -ENOMEM;
+        if (json_dumpf(o, out, JSON_COMPACT) < 0 || fputc('\n', out) == EOF)
+                return -EIO;
+        return 0;
+}
+
+static int table(FILE *out, const char *title, const struct counter *c, size_t top, bool by_time)
+{
+        _cleanup_free_ const struct count **v = NULL;
+        size_t n = 0;
+        int r = counter_sorted(c, by_time ? by_key : by_count_desc, &v, &n);
+
+        if (r < 0)
+                return r;
+        (void) fprintf(out, "\n%-40s %10s %10s %10s\n", title, "total", "allow", "deny");
+        if (n == 0)
+                (void) fprintf(out, "  (none)\n");
+        for (size_t i = 0; i < n && (by_time || i < top); i++) {
+                (void) fputs("  ", out);
+                put_field(out, v[i]->key ? v[i]->key : OTHER_KEY, 38);
+                (void) fprintf(out, " %10llu %10llu %10llu\n", (unsigned long long) v[i]->n,
+                        (unsigned long long) v[i]->allow, (unsigned long long) v[i]->deny);
+        }
+        if (!by_time && n > top)
+                (void) fprintf(out, "  (%zu more)\n", n - top);
+        return 0;
+}
+
+int auditq_summary(const struct auditq *q, bool json, size_t top, FILE *out)
+{
+        const struct auditq_stats *s = &q->st;
+        int r;
+
+        if (json)
+                return summary_json(q, top, out);
+
+        (void) fprintf(out, "%llu lines in %llu files, %llu matched, %llu not audit lines\n",
+                (unsigned long long) s->lines, (unsigned long long) s->files,
+                (unsigned long long) s->matched, (unsigned long long) s->malformed);
+        (void) fprintf(out, "decisions: %llu allow, %llu deny; modes: %llu enforce, %llu warn, %llu dry-run\n",
+                (unsigned long long) s->allow, (unsigned long long) s->deny,
+                (unsigned long long) s->enforce, (unsigned long long) s->warn,
+                (unsigned long long) s->dry_run);
+        if ((r = table(out, "top rules (requests naming the rule)", &q->rules, top, false)) < 0 ||
+            (r = table(out, "top images (container creates)", &q->images, top, false)) < 0 ||
+            (r = table(out, "top users", &q->users, top, false)) < 0 ||
+            (r = table(out, q->bucket == AUDITQ_DAY ? "per day (UTC)" : "per hour (UTC)", &q->buckets,
+                       top, true)) < 0)
+                return r;
+        return ferror(out) ? -EIO : 0;
+}
+
+/* ---- the command ------------------------------------------------------------------------------ */
+
+static void usage(FILE *out)
+{
+        (void) fprintf(out,
+                "usage: " PROG " audit [OPTIONS] FILE...\n"
+                "\n"
+                "Review audit logs (plain or gzip-compressed, - for standard input), oldest first.\n"
+                "Prints the matching lines as a table (or, with --json, as they are); with --summary,\n"
+                "counts instead: top rules, images and users, allow/deny per hour or day.\n"
+                "\n"
+                "  --since TIME       lines at or after TIME: RFC 3339 (2024-05-01T12:00:00Z, 2024-05-01)\n"
+                "                     or a duration before now (90s, 30m, 24h, 7d, 2w)\n"
+                "  --until TIME       lines before TIME\n"
+                "  --decision D       allow or deny\n"
+                "  --mode M           enforce, warn or dry-run\n"
+                "  --rule PATTERN     a rule id the line names (shell pattern)\n"
+                "  --user PATTERN     the client user (TLS), shell pattern\n"
+                "  --image PATTERN    the image of a container create, shell pattern\n"
+                "  --summary          print the summary tables instead of the lines\n"
+                "  --by hour|day      summary buckets (default hour)\n"
+                "  --top N            rows per summary table (default 10)\n"
+                "  --json             JSON lines, or one JSON object for --summary\n"
+                "\n"
+                "Exit status: 0 something matched, 1 nothing matched, 2 bad usage or unreadable file.\n");
+}
+
+__attribute__((format(printf, 1, 2)))
+static int usage_error(const char *fmt, ...)
+{
+        va_list ap;
+
+        (void) fprintf(stderr, PROG " audit: ");
+        va_start(ap, fmt);
+        (void) vfprintf(stderr, fmt, ap);
+        va_end(ap);
+        (void) fprintf(stderr, "\n");
+        usage(stderr);
+        return 2;
+}
+
+int auditq_main(int argc, char **argv)
+{
+        enum { O_SINCE = 256, O_UNTIL, O_DECISION, O_MODE, O_RULE, O_USER, O_IMAGE, O_SUMMARY, O_BY,
+               O_TOP, O_JSON };
+        static const struct option options[] = {
+                { "since", required_argument, NULL, O_SINCE },
+                { "until", required_argument, NULL, O_UNTIL },
+                { "decision", required_argument, NULL, O_DECISION },
+                { "mode", required_argument, NULL, O_MODE },
+                { "rule", required_argument, NULL, O_RULE },
+                { "user", required_argument, NULL, O_USER },
+                { "image", required_argument, NULL, O_IMAGE },
+                { "summary", no_argument, NULL, O_SUMMARY },
+                { "by", required_argument, NULL, O_BY },
+                { "top", required_argument, NULL, O_TOP },
+                { "json", no_argument, NULL, O_JSON },
+                { "help", no_argument, NULL, 'h' },
+                { NULL, 0, NULL, 0 },
+        };
+        struct auditq_filter f = { .since_us = INT64_MIN, .until_us = INT64_MAX };
+        enum auditq_bucket bucket = AUDITQ_HOUR;
+        bool summary = false, json = false, failed = false;
+        size_t top = 10;
+        int64_t now = now_us();
+        int c, r;
+
+        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+                switch (c) {
+                case O_SINCE:
+                case O_UNTIL:
+                        if (auditq_parse_time(optarg, now, c == O_SINCE ? &f.since_us : &f.until_us) < 0)
+                                return usage_error("--%s: %s is not an RFC 3339 time or a duration such as 24h",
+                                                   c == O_SINCE ? "since" : "until", optarg);
+                        break;
+                case O_DECISION:
+                        if (strcmp(optarg, "allow") != 0 && strcmp(optarg, "deny") != 0)
+                                return usage_error("--decision: %s is not allow or deny", optarg);
+                        f.decision = optarg;
+                        break;
+                case O_MODE:
+                        if (strcmp(optarg, "enforce") != 0 && strcmp(optarg, "warn") != 0 &&
+                            strcmp(optarg, "dry-run") != 0)
+                                return usage_error("--mode: %s is not enforce, warn or dry-run", optarg);
+                        f.mode = optarg;
+                        break;
+                case O_RULE:
+                        f.rule = optarg;
+                        break;
+                case O_USER:
+                        f.user = optarg;
+                        break;
+                case O_IMAGE:
+                        f.image = optarg;
+                        break;
+                case O_SUMMARY:
+                        summary = true;
+                        break;
+                case O_BY:
+                        if (strcmp(optarg, "hour") == 0)
+                                bucket = AUDITQ_HOUR;
+                        else if (strcmp(optarg, "day") == 0)
+                                bucket = AUDITQ_DAY;
+                        else
+                                return usage_error("--by: %s is not hour or day", optarg);
+                        break;
+                case O_TOP: {
+                        char *end;
+                        errno = 0;
+                        long long n = strtoll(optarg, &end, 10);
+                        if (errno || end == optarg || *end || n < 1 || n > 100000)
+                                return usage_error("--top: %s is not a number from 1 to 100000", optarg);
+                        top = (size_t) n;
+                        break;
+                }
+                case O_JSON:
+                        json = true;
+                        break;
+                case 'h':
+                        usage(stdout);
+                        return 0;
+                default:
+                        usage(stderr);
+                        return 2;
+                }
+        if (optind >= argc)
+                return usage_error("no FILE given (- reads standard input)");
+        if (f.since_us >= f.until_us)
+                return usage_error("--since is not before --until");
+
+        struct auditq *q = NULL;
+        r = auditq_new(&f, bucket, &q);
+        if (r < 0) {
+                (void) fprintf(stderr, PROG " audit: %s\n", strerror(-r));
+                return 2;
+        }
+        enum auditq_output form = summary ? AUDITQ_NONE : json ? AUDITQ_JSON : AUDITQ_TABLE;
+        for (int i = optind; i < argc; i++) {
+                r = auditq_read(q, argv[i], form, stdout);
+                if (r == -ENOMEM) {
+                        (void) fprintf(stderr, PROG " audit: out of memory\n");
+                        auditq_free(q);
+                        return 2;
+                }
+                if (r < 0) {
+                        (void) fprintf(stderr, PROG " audit: %s: %s\n", argv[i],
+                                r == -EBADMSG ? "truncated or corrupt compressed data (lines before it were read)"
+                                              : strerror(-r));
+                        failed = true;
+                }
+        }
+        if (summary)
+                r = auditq_summary(q, json, top, stdout);
+        struct auditq_stats st;
+        auditq_get_stats(q, &st);
+        q = auditq_free(q);
+        if (st.malformed > 0)
+                (void) fprintf(stderr, PROG " audit: %llu lines were not audit lines and were skipped\n",
+                        (unsigned long long) st.malformed);
+        if (r < 0 || fflush(stdout) != 0 || ferror(stdout)) {
+                (void) fprintf(stderr, PROG " audit: cannot write to standard output\n");
+                return 2;
+        }
+        if (failed)
+                return 2;
+        return st.matched > 0 ? 0 : 1;
+}

@@ -1,0 +1,414 @@
+/* Prometheus metrics: see metrics.h.
+ *
+ * Every count lives under one mutex: a decision takes it once, for a few comparisons and
+ * increments, which is far below the cost of the decision itself and keeps the scrape a consistent
+ * snapshot.  The server is a second libmicrohttpd daemon with a single thread on its own socket, so
+ * a slow scraper never takes a worker from dockerd's requests. */
+#include "authz/cleanup.h"
+#include "authz/metrics.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <microhttpd.h>
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "authz/log.h"
+#include "authz/server.h"
+
+#define PREFIX "arandu_authz_"
+#define LABEL_MAX 96                      /* struct request_info's route field */
+#define CONTENT_TYPE_METRICS "text/plain; version=0.0.4; charset=utf-8"
+
+enum result { RESULT_ALLOW, RESULT_DENY, RESULT_DRY_RUN_DENY, RESULT_N };
+static const char *const result_names[RESULT_N] = { "allow", "deny", "dry_run_deny" };
+
+/* Upper bounds in seconds: from a plain table lookup (tens of microseconds) to a decision that asked
+ * dockerd about a container (milliseconds to seconds). */
+static const double buckets[] = { 0.00005, 0.0001, 0.00025, 0.0005, 0.001, 0.0025, 0.005,
+                                  0.01, 0.025, 0.05, 0.1, 0.25, 1, 2.5, 10 };
+#define N_BUCKETS (sizeof(buckets) / sizeof(buckets[0]))
+
+struct series {
+        char name[LABEL_MAX];
+        uint64_t n[RESULT_N];
+};
+
+static pthread_mutex_t lock = PTHREAD_MUTEX_INITIALIZER;
+static struct {
+        uint64_t decisions[RESULT_N];
+        uint64_t incomplete;
+        uint64_t hist[N_BUCKETS + 1];     /* last: +Inf */
+        double latency_sum;               /* seconds */
+        uint64_t reloads_ok, reloads_failed;
+        bool reloaded, last_reload_ok;
+        uint64_t ship_sent, ship_dropped, ship_failures;
+        size_t n_rules, n_routes;
+        struct series rules[METRICS_MAX_SERIES + 1];    /* last: "other" */
+        struct series routes[METRICS_MAX_SERIES + 1];
+} m;
+
+/* The series named `name` in `tab`, added if new; "other" once the table is full. */
+static struct series *series_get(struct series *tab, size_t *n, const char *name)
+{
+        if (!name || !*name)
+                name = "unknown";
+        for (size_t i = 0; i < *n; i++)
+                if (strncmp(tab[i].name, name, LABEL_MAX) == 0)
+                        return &tab[i];
+        if (*n >= METRICS_MAX_SERIES) {
+                struct series *other = &tab[METRICS_MAX_SERIES];
+                snprintf(other->name, sizeof(other->name), "other");
+                return other;
+        }
+        struct series *s = &tab[(*n)++];
+        snprintf(s->name, sizeof(s->name), "%s", name);
+        return s;
+}
+
+void metrics_decision(const struct decision *d, const char *route, bool allowed, bool dry_run,
+                      double latency_us)
+{
+        enum result res = allowed ? RESULT_ALLOW : dry_run ? RESULT_DRY_RUN_DENY : RESULT_DENY;
+        double s = latency_us >= 0 ? latency_us / 1e6 : 0;   /* also NaN */
+        size_t b = 0;
+
+        while (b < N_BUCKETS && s > buckets[b])
+                b++;
+
+        pthread_mutex_lock(&lock);
+        m.decisions[res]++;
+        if (d && !d->complete)
+                m.incomplete++;
+        m.hist[b]++;
+        m.latency_sum += s;
+        series_get(m.routes, &m.n_routes, route)->n[res]++;
+        if (d) {
+                size_t n = d->n < DECISION_MAX_VIOLATIONS ? d->n : DECISION_MAX_VIOLATIONS;
+                for (size_t i = 0; i < n; i++) {
+                        if (!d->v[i].rule)
+                                continue;
+                        bool seen = false;   /* a rule broken twice counts once per decision */
+                        for (size_t j = 0; j < i && !seen; j++)
+                                seen = d->v[j].rule && strcmp(d->v[j].rule, d->v[i].rule) == 0;
+                        if (!seen)
+                                series_get(m.rules, &m.n_rules, d->v[i].rule)->n[res]++;
+                }
+        }
+        pthread_mutex_unlock(&lock);
+}
+
+void metrics_policy_reload(bool success)
+{
+        pthread_mutex_lock(&lock);
+        if (success)
+                m.reloads_ok++;
+        else
+                m.reloads_failed++;
+        m.reloaded = true;
+        m.last_reload_ok = success;
+        pthread_mutex_unlock(&lock);
+}
+
+void metrics_ship(uint64_t sent, uint64_t dropped, uint64_t failures)
+{
+        pthread_mutex_lock(&lock);
+        m.ship_sent += sent;
+        m.ship_dropped += dropped;
+        m.ship_failures += failures;
+        pthread_mutex_unlock(&lock);
+}
+
+void metrics_reset(void)
+{
+        pthread_mutex_lock(&lock);
+        memset(&m, 0, sizeof(m));
+        pthread_mutex_unlock(&lock);
+}
+
+/* ---- the exposition text ---------------------------------------------------------------------- */
+
+struct out {
+        char *buf;
+        size_t len, alloc;
+        int error;
+};
+
+__attribute__((format(printf, 2, 3)))
+static void put(struct out *o, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (o->error)
+                return;
+        for (;;) {
+                va_start(ap, fmt);
+                int n = vsnprintf(o->buf + o->len, o->alloc - o->len, fmt, ap);
+                va_end(ap);
+                if (n < 0) {
+                        o->error = -EINVAL;
+                        return;
+                }
+                if ((size_t) n < o->alloc - o->len) {
+                        o->len += (size_t) n;
+                        return;
+                }
+                if (o->alloc >= METRICS_RESPONSE_MAX) {
+                        o->error = -E2BIG;
+                        return;
+                }
+                size_t want = o->alloc * 2 > METRICS_RESPONSE_MAX ? METRICS_RESPONSE_MAX : o->alloc * 2;
+                char *p = realloc(o->buf, want);
+                if (!p) {
+                        o->error = -ENOMEM;
+                        return;
+                }
+                o->buf = p;
+                o->alloc = want;
+        }
+}
+
+/* A label value as the exposition format wants it: \ " and newline escaped.  Route patterns and
+ * rule ids are ours, but "other"/"unknown" paths should never be able to break the format. */
+static const char *label(const char *s, char *buf, size_t size)
+{
+        size_t o = 0;
+
+        for (; *s && o + 3 < size; s++) {
+                if (*s == '\\' || *s == '"') {
+                        buf[o++] = '\\';
+                        buf[o++] = *s;
+                } else if (*s == '\n') {
+                        buf[o++] = '\\';
+                        buf[o++] = 'n';
+                } else if ((unsigned char) *s < 0x20 || *s == 0x7f)
+                        buf[o++] = '?';
+                else
+                        buf[o++] = *s;
+        }
+        buf[o] = '\0';
+        return buf;
+}
+
+static void put_header(struct out *o, const char *name, const char *type, const char *help)
+{
+        put(o, "# HELP " PREFIX "%s %s\n# TYPE " PREFIX "%s %s\n", name, help, name, type);
+}
+
+int metrics_format(struct audit *audit, char **ret, size_t *ret_len)
+{
+        struct out o = { .alloc = 16u << 10 };
+        struct audit_stats as;
+        char lb[2 * LABEL_MAX + 4];
+
+        o.buf = malloc(o.alloc);
+        if (!o.buf)
+                return -ENOMEM;
+        if (audit)
+                audit_get_stats(audit, &as);
+
+        pthread_mutex_lock(&lock);
+
+        put_header(&o, "decisions_total", "counter", "AuthZReq decisions by result.");
+        for (int r = 0; r < RESULT_N; r++)
+                put(&o, PREFIX "decisions_total{result=\"%s\"} %llu\n", result_names[r],
+                    (unsigned long long) m.decisions[r]);
+
+        put_header(&o, "rule_violations_total", "counter",
+                   "Decisions that found a rule violated, by rule id and result.");
+        for (size_t i = 0; i <= METRICS_MAX_SERIES; i++) {
+                const struct series *s = &m.rules[i];
+                if (i >= m.n_rules && (i < METRICS_MAX_SERIES || !s->name[0]))
+                        continue;
+                for (int r = 0; r < RESULT_N; r++)
+                        if (s->n[r] > 0)
+                                put(&o, PREFIX "rule_violations_total{rule=\"%s\",result=\"%s\"} %llu\n",
+                                    label(s->name, lb, sizeof(lb)), result_names[r],
+                                    (unsigned long long) s->n[r]);
+        }
+
+        put_header(&o, "route_decisions_total", "counter", "Decisions by endpoint pattern and result.");
+        for (size_t i = 0; i <= METRICS_MAX_SERIES; i++) {
+                const struct series *s = &m.routes[i];
+                if (i >= m.n_routes && (i < METRICS_MAX_SERIES || !s->name[0]))
+                        continue;
+                for (int r = 0; r < RESULT_N; r++)
+                        if (s->n[r] > 0)
+                                put(&o, PREFIX "route_decisions_total{route=\"%s\",result=\"%s\"} %llu\n",
+                                    label(s->name, lb, sizeof(lb)), result_names[r],
+                                    (unsigned long long) s->n[r]);
+        }
+
+        put_header(&o, "decision_duration_seconds", "histogram", "Time to decide an AuthZReq.");
+        uint64_t cum = 0;
+        for (size_t b = 0; b < N_BUCKETS; b++) {
+                cum += m.hist[b];
+                put(&o, PREFIX "decision_duration_seconds_bucket{le=\"%g\"} %llu\n", buckets[b],
+                    (unsigned long long) cum);
+        }
+        cum += m.hist[N_BUCKETS];
+        put(&o, PREFIX "decision_duration_seconds_bucket{le=\"+Inf\"} %llu\n", (unsigned long long) cum);
+        put(&o, PREFIX "decision_duration_seconds_sum %.9f\n", m.latency_sum);
+        put(&o, PREFIX "decision_duration_seconds_count %llu\n", (unsigned long long) cum);
+
+        put_header(&o, "errors_total", "counter",
+                   "Requests whose evaluation did not complete (malformed, oversized, out of memory); all denied.");
+        put(&o, PREFIX "errors_total{kind=\"incomplete\"} %llu\n", (unsigned long long) m.incomplete);
+
+        put_header(&o, "policy_reloads_total", "counter", "Policy reloads (SIGHUP) by result.");
+        put(&o, PREFIX "policy_reloads_total{result=\"success\"} %llu\n", (unsigned long long) m.reloads_ok);
+        put(&o, PREFIX "policy_reloads_total{result=\"failure\"} %llu\n", (unsigned long long) m.reloads_failed);
+        put_header(&o, "policy_last_reload_success", "gauge",
+                   "1 unless the last reload failed (the previous policy is then still in force).");
+        put(&o, PREFIX "policy_last_reload_success %d\n", !m.reloaded || m.last_reload_ok ? 1 : 0);
+
+        if (audit) {
+                put_header(&o, "audit_lines_total", "counter", "Audit log lines by outcome.");
+                put(&o, PREFIX "audit_lines_total{state=\"written\"} %llu\n", (unsigned long long) as.written);
+                put(&o, PREFIX "audit_lines_total{state=\"dropped\"} %llu\n", (unsigned long long) as.dropped);
+                put(&o, PREFIX "audit_lines_total{state=\"failed\"} %llu\n", (unsigned long long) as.failed);
+        }
+
+        put_header(&o, "audit_ship_lines_total", "counter", "Audit lines sent to --audit-url, or dropped.");
+        put(&o, PREFIX "audit_ship_lines_total{state=\"sent\"} %llu\n", (unsigned long long) m.ship_sent);
+        put(&o, PREFIX "audit_ship_lines_total{state=\"dropped\"} %llu\n", (unsigned long long) m.ship_dropped);
+        put_header(&o, "audit_ship_failures_total", "counter", "Failed POSTs to --audit-url (retried).");
+        put(&o, PREFIX "audit_ship_failures_total %llu\n", (unsigned long long) m.ship_failures);
+
+        pthread_mutex_unlock(&lock);
+
+        if (o.error) {
+                free(o.buf);
+                return o.error;
+        }
+        *ret = o.buf;
+        *ret_len = o.len;
+        return 0;
+}
+
+/* ---- the server ------------------------------------------------------------------------------- */
+
+struct metrics_server {
+        struct MHD_Daemon *mhd;
+        struct audit *audit;
+        char *path;
+        struct stat st;
+};
+
+static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
+{
+        struct MHD_Response *resp = MHD_create_response_from_buffer(strlen(text), (void *) (uintptr_t) text,
+                                                                    MHD_RESPMEM_PERSISTENT);
+        if (!resp)
+                return MHD_NO;
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, "text/plain; charset=utf-8");
+        enum MHD_Result ret = MHD_queue_response(c, status, resp);
+        MHD_destroy_response(resp);
+        return ret;
+}
+
+static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url, const char *method,
+                                  const char *version, const char *upload_data, size_t *upload_data_size,
+                                  void **con_cls)
+{
+        struct metrics_server *ms = cls;
+        static int marker;
+        (void) version;
+        (void) upload_data;
+
+        if (!*con_cls) {
+                *con_cls = &marker;
+                return MHD_YES;
+        }
+        if (*upload_data_size > 0) {     /* a body on a GET: ignored, never stored */
+                *upload_data_size = 0;
+                return MHD_YES;
+        }
+        if (strcmp(method, MHD_HTTP_METHOD_GET) != 0 && strcmp(method, MHD_HTTP_METHOD_HEAD) != 0)
+                return reply_text(c, MHD_HTTP_METHOD_NOT_ALLOWED, "only GET /metrics is served\n");
+        if (strcmp(url, "/metrics") != 0)
+                return reply_text(c, MHD_HTTP_NOT_FOUND, "only GET /metrics is served\n");
+
+        char *body = NULL;
+        size_t len = 0;
+        if (metrics_format(ms->audit, &body, &len) < 0)
+                return reply_text(c, MHD_HTTP_INTERNAL_SERVER_ERROR, "cannot format the metrics\n");
+        struct MHD_Response *resp = MHD_create_response_from_buffer(len, body, MHD_RESPMEM_MUST_FREE);
+        if (!resp) {
+                free(body);
+                return MHD_NO;
+        }
+        MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE, CONTENT_TYPE_METRICS);
+        enum MHD_Result ret = MHD_queue_response(c, MHD_HTTP_OK, resp);
+        MHD_destroy_response(resp);
+        return ret;
+}
+
+__attribute__((format(printf, 2, 0)))
+static void on_mhd_log(void *cls, const char *fmt, va_list ap)
+{
+        char text[512];
+        (void) cls;
+
+        vsnprintf(text, sizeof(text), fmt, ap);
+        text[strcspn(text, "\n")] = '\0';
+        log_warning("metrics: libmicrohttpd: %s", text);
+}
+
+int metrics_serve(const char *path, struct audit *audit, struct metrics_server **ret)
+{
+        _cleanup_free_ struct metrics_server *ms = calloc(1, sizeof(*ms));
+        int fd, copy;
+
+        if (!path || !ret)
+                return -EINVAL;
+        if (!ms)
+                return -ENOMEM;
+        ms->audit = audit;
+        ms->path = strdup(path);
+        if (!ms->path)
+                return -ENOMEM;
+
+        fd = server_listen_unix(path, &ms->st);
+        if (fd < 0) {
+                free(ms->path);
+                return fd;
+        }
+        /* libmicrohttpd may close the socket it was given on a failure path: it gets a copy. */
+        copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+        close(fd);
+        if (copy >= 0)
+                ms->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                                           on_request, ms,
+                                           MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                                           MHD_OPTION_LISTEN_SOCKET, (MHD_socket) copy,
+                                           /* A scraper that stalls is cut off; few are expected. */
+                                           MHD_OPTION_CONNECTION_TIMEOUT, 5u,
+                                           MHD_OPTION_CONNECTION_LIMIT, 16u,
+                                           MHD_OPTION_END);
+        if (!ms->mhd) {
+                log_error("metrics: cannot serve on %s", LOG_ESC(path));
+                server_unlink_socket(path, &ms->st);
+                free(ms->path);
+                return -EIO;
+        }
+        log_info("metrics: serving GET /metrics on %s", LOG_ESC(path));
+        *ret = TAKE_PTR(ms);
+        return 0;
+}
+
+struct metrics_server *metrics_stop(struct metrics_server *ms)
+{
+        if (!ms)
+                return NULL;
+        MHD_stop_daemon(ms->mhd);
+        server_unlink_socket(ms->path, &ms->st);
+        free(ms->path);
+        free(ms);
+        return NULL;
+}

@@ -1,0 +1,154 @@
+/* The second look at starts (see recheck.h): libcurl over dockerd's unix socket. */
+#include "authz/recheck.h"
+
+#include <curl/curl.h>
+#include <errno.h>
+#include <jansson.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "authz/cleanup.h"
+#include "policy/eval.h"
+#include "policy/gojson.h"
+
+struct buffer {
+        char *data;
+        size_t len, alloc;
+        bool over;
+};
+
+int recheck_init(void)
+{
+        return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
+}
+
+static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+        struct buffer *b = userdata;
+        size_t n = size * nmemb;   /* curl guarantees no overflow: at most CURL_MAX_WRITE_SIZE */
+
+        if (n > RECHECK_RESPONSE_MAX - b->len) {
+                b->over = true;
+                return 0;               /* aborts the transfer */
+        }
+        if (n >= b->alloc - b->len) {
+                size_t want = b->alloc ? b->alloc : 16384;
+                while (n >= want - b->len)
+                        want *= 2;
+                char *p = realloc(b->data, want);
+                if (!p)
+                        return 0;
+                b->data = p;
+                b->alloc = want;
+        }
+        memcpy(b->data + b->len, ptr, n);
+        b->len += n;
+        b->data[b->len] = '\0';
+        return n;
+}
+
+/* GET `path` from dockerd; on success a new JSON reference in *ret.  Failures are recorded in d. */
+static int fetch(const struct policy *p, const char *what, const char *path, json_t **ret, struct decision *d)
+{
+        const char *sock = p->docker_host;
+        struct buffer b = { 0 };
+        long status = 0;
+        char url[1200];
+        int r = -EIO;
+
+        if (strncmp(sock, "unix://", 7) != 0) {
+                decision_add(d, "recheck", "DOCKER_HOST %s is not a unix socket, so the plugin cannot ask dockerd about %s",
+                             sock, what);
+                return -EINVAL;
+        }
+        sock += 7;
+        snprintf(url, sizeof(url), "http://docker%s", path);
+
+        CURL *c = curl_easy_init();
+        if (!c) {
+                decision_add(d, "recheck", "cannot ask dockerd about %s (libcurl failed to start)", what);
+                return -ENOMEM;
+        }
+        curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+        curl_easy_setopt(c, CURLOPT_URL, url);
+        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) RECHECK_TIMEOUT_MS);
+        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
+        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
+        curl_easy_setopt(c, CURLOPT_USERAGENT, "arandu-authz-recheck");
+
+        CURLcode cr = curl_easy_perform(c);
+        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl_easy_cleanup(c);
+
+        if (cr != CURLE_OK) {
+                decision_add(d, "recheck", "cannot ask dockerd about %s: %s%s", what,
+                             b.over ? "the answer is too large" : curl_easy_strerror(cr),
+                             " (the start is denied when the daemon's view cannot be checked)");
+        } else if (status != 200) {
+                decision_add(d, "recheck", "dockerd answered %ld when asked about %s", status, what);
+        } else {
+                json_error_t err;
+                json_t *v = gojson_loadb(b.data ? b.data : "", b.len, 0, &err);
+                if (!v) {
+                        decision_add(d, "recheck", "dockerd's view of %s is not JSON (%s)", what, err.text);
+                } else {
+                        *ret = v;
+                        r = 0;
+                }
+        }
+        free(b.data);
+        return r;
+}
+
+void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d)
+{
+        char path[1100], what[300];
+        json_t *view = NULL;
+
+        CURL *c = curl_easy_init();
+        _cleanup_free_ char *escaped = c ? curl_easy_escape(c, id, 0) : NULL;
+        if (c)
+                curl_easy_cleanup(c);
+        if (!escaped || strlen(escaped) > 1000) {
+                decision_add(d, "recheck", "cannot ask dockerd about this id");
+                return;
+        }
+
+        switch (kind) {
+        case RECHECK_CONTAINER:
+                snprintf(what, sizeof(what), "container %.200s", id);
+                snprintf(path, sizeof(path), "/containers/%s/json", escaped);
+                if (fetch(p, what, path, &view, d) == 0)
+                        eval_container_view(p, view, d);
+                break;
+        case RECHECK_EXEC: {
+                snprintf(what, sizeof(what), "exec %.200s", id);
+                snprintf(path, sizeof(path), "/exec/%s/json", escaped);
+                if (fetch(p, what, path, &view, d) < 0)
+                        break;
+                eval_exec_view(p, view, d);
+                /* An exec without a user runs as its container's user: judge the container too,
+                 * which may have been created before this plugin or policy. */
+                json_t *cid = json_object_get(view, "ContainerID");
+                if (!json_is_string(cid)) {
+                        decision_add(d, "recheck", "dockerd's view of %s names no container", what);
+                        break;
+                }
+                _cleanup_free_ char *id2 = strdup(json_string_value(cid));
+                json_decref(view);
+                view = NULL;
+                if (!id2) {
+                        decision_add(d, "error", "out of memory");
+                        break;
+                }
+                recheck_run(p, RECHECK_CONTAINER, id2, d);
+                break;
+        }
+        case RECHECK_NONE:
+                break;
+        }
+        json_decref(view);
+}

@@ -1,0 +1,29 @@
+/* The policy in force, and its live reload.
+ *
+ * The daemon holds one current policy.  Each request takes its own reference (policy_current()) for
+ * its whole decision and drops it after, so a reload never changes the rules under a decision in
+ * progress: a request is judged by the policy that was current when it started, whole.
+ *
+ * SIGHUP (authz/server.c) calls policy_reload(): the policy is built again from scratch, exactly as
+ * at start (defaults < the same --policy file < the environment, which is re-read), validated, and
+ * only if it is valid swapped in.  An invalid file, an unsafe value or a missing file is logged,
+ * one line per problem, and the old policy stays: a typo never takes the plugin down and never
+ * weakens it.  Reloads are counted (authz/metrics.h). */
+#pragma once
+
+#include "policy/policy.h"
+
+/* Make `p` (borrowed: a reference is taken) the current policy, to be reloaded later from `path`
+ * (copied; NULL: no file, defaults and environment only).  Replaces any previous one. */
+int policy_current_init(struct policy *p, const char *path);
+
+/* The current policy: a new reference (policy_unref() it when done), or NULL before
+ * policy_current_init() (callers then deny). */
+struct policy *policy_current(void);
+
+/* Rebuild the policy from the same path and the environment and swap it in when valid.  Warnings
+ * and errors are logged.  0 on success, or -EINVAL/-ENOMEM/-errno with the old policy kept. */
+int policy_reload(void);
+
+/* Drop the current policy and the path (at shutdown).  policy_current() then returns NULL. */
+void policy_current_fini(void);
