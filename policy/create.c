@@ -531,8 +531,11 @@ static void check_resources(const struct policy *p, json_t *const *hc, bool view
 
         go_int64(hc[H_MEMORY], "HostConfig.Memory", d, &memory);
         go_int64(hc[H_MEMORYSWAP], "HostConfig.MemorySwap", d, &swap);
-        /* dockerd turns MemorySwap 0 into twice Memory; its view shows that default. */
-        if (view && memory > 0 && memory <= INT64_MAX / 2 && swap == 2 * memory)
+        /* dockerd turns MemorySwap 0 into twice Memory, and an update that lowers Memory keeps the
+         * swap: its view may show any bounded swap from Memory up to twice the limit (the create
+         * and update rules allow nothing larger).  Unlimited (-1) or more is still judged. */
+        if (view && memory > 0 && swap >= memory && p->memory_limit <= INT64_MAX / 2 &&
+            swap <= 2 * p->memory_limit)
                 swap = 0;
         check_memory(p, memory, swap, false, d);
         go_bool(hc[H_OOMKILLDISABLE], "HostConfig.OomKillDisable", d, &oomkd);

@@ -1,0 +1,21 @@
+# The adversarial end-to-end suite (issue 3): tests/e2e/*.c, one CUnit program driving a private
+# dockerd with the plugin in its chain, over raw HTTP (libcurl) and both docker CLIs.
+# `make e2e-attacks` builds and runs it (as root, ~5 minutes); `make test` runs it too.
+# ARANDU_E2E_RECHECK=1 also runs the "second look" cases (issue 3, item 6).
+
+E2E_SRC := tests/e2e/e2e_main.c tests/e2e/harness.c tests/e2e/test_attacks.c tests/e2e/test_ordinary.c \
+           tests/e2e/test_recheck.c
+E2E_OBJ := $(patsubst %.c,$(B)/%.o,$(E2E_SRC))
+E2E_BIN := $(B)/e2e/arandu-e2e
+
+$(B)/tests/e2e/%.o: CFLAGS += $(shell pkg-config --cflags cunit 2>/dev/null)
+
+$(E2E_BIN): $(E2E_OBJ)
+	@mkdir -p $(dir $@)
+	$(CC) $(LDFLAGS) -o $@ $^ $(shell pkg-config --libs jansson libcurl cunit 2>/dev/null)
+
+.PHONY: e2e-attacks
+e2e-attacks: $(B)/arandu-authz $(E2E_BIN)
+	@$(E2E_BIN) $(B)/arandu-authz
+
+TEST_TARGETS += e2e-attacks

@@ -1,0 +1,182 @@
+/* Issue 3, item 6: the second look from the daemon's side.  Before a container or an exec starts,
+ * the plugin asks dockerd for its own view and judges that.  These cases need the feature, so they
+ * run only with ARANDU_E2E_RECHECK=1 (E2E_RECHECK_DEFAULT below is the default otherwise); when
+ * skipped they print "# skip" lines and count nothing. */
+#include "tests/e2e/tests.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tests/e2e/harness.h"
+
+#ifndef E2E_RECHECK_DEFAULT
+#define E2E_RECHECK_DEFAULT 1
+#endif
+
+static struct cmd_res *R;
+
+static bool enabled(void)
+{
+        const char *v = getenv("ARANDU_E2E_RECHECK");
+        if (!v || !*v)
+                return E2E_RECHECK_DEFAULT;
+        return strcmp(v, "0") != 0;
+}
+
+static bool restart_plugin(const char *policy)
+{
+        e2e_plugin_stop();
+        bool ok = e2e_plugin_start(policy) == 0;
+        if (!ok)
+                e2e_result(K_OTHER, false, "the plugin restarts with policy %s", policy ? policy : "(defaults)");
+        return ok;
+}
+
+static int create(const char *name, const char *image, bool readonly)
+{
+        const char *argv[40];
+        int n = 0;
+        argv[n++] = E.clis[0];
+        argv[n++] = "create";
+        argv[n++] = "--pull";
+        argv[n++] = "never";
+        argv[n++] = "--name";
+        argv[n++] = name;
+        for (int i = 0; OK_FLAGS[i]; i++)
+                if (readonly || strcmp(OK_FLAGS[i], "--read-only") != 0)
+                        argv[n++] = OK_FLAGS[i];
+        argv[n++] = image;
+        argv[n++] = "sleep";
+        argv[n++] = "600";
+        argv[n] = NULL;
+        return run_cmd(R, 60, argv);
+}
+
+static bool running(const char *name)
+{
+        json_t *v = inspect_container(name);
+        bool r = json_is_true(json_object_get(json_object_get(v, "State"), "Running"));
+        json_decref(v);
+        return r;
+}
+
+static void judge_start(const char *desc, const char *name)
+{
+        cli(R, 60, E.clis[0], "start", name, CLI_END);
+        if (cli_denied(R))
+                e2e_result(K_ATTACK, true, "%s (denied)", desc);
+        else
+                e2e_result(K_ATTACK, false, "%s: %s", desc, running(name) ? "BYPASS, it is running" : "not denied by the plugin");
+        if (!cli_denied(R))
+                e2e_diag("%.300s", R->err);
+}
+
+/* (a) a container created under a permissive policy, started under the strict one */
+static void test_tightened_policy(void)
+{
+        const char *perm = e2e_policy_file("permissive-a", "{\"readonly_rootfs\": false}\n");
+        if (!perm || !restart_plugin(perm))
+                return;
+        create("e2e-rc-a", "bb", false);
+        e2e_result(K_OTHER, R->status == 0, "under {\"readonly_rootfs\": false}, a container without --read-only is created");
+        if (!restart_plugin(NULL))
+                return;
+        judge_start("start under the strict policy of a container created under a permissive one (ReadonlyRootfs false)",
+                    "e2e-rc-a");
+        rm_container("e2e-rc-a");
+}
+
+/* (b) image settings merged in at create: VOLUME makes an anonymous volume the request never named */
+static void test_image_settings(void)
+{
+        static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\narandu-user:x:1000:1000::/tmp:/bin/sh\n";
+        static const char *const vol[] = { "VOLUME /data", NULL };
+        static const char *const usr[] = { "USER 0", NULL };
+        if (e2e_import_image("bbvol:latest", passwd, vol) < 0 || e2e_import_image("bbuser:latest", passwd, usr) < 0) {
+                e2e_result(K_OTHER, false, "docker import --change VOLUME/USER");
+                return;
+        }
+        create("e2e-rc-b", "bbvol", true);
+        if (R->status != 0) {
+                e2e_result(K_ATTACK, true, "create from an image with VOLUME /data (denied at create: %.100s)", R->err);
+        } else {
+                judge_start("start of a container whose image has VOLUME /data (an anonymous volume in the daemon's view)",
+                            "e2e-rc-b");
+        }
+        rm_container("e2e-rc-b");
+        create("e2e-rc-u", "bbuser", true);
+        bool made = R->status == 0;
+        cli(R, 60, E.clis[0], "start", "e2e-rc-u", CLI_END);
+        e2e_result(K_ORDINARY, made && R->status == 0, "an image with USER 0 run with --user 1000 still starts (no false positive)");
+        cli(R, 60, E.clis[0], "exec", "e2e-rc-u", "id", "-u", CLI_END);
+        e2e_result(K_ORDINARY, R->status == 0 && strcmp(R->out, "1000") == 0, "and its exec runs as uid 1000");
+        rm_container("e2e-rc-u");
+}
+
+/* (c) an exec created as a root-mapped name under a permissive policy, started under the strict one */
+static void test_exec_recheck(void)
+{
+        static const char passwd[] = "root:x:0:0:root:/root:/bin/sh\narandu-user:x:0:0::/root:/bin/sh\n";
+        if (e2e_import_image("bbroot:latest", passwd, NULL) < 0) {
+                e2e_result(K_OTHER, false, "docker import bbroot");
+                return;
+        }
+        create("e2e-rc-c", "bbroot", true);
+        cli(R, 60, E.clis[0], "start", "e2e-rc-c", CLI_END);
+        if (R->status != 0) {
+                e2e_result(K_OTHER, false, "start of a compliant container for the exec recheck");
+                e2e_diag("%.300s", R->err);
+                rm_container("e2e-rc-c");
+                return;
+        }
+        const char *perm = e2e_policy_file("permissive-c", "{\"accept_user_name\": true}\n");
+        if (!perm || !restart_plugin(perm))
+                return;
+        struct http_res r;
+        static const char body[] = "{\"User\":\"arandu-user\",\"AttachStdout\":true,\"Cmd\":[\"id\",\"-u\"]}";
+        http("POST", E2E_API "/containers/e2e-rc-c/exec", NULL, body, strlen(body), 0, 60, &r);
+        json_t *v = r.status == 201 ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+        char id[80] = "";
+        if (json_string_value(json_object_get(v, "Id")))
+                snprintf(id, sizeof(id), "%s", json_string_value(json_object_get(v, "Id")));
+        json_decref(v);
+        http_free(&r);
+        e2e_result(K_OTHER, id[0] != '\0', "under accept_user_name, an exec as arandu-user (uid 0 in this image) is created");
+        if (!id[0] || !restart_plugin(NULL)) {
+                rm_container("e2e-rc-c");
+                return;
+        }
+        char target[200];
+        snprintf(target, sizeof(target), E2E_API "/exec/%s/start", id);
+        static const char sbody[] = "{\"Detach\":false,\"Tty\":true}";
+        http("POST", target, NULL, sbody, strlen(sbody), 0, 60, &r);
+        if (denied_by_plugin(&r))
+                e2e_result(K_ATTACK, true, "exec start under the strict policy of an exec created as a name under a permissive one (denied)");
+        else
+                e2e_result(K_ATTACK, false, "exec start of an exec created as a name under a permissive policy: %s (HTTP %ld, %.40s)",
+                           r.status == 200 && strstr(r.body, "0") ? "BYPASS, it ran as uid 0" : "not denied by the plugin", r.status,
+                           r.body);
+        http_free(&r);
+        rm_container("e2e-rc-c");
+}
+
+static void test_recheck(void)
+{
+        if (!enabled()) {
+                e2e_skip("item 6 (second look): start after a policy was tightened; set ARANDU_E2E_RECHECK=1");
+                e2e_skip("item 6 (second look): image VOLUME at start; set ARANDU_E2E_RECHECK=1");
+                e2e_skip("item 6 (second look): exec start recheck; set ARANDU_E2E_RECHECK=1");
+                return;
+        }
+        test_tightened_policy();
+        test_image_settings();
+        test_exec_recheck();
+        restart_plugin(NULL);
+}
+
+void add_recheck_tests(CU_pSuite s)
+{
+        R = malloc(sizeof(*R));
+        CU_add_test(s, "second look (item 6)", test_recheck);
+}
