@@ -71,11 +71,7 @@ TEST_TARGETS := unit fixtures e2e
 test: deps
 	$(MAKE) all $(TEST_TARGETS)
 
-install: $(B)/arandu-authz
-	install -D -m 0755 $(B)/arandu-authz $(DESTDIR)$(PREFIX)/bin/arandu-authz
-
-uninstall:
-	rm -f $(DESTDIR)$(PREFIX)/bin/arandu-authz
+# install, uninstall: mk/install.mk
 
 clean:
 	rm -rf $(B)
