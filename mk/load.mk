@@ -1,0 +1,16 @@
+# Load and fault tests (issue 6, item 4): `make load`, part of `make test` (about a minute).
+# tests/load/run.sh drives the plugin with tests/load/loadgen.c and, for the kill -9 test, holds the
+# socket with tests/load/activate.c; see the script for what each test measures.
+
+LOAD_TOOLS := $(B)/tests/load/loadgen $(B)/tests/load/activate
+
+.PHONY: load
+
+$(B)/tests/load/%: tests/load/%.c
+	@mkdir -p $(dir $@)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $< -lpthread
+
+load: $(B)/arandu-authz $(LOAD_TOOLS)
+	@tests/load/run.sh $(B)/arandu-authz $(LOAD_TOOLS)
+
+TEST_TARGETS += load
