@@ -355,7 +355,7 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
         char text[512];
         (void) cls;
 
-        vsnprintf(text, sizeof(text), fmt, ap);
+        (void) vsnprintf(text, sizeof(text), fmt, ap);
         text[strcspn(text, "\n")] = '\0';
         log_warning("metrics: libmicrohttpd: %s", text);
 }

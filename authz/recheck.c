@@ -103,10 +103,10 @@ static int fetch(const struct policy *p, const char *what, const char *path, jso
         return r;
 }
 
-void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d)
+/* Fetch dockerd's view of /KIND/ID/json (kind "containers" or "exec"); a new reference in *ret. */
+static int fetch_view(const struct policy *p, const char *kind, const char *id, json_t **ret, struct decision *d)
 {
         char path[1100], what[300];
-        json_t *view = NULL;
 
         CURL *c = curl_easy_init();
         _cleanup_free_ char *escaped = c ? curl_easy_escape(c, id, 0) : NULL;
@@ -114,37 +114,43 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
                 curl_easy_cleanup(c);
         if (!escaped || strlen(escaped) > 1000) {
                 decision_add(d, "recheck", "cannot ask dockerd about this id");
-                return;
+                return -EINVAL;
         }
+        snprintf(what, sizeof(what), "%s %.200s", strcmp(kind, "exec") == 0 ? "exec" : "container", id);
+        snprintf(path, sizeof(path), "/%s/%s/json", kind, escaped);
+        return fetch(p, what, path, ret, d);
+}
+
+void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d)
+{
+        json_t *view = NULL;
+        _cleanup_free_ char *container = NULL;
 
         switch (kind) {
         case RECHECK_CONTAINER:
-                snprintf(what, sizeof(what), "container %.200s", id);
-                snprintf(path, sizeof(path), "/containers/%s/json", escaped);
-                if (fetch(p, what, path, &view, d) == 0)
+                if (fetch_view(p, "containers", id, &view, d) == 0)
                         eval_container_view(p, view, d);
                 break;
         case RECHECK_EXEC: {
-                snprintf(what, sizeof(what), "exec %.200s", id);
-                snprintf(path, sizeof(path), "/exec/%s/json", escaped);
-                if (fetch(p, what, path, &view, d) < 0)
+                if (fetch_view(p, "exec", id, &view, d) < 0)
                         break;
                 eval_exec_view(p, view, d);
                 /* An exec without a user runs as its container's user: judge the container too,
                  * which may have been created before this plugin or policy. */
                 json_t *cid = json_object_get(view, "ContainerID");
                 if (!json_is_string(cid)) {
-                        decision_add(d, "recheck", "dockerd's view of %s names no container", what);
+                        decision_add(d, "recheck", "dockerd's view of exec %.200s names no container", id);
                         break;
                 }
-                _cleanup_free_ char *id2 = strdup(json_string_value(cid));
+                container = strdup(json_string_value(cid));
                 json_decref(view);
                 view = NULL;
-                if (!id2) {
+                if (!container) {
                         decision_add(d, "error", "out of memory");
                         break;
                 }
-                recheck_run(p, RECHECK_CONTAINER, id2, d);
+                if (fetch_view(p, "containers", container, &view, d) == 0)
+                        eval_container_view(p, view, d);
                 break;
         }
         case RECHECK_NONE:

@@ -769,7 +769,7 @@ int server_run(const struct server_config *cfg)
          * its lookup timeout) finish and resume theirs first. */
         for (int i = 0; i < 2 * RECHECK_TIMEOUT_MS / 10 + 100 &&
                         __atomic_load_n(&rechecks_in_flight, __ATOMIC_ACQUIRE) > 0; i++)
-                nanosleep(&(struct timespec) { .tv_nsec = 10 * 1000 * 1000 }, NULL);
+                nanosleep(&(struct timespec) { .tv_nsec = 10L * 1000 * 1000 }, NULL);
 
         /* An inherited socket is systemd's too (socket activation): libmicrohttpd's stop would
          * shutdown(2) it, and a shut-down listening socket refuses connections through every copy,
