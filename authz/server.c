@@ -420,33 +420,32 @@ static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct 
                                         struct decision *dp, const struct request_info *ip,
                                         const struct timespec *t0p)
 {
-        struct decision d = *dp;
-        const struct request_info info = *ip;
-        struct timespec t0 = *t0p;
+        struct decision *d = dp;                 /* the caller's: no 19 KiB copies per request */
+        const struct request_info *info = ip;
         _cleanup_policy_ struct policy *policy = server_policy_get(cfg);
         bool audit_required = cfg->audit && policy->deny_on_audit_failure;
 
         if (audit_required && !audit_healthy(cfg->audit))
-                deny_for_audit(&d);
-        double latency = elapsed_us(&t0);
+                deny_for_audit(d);
+        double latency = elapsed_us(t0p);
 
-        if (audit_record(cfg->audit, &info, &d, cfg->dry_run, latency) < 0 && audit_required)
-                deny_for_audit(&d);
+        if (audit_record(cfg->audit, info, d, cfg->dry_run, latency) < 0 && audit_required)
+                deny_for_audit(d);
 
         /* Only a complete evaluation that found nothing allows; dry-run is the admin's explicit
          * choice to answer allow anyway while the audit log shows what would have been denied. */
-        bool allowed = d.allow && d.complete;
+        bool allowed = d->allow && d->complete;
         bool answer = allowed || cfg->dry_run;
-        metrics_decision(&d, info.route, allowed, cfg->dry_run, latency);
+        metrics_decision(d, info->route, allowed, cfg->dry_run, latency);
 
         if (allowed) {
-                log_debug("allow %s %s (%.0f us)", LOG_ESC(info.method), LOG_ESC(info.uri), latency);
+                log_debug("allow %s %s (%.0f us)", LOG_ESC(info->method), LOG_ESC(info->uri), latency);
                 return reply_allow(c, true, NULL);
         }
 
         char *message = malloc(DECISION_MESSAGE_MAX);
         if (message) {
-                decision_message(&d, message, DECISION_MESSAGE_MAX);
+                decision_message(d, message, DECISION_MESSAGE_MAX);
                 if (message[0] == '\0')
                         snprintf(message, DECISION_MESSAGE_MAX, "denied: the evaluation did not complete");
         }
@@ -454,8 +453,8 @@ static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct 
 
         char escaped[1024];
         log_full_errno(cfg->audit ? LOG_DEBUG : LOG_INFO, 0, "%s %s %s: %s",
-                       cfg->dry_run ? "dry-run, would deny" : "deny", LOG_ESC(info.method),
-                       LOG_ESC(info.uri), log_escape(text, escaped, sizeof(escaped)));
+                       cfg->dry_run ? "dry-run, would deny" : "deny", LOG_ESC(info->method),
+                       LOG_ESC(info->uri), log_escape(text, escaped, sizeof(escaped)));
 
         enum MHD_Result ret = reply_allow(c, answer, text);
         free(message);

@@ -2,12 +2,15 @@
 #include "policy/decision.h"
 
 #include <stdarg.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <string.h>
 
 void decision_init(struct decision *d)
 {
-        memset(d, 0, sizeof(*d));
+        /* Only the header: violation texts are written whole when added (no 18 KiB memset per
+         * request). */
+        memset(d, 0, offsetof(struct decision, v));
         d->allow = false;
 }
 

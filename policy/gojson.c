@@ -111,10 +111,18 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
         }
 
         json_object_foreach(obj, key, value) {
-                size_t i;
-                for (i = 0; i < st->n; i++)
-                        if (gojson_key_matches(key, st->fields[i]))
-                                break;
+                /* Fold the key once; a field can only match if its first letter does (a cheap
+                 * filter: this loop runs keys x fields times on every HostConfig). */
+                size_t n0;
+                unsigned char c0 = fold_next((const unsigned char *) key, &n0);
+                size_t i = st->n;
+                if (c0)
+                        for (i = 0; i < st->n; i++) {
+                                unsigned char f0 = (unsigned char) st->fields[i][0];
+                                if ((f0 >= 'A' && f0 <= 'Z' ? (unsigned char) (f0 - 'A' + 'a') : f0) == c0 &&
+                                    gojson_key_matches(key, st->fields[i]))
+                                        break;
+                        }
                 if (i == st->n) {
                         if (st->strict) {
                                 quote_value(key, 64, q1, sizeof(q1));
