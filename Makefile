@@ -40,15 +40,21 @@ $(B)/tests/%: $(B)/tests/unit/%.o $(B)/libarandu.a
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $^ $(LDLIBS) $(shell pkg-config --libs cunit)
 
-# Debian 12 packages the build and the tests need; installed only when missing.
-DEPS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcunit1-dev \
-        docker.io busybox-static curl
-deps:
-	@missing=$$(for p in $(DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
+# Install the Debian 12 packages named in $(1) that are missing (as root, with apt-get).  Used by
+# `deps` and by the mk/ fragments for their own tools.
+define install_missing
+	@missing=$$(for p in $(1); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
 	if [ -n "$$missing" ]; then \
 	  echo "installing:" $$missing; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
 	fi
+endef
+
+# Debian 12 packages the build and the tests need; installed only when missing.
+DEPS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcunit1-dev \
+        docker.io busybox-static curl
+deps:
+	$(call install_missing,$(DEPS))
 
 run: deps
 	$(MAKE) all

@@ -24,11 +24,7 @@ BANNED     := atoi|atol|atoll|sprintf|vsprintf|strcpy|strcat|strtok|gets
 .PHONY: lint lint-deps lint-cppcheck lint-tidy lint-banned
 
 lint-deps:
-	@missing=$$(for p in $(LINT_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:" $$missing; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install_missing,$(LINT_DEPS))
 
 lint-cppcheck: lint-deps
 	@echo "== lint: cppcheck $$(cppcheck --version | cut -d' ' -f2)"

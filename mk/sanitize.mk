@@ -24,11 +24,7 @@ VALGRIND   := valgrind -q --leak-check=full --errors-for-leak-kinds=definite,ind
 
 # Debian 12 packages these targets need beyond the Makefile's DEPS; installed only when missing.
 sanitize-deps:
-	@missing=$$(for p in $(SAN_DEPS); do dpkg-query -W -f='$${Status}\n' $$p 2>/dev/null | grep -q 'ok installed' || echo $$p; done); \
-	if [ -n "$$missing" ]; then \
-	  echo "installing:" $$missing; \
-	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $$missing; \
-	fi
+	$(call install_missing,$(SAN_DEPS))
 
 # A separate make over the same Makefile: B and OPT on its command line; the sanitizer goes to the
 # link through the environment, where the Makefile's `LDFLAGS +=` appends the hardening flags to it
