@@ -18,6 +18,7 @@
 #include "authz/envelope.h"
 #include "authz/recheck.h"
 #include "authz/route.h"
+#include "policy/query.h"
 #include "policy/actions.h"
 #include "policy/eval.h"
 #include "policy/gojson.h"
@@ -92,17 +93,6 @@ static int base64_decode(const char *in, size_t len, char **ret, size_t *ret_len
 static bool secret_query_key(const char *key, size_t len)
 {
         return len == 9 && memcmp(key, "buildargs", 9) == 0;
-}
-
-static int hex_value(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
 }
 
 /* Does the (still percent-encoded) query value hold a URL with credentials, scheme://user[:pw]@host

@@ -374,22 +374,21 @@ static void print_decision(const char *name, const struct decision *d)
                 printf("  (the evaluation did not complete)\n");
 }
 
-static int cmd_check(int argc, char **argv)
+/* The options of `check` and `policy`: only --policy FILE.  Returns -1 to go on, else the exit
+ * status (--help, bad usage). */
+static int parse_policy_option(int argc, char **argv, const char **ret_path)
 {
         static const struct option options[] = {
                 { "policy", required_argument, NULL, 'p' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
-        _cleanup_policy_ struct policy *policy = NULL;
-        const char *policy_path = NULL;
-        bool any_error = false, any_deny = false;
-        int c, r;
+        int c;
 
         while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
                 switch (c) {
                 case 'p':
-                        policy_path = optarg;
+                        *ret_path = optarg;
                         break;
                 case 'h':
                         usage(stdout);
@@ -398,6 +397,19 @@ static int cmd_check(int argc, char **argv)
                         usage(stderr);
                         return EXIT_USAGE;
                 }
+        return -1;
+}
+
+static int cmd_check(int argc, char **argv)
+{
+        _cleanup_policy_ struct policy *policy = NULL;
+        const char *policy_path = NULL;
+        bool any_error = false, any_deny = false;
+        int r;
+
+        int o = parse_policy_option(argc, argv, &policy_path);
+        if (o >= 0)
+                return o;
         if (optind >= argc)
                 return usage_error("check: %s", "no FILE given");
 
@@ -447,27 +459,13 @@ static int cmd_check(int argc, char **argv)
 
 static int cmd_policy(int argc, char **argv)
 {
-        static const struct option options[] = {
-                { "policy", required_argument, NULL, 'p' },
-                { "help", no_argument, NULL, 'h' },
-                { NULL, 0, NULL, 0 },
-        };
         _cleanup_policy_ struct policy *policy = NULL;
         const char *policy_path = NULL;
-        int c, r;
+        int r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
-                switch (c) {
-                case 'p':
-                        policy_path = optarg;
-                        break;
-                case 'h':
-                        usage(stdout);
-                        return EXIT_SUCCESS;
-                default:
-                        usage(stderr);
-                        return EXIT_USAGE;
-                }
+        int o = parse_policy_option(argc, argv, &policy_path);
+        if (o >= 0)
+                return o;
         if (optind < argc)
                 return usage_error("policy: unexpected argument %s", argv[optind]);
 

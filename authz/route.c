@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "authz/route.h"
+#include "policy/query.h"
 
 /* ---- The endpoint table ------------------------------------------------------------------------ */
 
@@ -283,17 +284,6 @@ static int fail(struct route_error *err, int r, const char *fmt, ...)
         (void) vsnprintf(err->text, sizeof(err->text), fmt, ap);   /* cut if too long */
         va_end(ap);
         return r;
-}
-
-static int hex_value(char c)
-{
-        if (c >= '0' && c <= '9')
-                return c - '0';
-        if (c >= 'a' && c <= 'f')
-                return c - 'a' + 10;
-        if (c >= 'A' && c <= 'F')
-                return c - 'A' + 10;
-        return -1;
 }
 
 /* RFC 7230 token characters: Go's net/http refuses any other method. */

@@ -16,7 +16,7 @@
 
 #include "policy/query.h"
 
-static int hex_value(char c)
+int hex_value(char c)
 {
         if (c >= '0' && c <= '9')
                 return c - '0';

@@ -23,6 +23,9 @@ struct query {
         char buf[QUERY_MAX_BYTES];
 };
 
+/* The value of a hex digit (either case), or -1: the %XX escapes of URLs. */
+int hex_value(char c);
+
 /* Parse `raw` (the part after '?', without it; may be NULL or empty).  0 on success; -EINVAL on ';'
  * or a bad escape; -E2BIG over the caps.  On failure *ret is left empty (n = 0). */
 int query_parse(const char *raw, struct query *ret);
