@@ -183,14 +183,12 @@ static int env_string(json_t *env, const char *key, const char **ret)
         return 0;
 }
 
-/* Record the create's image and name for the audit log (never the body itself). */
-static void note_create(json_t *body, const struct route *rt, struct request_info *info)
+/* Record a create's image for the audit log (never the body itself). */
+static void note_image(json_t *body, struct request_info *info)
 {
         const char *key;
         json_t *v;
-        const char *name = query_get(&rt->query, "name");
 
-        copy_str(info->container_name, sizeof(info->container_name), name);
         if (!body || !json_is_object(body))
                 return;
         json_object_foreach(body, key, v)
@@ -222,7 +220,8 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
                              rt->reason ? rt->reason : "denied by policy");
                 break;
         case ROUTE_CONTAINER_CREATE:
-                note_create(body, rt, info);
+                copy_str(info->container_name, sizeof(info->container_name), query_get(&rt->query, "name"));
+                note_image(body, info);
                 eval_container_create(p, body, d);
                 break;
         case ROUTE_CONTAINER_START:
@@ -394,14 +393,7 @@ void authz_decide_create_body(const struct policy *p, const char *body, size_t l
         note_body_digest(info->route, body, len, info);
         if (eval_parse_body(body, len, "create", &v, d) < 0)
                 return;
-        json_t *key_image = NULL;
-        const char *key;
-        json_t *val;
-        json_object_foreach(v, key, val)
-                if (gojson_key_matches(key, "Image") && json_is_string(val))
-                        key_image = val;
-        if (key_image)
-                copy_str(info->image, sizeof(info->image), json_string_value(key_image));
+        note_image(v, info);
         eval_container_create(p, v, d);
         decision_finish(d);
         policy_apply_rule_actions(p, d);
