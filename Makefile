@@ -3,7 +3,7 @@
 # every test; `make run` serves with the built-in default policy.
 
 CC      ?= cc
-PKGS    := libmicrohttpd jansson libcurl
+PKGS    := libmicrohttpd jansson libcurl libcrypto
 PREFIX  ?= /usr/local
 DESTDIR ?=
 B       := build
@@ -51,7 +51,7 @@ define install_missing
 endef
 
 # Debian 12 packages the build and the tests need; installed only when missing.
-DEPS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libcunit1-dev \
+DEPS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libcunit1-dev \
         docker.io busybox-static curl
 deps:
 	$(call install_missing,$(DEPS))

@@ -1531,6 +1531,5 @@ int policy_digest(const struct policy *p, char ret_hex[65])
                 r = -ENOMEM;
         if (r < 0)
                 return r;
-        sha256_hex(text, len, ret_hex);
-        return 0;
+        return sha256_hex(text, len, ret_hex);
 }

@@ -1,27 +1,10 @@
-/* SHA-256 against the FIPS 180-4 / NIST example vectors, fed whole and in odd-sized pieces. */
+/* SHA-256 against the FIPS 180-4 / NIST example vectors. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "policy/sha256.h"
 #include "tests/unit/cutest.h"
-
-static void hex_of_pieces(const char *data, size_t len, size_t piece, char hex[SHA256_HEX_SIZE])
-{
-        static const char digits[] = "0123456789abcdef";
-        unsigned char d[SHA256_DIGEST_SIZE];
-        struct sha256 s;
-
-        sha256_init(&s);
-        for (size_t i = 0; i < len; i += piece)
-                sha256_update(&s, data + i, len - i < piece ? len - i : piece);
-        sha256_final(&s, d);
-        for (size_t i = 0; i < sizeof(d); i++) {
-                hex[2 * i] = digits[d[i] >> 4];
-                hex[2 * i + 1] = digits[d[i] & 15];
-        }
-        hex[64] = '\0';
-}
 
 static void test_vectors(void)
 {
@@ -37,12 +20,8 @@ static void test_vectors(void)
         char hex[SHA256_HEX_SIZE];
 
         for (size_t i = 0; i < sizeof(v) / sizeof(v[0]); i++) {
-                sha256_hex(v[i].in, strlen(v[i].in), hex);
+                CU_ASSERT_EQUAL(sha256_hex(v[i].in, strlen(v[i].in), hex), 0);
                 CU_ASSERT_STRING_EQUAL(hex, v[i].out);
-                for (size_t piece = 1; piece < 70; piece += 3) {
-                        hex_of_pieces(v[i].in, strlen(v[i].in), piece, hex);
-                        CU_ASSERT_STRING_EQUAL(hex, v[i].out);
-                }
         }
 }
 
@@ -56,15 +35,13 @@ static void test_million_a(void)
         if (!buf)
                 return;
         memset(buf, 'a', 1000000);
-        sha256_hex(buf, 1000000, hex);
-        CU_ASSERT_STRING_EQUAL(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
-        hex_of_pieces(buf, 1000000, 4093, hex);
+        CU_ASSERT_EQUAL(sha256_hex(buf, 1000000, hex), 0);
         CU_ASSERT_STRING_EQUAL(hex, "cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
         free(buf);
 }
 
 static const struct cu_test TESTS[] = {
-        { "NIST vectors, whole and in pieces", test_vectors },
+        { "NIST vectors", test_vectors },
         { "one million a", test_million_a },
         { NULL, NULL },
 };
