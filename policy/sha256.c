@@ -26,7 +26,7 @@ int sha256_hex(const void *data, size_t len, char ret_hex[SHA256_HEX_SIZE])
                 return -EIO;
         if (!EVP_Digest(data, len, d, &n, sha256_md, NULL) || n != 32)
                 return -EIO;
-        for (unsigned i = 0; i < n; i++) {
+        for (size_t i = 0; i < n; i++) {
                 ret_hex[2 * i] = digits[d[i] >> 4];
                 ret_hex[2 * i + 1] = digits[d[i] & 15];
         }
