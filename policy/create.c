@@ -513,39 +513,15 @@ static void check_kernel(json_t *const *hc, struct decision *d)
 
 static void check_resources(const struct policy *p, json_t *const *hc, bool view, struct decision *d)
 {
-        int64_t nano, quota, period, rtp, rtr, count, percent, memory, swap;
-        bool oomkd;
-
-        go_int64(hc[H_NANOCPUS], "HostConfig.NanoCpus", d, &nano);
-        go_int64(hc[H_CPUQUOTA], "HostConfig.CpuQuota", d, &quota);
-        go_int64(hc[H_CPUPERIOD], "HostConfig.CpuPeriod", d, &period);
-        check_cpu(p, nano, quota, period, false, d);
-        go_int64(hc[H_CPUREALTIMEPERIOD], "HostConfig.CpuRealtimePeriod", d, &rtp);
-        go_int64(hc[H_CPUREALTIMERUNTIME], "HostConfig.CpuRealtimeRuntime", d, &rtr);
-        if (rtp || rtr)
-                decision_add(d, "cpu", "HostConfig.CpuRealtimePeriod/CpuRealtimeRuntime are set; remove --cpu-rt-period/--cpu-rt-runtime");
-        go_int64(hc[H_CPUCOUNT], "HostConfig.CpuCount", d, &count);
-        go_int64(hc[H_CPUPERCENT], "HostConfig.CpuPercent", d, &percent);
-        if (count || percent)
-                decision_add(d, "cpu", "HostConfig.CpuCount/CpuPercent are set (Windows only); use --cpus");
-
-        go_int64(hc[H_MEMORY], "HostConfig.Memory", d, &memory);
-        go_int64(hc[H_MEMORYSWAP], "HostConfig.MemorySwap", d, &swap);
-        /* dockerd turns MemorySwap 0 into twice Memory, and an update that lowers Memory keeps the
-         * swap: its view may show any bounded swap from Memory up to twice the limit (the create
-         * and update rules allow nothing larger).  Unlimited (-1) or more is still judged. */
-        if (view && memory > 0 && swap >= memory && p->memory_limit <= INT64_MAX / 2 &&
-            swap <= 2 * p->memory_limit)
-                swap = 0;
-        check_memory(p, memory, swap, false, d);
-        go_bool(hc[H_OOMKILLDISABLE], "HostConfig.OomKillDisable", d, &oomkd);
-        if (oomkd)
-                decision_add(d, "memory", "HostConfig.OomKillDisable is true; remove --oom-kill-disable");
-        check_pids(p, hc[H_PIDSLIMIT], "HostConfig.PidsLimit", false, d);
-
-        check_empty(hc[H_DEVICES], "HostConfig.Devices", "devices", "remove --device", d);
-        check_empty(hc[H_DEVICEREQUESTS], "HostConfig.DeviceRequests", "devices", "remove --gpus", d);
-        check_empty(hc[H_DEVICECGROUPRULES], "HostConfig.DeviceCgroupRules", "devices", "remove --device-cgroup-rule", d);
+        const struct resource_fields f = {
+                .nano_cpus = hc[H_NANOCPUS], .cpu_quota = hc[H_CPUQUOTA], .cpu_period = hc[H_CPUPERIOD],
+                .cpu_rt_period = hc[H_CPUREALTIMEPERIOD], .cpu_rt_runtime = hc[H_CPUREALTIMERUNTIME],
+                .cpu_count = hc[H_CPUCOUNT], .cpu_percent = hc[H_CPUPERCENT], .memory = hc[H_MEMORY],
+                .memory_swap = hc[H_MEMORYSWAP], .oom_kill_disable = hc[H_OOMKILLDISABLE],
+                .pids_limit = hc[H_PIDSLIMIT], .devices = hc[H_DEVICES],
+                .device_requests = hc[H_DEVICEREQUESTS], .device_cgroup_rules = hc[H_DEVICECGROUPRULES],
+        };
+        check_resource_fields(p, &f, "HostConfig", false, view, d);
 }
 
 /* The create rules over a Config-shaped object with HostConfig and NetworkingConfig.  `view`: the

@@ -136,32 +136,21 @@ static const struct gostruct update_struct = { "the update body", update_fields,
 void eval_container_update(const struct policy *p, json_t *body, struct decision *d)
 {
         json_t *f[U__MAX];
-        int64_t nano, quota, period, rtp, rtr, memory, swap;
-        bool oomkd;
 
         if (!body) {
                 decision_add(d, "shape", "the update request has no JSON body that the plugin can see; send it as application/json");
                 return;
         }
         gojson_bind(body, &update_struct, "the update body", f, d);
-        go_int64(f[U_NANOCPUS], "Update.NanoCpus", d, &nano);
-        go_int64(f[U_CPUQUOTA], "Update.CpuQuota", d, &quota);
-        go_int64(f[U_CPUPERIOD], "Update.CpuPeriod", d, &period);
-        check_cpu(p, nano, quota, period, true, d);
-        go_int64(f[U_CPUREALTIMEPERIOD], "Update.CpuRealtimePeriod", d, &rtp);
-        go_int64(f[U_CPUREALTIMERUNTIME], "Update.CpuRealtimeRuntime", d, &rtr);
-        if (rtp || rtr)
-                decision_add(d, "cpu", "Update.CpuRealtimePeriod/CpuRealtimeRuntime are set; remove them");
-        go_int64(f[U_MEMORY], "Update.Memory", d, &memory);
-        go_int64(f[U_MEMORYSWAP], "Update.MemorySwap", d, &swap);
-        check_memory(p, memory, swap, true, d);
-        go_bool(f[U_OOMKILLDISABLE], "Update.OomKillDisable", d, &oomkd);
-        if (oomkd)
-                decision_add(d, "memory", "Update.OomKillDisable is true; remove it");
-        check_pids(p, f[U_PIDSLIMIT], "Update.PidsLimit", true, d);
-        check_empty(f[U_DEVICES], "Update.Devices", "devices", "devices cannot be added", d);
-        check_empty(f[U_DEVICEREQUESTS], "Update.DeviceRequests", "devices", "devices cannot be added", d);
-        check_empty(f[U_DEVICECGROUPRULES], "Update.DeviceCgroupRules", "devices", "device rules cannot be added", d);
+        const struct resource_fields rf = {
+                .nano_cpus = f[U_NANOCPUS], .cpu_quota = f[U_CPUQUOTA], .cpu_period = f[U_CPUPERIOD],
+                .cpu_rt_period = f[U_CPUREALTIMEPERIOD], .cpu_rt_runtime = f[U_CPUREALTIMERUNTIME],
+                .cpu_count = f[U_CPUCOUNT], .cpu_percent = f[U_CPUPERCENT], .memory = f[U_MEMORY],
+                .memory_swap = f[U_MEMORYSWAP], .oom_kill_disable = f[U_OOMKILLDISABLE],
+                .pids_limit = f[U_PIDSLIMIT], .devices = f[U_DEVICES],
+                .device_requests = f[U_DEVICEREQUESTS], .device_cgroup_rules = f[U_DEVICECGROUPRULES],
+        };
+        check_resource_fields(p, &rf, "Update", true, false, d);
         check_empty(f[U_CGROUPPARENT], "Update.CgroupParent", "kernel", "the cgroup parent cannot be changed", d);
 }
 

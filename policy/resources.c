@@ -189,3 +189,52 @@ void check_endpoint_settings(json_t *v, const char *path, struct decision *d)
         snprintf(fp, sizeof(fp), "%s.DriverOpts", path);
         check_empty(f[EP_DRIVEROPTS], fp, "network", "remove the endpoint driver options", d);
 }
+
+void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
+                           bool update, bool view, struct decision *d)
+{
+        int64_t nano, quota, period, rtp, rtr, count, percent, memory, swap;
+        bool oomkd;
+        char path[64];
+
+#define READ_INT(field, name, var) \
+        (snprintf(path, sizeof(path), "%s." name, prefix), go_int64(f->field, path, d, &(var)))
+        READ_INT(nano_cpus, "NanoCpus", nano);
+        READ_INT(cpu_quota, "CpuQuota", quota);
+        READ_INT(cpu_period, "CpuPeriod", period);
+        check_cpu(p, nano, quota, period, update, d);
+        READ_INT(cpu_rt_period, "CpuRealtimePeriod", rtp);
+        READ_INT(cpu_rt_runtime, "CpuRealtimeRuntime", rtr);
+        if (rtp || rtr)
+                decision_add(d, "cpu", "%s.CpuRealtimePeriod/CpuRealtimeRuntime are set; remove --cpu-rt-period/--cpu-rt-runtime",
+                             prefix);
+        READ_INT(cpu_count, "CpuCount", count);
+        READ_INT(cpu_percent, "CpuPercent", percent);
+        if (count || percent)
+                decision_add(d, "cpu", "%s.CpuCount/CpuPercent are set (Windows only); use --cpus", prefix);
+
+        READ_INT(memory, "Memory", memory);
+        READ_INT(memory_swap, "MemorySwap", swap);
+#undef READ_INT
+        /* dockerd turns MemorySwap 0 into twice Memory, and an update that lowers Memory keeps the
+         * swap: its view may show any bounded swap from Memory up to twice the limit (the create
+         * and update rules allow nothing larger).  Unlimited (-1) or more is still judged. */
+        if (view && memory > 0 && swap >= memory && p->memory_limit <= INT64_MAX / 2 &&
+            swap <= 2 * p->memory_limit)
+                swap = 0;
+        check_memory(p, memory, swap, update, d);
+        snprintf(path, sizeof(path), "%s.OomKillDisable", prefix);
+        go_bool(f->oom_kill_disable, path, d, &oomkd);
+        if (oomkd)
+                decision_add(d, "memory", "%s is true; remove --oom-kill-disable", path);
+        snprintf(path, sizeof(path), "%s.PidsLimit", prefix);
+        check_pids(p, f->pids_limit, path, update, d);
+
+        snprintf(path, sizeof(path), "%s.Devices", prefix);
+        check_empty(f->devices, path, "devices", update ? "devices cannot be added" : "remove --device", d);
+        snprintf(path, sizeof(path), "%s.DeviceRequests", prefix);
+        check_empty(f->device_requests, path, "devices", update ? "devices cannot be added" : "remove --gpus", d);
+        snprintf(path, sizeof(path), "%s.DeviceCgroupRules", prefix);
+        check_empty(f->device_cgroup_rules, path, "devices",
+                    update ? "device rules cannot be added" : "remove --device-cgroup-rule", d);
+}

@@ -23,6 +23,20 @@ void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t peri
 void check_memory(const struct policy *p, int64_t memory, int64_t swap, bool update, struct decision *d);
 /* The pids rule: `v` is PidsLimit (NULL/null: unset). */
 void check_pids(const struct policy *p, const json_t *v, const char *path, bool update, struct decision *d);
+/* The resource fields that create (HostConfig) and update share, as each one's struct view bound
+ * them (borrowed; NULL when absent). */
+struct resource_fields {
+        json_t *nano_cpus, *cpu_quota, *cpu_period, *cpu_rt_period, *cpu_rt_runtime, *cpu_count,
+               *cpu_percent, *memory, *memory_swap, *oom_kill_disable, *pids_limit, *devices,
+               *device_requests, *device_cgroup_rules;
+};
+
+/* The cpu, memory, pids and devices rules over those fields, one place for create and update.
+ * `prefix` names the struct in messages ("HostConfig", "Update").  `update`: 0 means unchanged.
+ * `view`: the daemon's own view of a container, where MemorySwap shows dockerd's default. */
+void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
+                           bool update, bool view, struct decision *d);
+
 /* Fields that must be absent, null, or empty (arrays/objects), e.g. Devices. */
 void check_empty(const json_t *v, const char *path, const char *rule, const char *fix, struct decision *d);
 /* EndpointSettings.DriverOpts (per-endpoint driver options, e.g. interface sysctls) must be empty. */
