@@ -45,18 +45,7 @@ static const struct gostruct top_struct = { "Config", top_fields, T__MAX, true }
         X(H_SECURITYOPT, "SecurityOpt") X(H_STORAGEOPT, "StorageOpt") X(H_TMPFS, "Tmpfs") X(H_UTSMODE, "UTSMode") \
         X(H_USERNSMODE, "UsernsMode") X(H_SHMSIZE, "ShmSize") X(H_SYSCTLS, "Sysctls") X(H_RUNTIME, "Runtime") \
         X(H_ISOLATION, "Isolation") \
-        X(H_CPUSHARES, "CpuShares") X(H_MEMORY, "Memory") X(H_NANOCPUS, "NanoCpus") X(H_CGROUPPARENT, "CgroupParent") \
-        X(H_BLKIOWEIGHT, "BlkioWeight") X(H_BLKIOWEIGHTDEVICE, "BlkioWeightDevice") \
-        X(H_BLKIODEVICEREADBPS, "BlkioDeviceReadBps") X(H_BLKIODEVICEWRITEBPS, "BlkioDeviceWriteBps") \
-        X(H_BLKIODEVICEREADIOPS, "BlkioDeviceReadIOps") X(H_BLKIODEVICEWRITEIOPS, "BlkioDeviceWriteIOps") \
-        X(H_CPUPERIOD, "CpuPeriod") X(H_CPUQUOTA, "CpuQuota") X(H_CPUREALTIMEPERIOD, "CpuRealtimePeriod") \
-        X(H_CPUREALTIMERUNTIME, "CpuRealtimeRuntime") X(H_CPUSETCPUS, "CpusetCpus") X(H_CPUSETMEMS, "CpusetMems") \
-        X(H_DEVICES, "Devices") X(H_DEVICECGROUPRULES, "DeviceCgroupRules") X(H_DEVICEREQUESTS, "DeviceRequests") \
-        X(H_KERNELMEMORY, "KernelMemory") X(H_KERNELMEMORYTCP, "KernelMemoryTCP") \
-        X(H_MEMORYRESERVATION, "MemoryReservation") X(H_MEMORYSWAP, "MemorySwap") \
-        X(H_MEMORYSWAPPINESS, "MemorySwappiness") X(H_OOMKILLDISABLE, "OomKillDisable") X(H_PIDSLIMIT, "PidsLimit") \
-        X(H_ULIMITS, "Ulimits") X(H_CPUCOUNT, "CpuCount") X(H_CPUPERCENT, "CpuPercent") \
-        X(H_IOMAXIMUMIOPS, "IOMaximumIOps") X(H_IOMAXIMUMBANDWIDTH, "IOMaximumBandwidth") \
+        RESOURCES_FIELDS(X, H_) \
         X(H_MOUNTS, "Mounts") X(H_MASKEDPATHS, "MaskedPaths") X(H_READONLYPATHS, "ReadonlyPaths") X(H_INIT, "Init")
 enum { HC_FIELDS(ENUM) H__MAX };
 static const char *const hc_fields[H__MAX] = { HC_FIELDS(NAME) };
@@ -513,14 +502,8 @@ static void check_kernel(json_t *const *hc, struct decision *d)
 
 static void check_resources(const struct policy *p, json_t *const *hc, bool view, struct decision *d)
 {
-        const struct resource_fields f = {
-                .nano_cpus = hc[H_NANOCPUS], .cpu_quota = hc[H_CPUQUOTA], .cpu_period = hc[H_CPUPERIOD],
-                .cpu_rt_period = hc[H_CPUREALTIMEPERIOD], .cpu_rt_runtime = hc[H_CPUREALTIMERUNTIME],
-                .cpu_count = hc[H_CPUCOUNT], .cpu_percent = hc[H_CPUPERCENT], .memory = hc[H_MEMORY],
-                .memory_swap = hc[H_MEMORYSWAP], .oom_kill_disable = hc[H_OOMKILLDISABLE],
-                .pids_limit = hc[H_PIDSLIMIT], .devices = hc[H_DEVICES],
-                .device_requests = hc[H_DEVICEREQUESTS], .device_cgroup_rules = hc[H_DEVICECGROUPRULES],
-        };
+        const struct resource_fields f = RESOURCE_FIELDS_OF(hc, H_);
+
         check_resource_fields(p, &f, "HostConfig", false, view, d);
 }
 

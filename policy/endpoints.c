@@ -115,19 +115,8 @@ void eval_exec_view(const struct policy *p, json_t *inspect, struct decision *d)
 
 /* --- update ---------------------------------------------------------------------------------- */
 
-#define UPDATE_FIELDS(X) \
-        X(U_CPUSHARES, "CpuShares") X(U_MEMORY, "Memory") X(U_NANOCPUS, "NanoCpus") X(U_CGROUPPARENT, "CgroupParent") \
-        X(U_BLKIOWEIGHT, "BlkioWeight") X(U_BLKIOWEIGHTDEVICE, "BlkioWeightDevice") \
-        X(U_BLKIODEVICEREADBPS, "BlkioDeviceReadBps") X(U_BLKIODEVICEWRITEBPS, "BlkioDeviceWriteBps") \
-        X(U_BLKIODEVICEREADIOPS, "BlkioDeviceReadIOps") X(U_BLKIODEVICEWRITEIOPS, "BlkioDeviceWriteIOps") \
-        X(U_CPUPERIOD, "CpuPeriod") X(U_CPUQUOTA, "CpuQuota") X(U_CPUREALTIMEPERIOD, "CpuRealtimePeriod") \
-        X(U_CPUREALTIMERUNTIME, "CpuRealtimeRuntime") X(U_CPUSETCPUS, "CpusetCpus") X(U_CPUSETMEMS, "CpusetMems") \
-        X(U_DEVICES, "Devices") X(U_DEVICECGROUPRULES, "DeviceCgroupRules") X(U_DEVICEREQUESTS, "DeviceRequests") \
-        X(U_KERNELMEMORY, "KernelMemory") X(U_KERNELMEMORYTCP, "KernelMemoryTCP") \
-        X(U_MEMORYRESERVATION, "MemoryReservation") X(U_MEMORYSWAP, "MemorySwap") \
-        X(U_MEMORYSWAPPINESS, "MemorySwappiness") X(U_OOMKILLDISABLE, "OomKillDisable") X(U_PIDSLIMIT, "PidsLimit") \
-        X(U_ULIMITS, "Ulimits") X(U_CPUCOUNT, "CpuCount") X(U_CPUPERCENT, "CpuPercent") \
-        X(U_IOMAXIMUMIOPS, "IOMaximumIOps") X(U_IOMAXIMUMBANDWIDTH, "IOMaximumBandwidth") \
+/* UpdateConfig: Resources plus RestartPolicy. */
+#define UPDATE_FIELDS(X) RESOURCES_FIELDS(X, U_) \
         X(U_RESTARTPOLICY, "RestartPolicy")
 enum { UPDATE_FIELDS(ENUM) U__MAX };
 static const char *const update_fields[U__MAX] = { UPDATE_FIELDS(NAME) };
@@ -142,14 +131,8 @@ void eval_container_update(const struct policy *p, json_t *body, struct decision
                 return;
         }
         gojson_bind(body, &update_struct, "the update body", f, d);
-        const struct resource_fields rf = {
-                .nano_cpus = f[U_NANOCPUS], .cpu_quota = f[U_CPUQUOTA], .cpu_period = f[U_CPUPERIOD],
-                .cpu_rt_period = f[U_CPUREALTIMEPERIOD], .cpu_rt_runtime = f[U_CPUREALTIMERUNTIME],
-                .cpu_count = f[U_CPUCOUNT], .cpu_percent = f[U_CPUPERCENT], .memory = f[U_MEMORY],
-                .memory_swap = f[U_MEMORYSWAP], .oom_kill_disable = f[U_OOMKILLDISABLE],
-                .pids_limit = f[U_PIDSLIMIT], .devices = f[U_DEVICES],
-                .device_requests = f[U_DEVICEREQUESTS], .device_cgroup_rules = f[U_DEVICECGROUPRULES],
-        };
+        const struct resource_fields rf = RESOURCE_FIELDS_OF(f, U_);
+
         check_resource_fields(p, &rf, "Update", true, false, d);
         check_empty(f[U_CGROUPPARENT], "Update.CgroupParent", "kernel", "the cgroup parent cannot be changed", d);
 }

@@ -23,6 +23,24 @@ void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t peri
 void check_memory(const struct policy *p, int64_t memory, int64_t swap, bool update, struct decision *d);
 /* The pids rule: `v` is PidsLimit (NULL/null: unset). */
 void check_pids(const struct policy *p, const json_t *v, const char *path, bool update, struct decision *d);
+/* container.Resources, the one field list that HostConfig (create, which embeds it) and
+ * UpdateConfig share: X(P##ID, "JsonName"), with P the caller's enum prefix. */
+#define RESOURCES_FIELDS(X, P) \
+        X(P##CPUSHARES, "CpuShares") X(P##MEMORY, "Memory") X(P##NANOCPUS, "NanoCpus") \
+        X(P##CGROUPPARENT, "CgroupParent") X(P##BLKIOWEIGHT, "BlkioWeight") \
+        X(P##BLKIOWEIGHTDEVICE, "BlkioWeightDevice") X(P##BLKIODEVICEREADBPS, "BlkioDeviceReadBps") \
+        X(P##BLKIODEVICEWRITEBPS, "BlkioDeviceWriteBps") X(P##BLKIODEVICEREADIOPS, "BlkioDeviceReadIOps") \
+        X(P##BLKIODEVICEWRITEIOPS, "BlkioDeviceWriteIOps") X(P##CPUPERIOD, "CpuPeriod") \
+        X(P##CPUQUOTA, "CpuQuota") X(P##CPUREALTIMEPERIOD, "CpuRealtimePeriod") \
+        X(P##CPUREALTIMERUNTIME, "CpuRealtimeRuntime") X(P##CPUSETCPUS, "CpusetCpus") \
+        X(P##CPUSETMEMS, "CpusetMems") X(P##DEVICES, "Devices") X(P##DEVICECGROUPRULES, "DeviceCgroupRules") \
+        X(P##DEVICEREQUESTS, "DeviceRequests") X(P##KERNELMEMORY, "KernelMemory") \
+        X(P##KERNELMEMORYTCP, "KernelMemoryTCP") X(P##MEMORYRESERVATION, "MemoryReservation") \
+        X(P##MEMORYSWAP, "MemorySwap") X(P##MEMORYSWAPPINESS, "MemorySwappiness") \
+        X(P##OOMKILLDISABLE, "OomKillDisable") X(P##PIDSLIMIT, "PidsLimit") X(P##ULIMITS, "Ulimits") \
+        X(P##CPUCOUNT, "CpuCount") X(P##CPUPERCENT, "CpuPercent") X(P##IOMAXIMUMIOPS, "IOMaximumIOps") \
+        X(P##IOMAXIMUMBANDWIDTH, "IOMaximumBandwidth")
+
 /* The resource fields that create (HostConfig) and update share, as each one's struct view bound
  * them (borrowed; NULL when absent). */
 struct resource_fields {
@@ -34,6 +52,16 @@ struct resource_fields {
 /* The cpu, memory, pids and devices rules over those fields, one place for create and update.
  * `prefix` names the struct in messages ("HostConfig", "Update").  `update`: 0 means unchanged.
  * `view`: the daemon's own view of a container, where MemorySwap shows dockerd's default. */
+/* A struct resource_fields from values bound with RESOURCES_FIELDS under enum prefix P. */
+#define RESOURCE_FIELDS_OF(v, P) { \
+        .nano_cpus = (v)[P##NANOCPUS], .cpu_quota = (v)[P##CPUQUOTA], .cpu_period = (v)[P##CPUPERIOD], \
+        .cpu_rt_period = (v)[P##CPUREALTIMEPERIOD], .cpu_rt_runtime = (v)[P##CPUREALTIMERUNTIME], \
+        .cpu_count = (v)[P##CPUCOUNT], .cpu_percent = (v)[P##CPUPERCENT], .memory = (v)[P##MEMORY], \
+        .memory_swap = (v)[P##MEMORYSWAP], .oom_kill_disable = (v)[P##OOMKILLDISABLE], \
+        .pids_limit = (v)[P##PIDSLIMIT], .devices = (v)[P##DEVICES], \
+        .device_requests = (v)[P##DEVICEREQUESTS], .device_cgroup_rules = (v)[P##DEVICECGROUPRULES], \
+}
+
 void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
                            bool update, bool view, struct decision *d);
 
