@@ -6,6 +6,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/jsonscan.h"
+
 /* jansson's allocators (see gojson_loadb in gojson.h).  Per thread: the daemon parses on several. */
 static __thread bool parsing, parse_oom;
 
@@ -33,10 +35,14 @@ __attribute__((constructor)) static void install_json_allocators(void)
 
 json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *err)
 {
+        json_t *v = NULL;
+
         parsing = true;
         parse_oom = false;
-        json_t *v = json_loadb(buf, len, flags, err);
-        bool oom = parse_oom;
+        enum jsonscan_result r = jsonscan_loadb(buf, len, flags, &v);
+        if (r == JSONSCAN_SLOW && !parse_oom)
+                v = json_loadb(buf, len, flags, err);
+        bool oom = parse_oom || r == JSONSCAN_OOM;
         parsing = false;
         parse_oom = false;
         if (oom) {
@@ -73,6 +79,19 @@ static unsigned char fold_next(const unsigned char *s, size_t *len)
         return 0;
 }
 
+static unsigned char fold_ascii(unsigned char c)
+{
+        return c >= 'A' && c <= 'Z' ? (unsigned char) (c - 'A' + 'a') : c;
+}
+
+/* gojson_bind's chains: one per letter, one for anything else. */
+#define NO_FIELD 0xff
+_Static_assert(GOSTRUCT_MAX_FIELDS < NO_FIELD, "field indexes are bytes");
+static size_t letter_bucket(unsigned char folded)
+{
+        return folded >= 'a' && folded <= 'z' ? (size_t) (folded - 'a') : 26;
+}
+
 bool gojson_key_matches(const char *key, const char *field)
 {
         const unsigned char *k = (const unsigned char *) key;
@@ -81,13 +100,43 @@ bool gojson_key_matches(const char *key, const char *field)
         while (*k && *f) {
                 size_t n;
                 unsigned char c = fold_next(k, &n);
-                unsigned char want = (*f >= 'A' && *f <= 'Z') ? (unsigned char) (*f - 'A' + 'a') : *f;
+                unsigned char want = fold_ascii(*f);
                 if (c == 0 || c != want)
                         return false;
                 k += n;
                 f++;
         }
         return *k == '\0' && *f == '\0';
+}
+
+/* The key as gojson_key_matches() sees it, folded once into buf: false when it holds a rune that
+ * matches no ASCII letter or does not fit (the caller then compares the slow way). */
+static bool fold_key(const char *key, char *buf, size_t size)
+{
+        const unsigned char *k = (const unsigned char *) key;
+        size_t o = 0;
+
+        while (*k) {
+                size_t n;
+                unsigned char c = fold_next(k, &n);
+                if (c == 0 || o + 1 >= size)
+                        return false;
+                buf[o++] = (char) c;
+                k += n;
+        }
+        buf[o] = '\0';
+        return true;
+}
+
+/* gojson_key_matches() for a key already folded by fold_key(). */
+static bool folded_key_matches(const char *folded, const char *field)
+{
+        const unsigned char *k = (const unsigned char *) folded, *f = (const unsigned char *) field;
+
+        for (; *f; k++, f++)
+                if (*k != fold_ascii(*f))
+                        return false;
+        return *k == '\0';
 }
 
 int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
@@ -99,6 +148,11 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
         char q1[96], q2[96];
         int r = 0;
 
+        if (st->n > GOSTRUCT_MAX_FIELDS) {   /* a programming error: never a silent pass */
+                decision_add(d, "error", "%s: %zu fields are more than the %d supported", st->name, st->n,
+                             GOSTRUCT_MAX_FIELDS);
+                return -EINVAL;
+        }
         for (size_t i = 0; i < st->n; i++) {
                 ret_vals[i] = NULL;
                 first_key[i] = NULL;
@@ -110,18 +164,26 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
                 return -EINVAL;
         }
 
+        /* The fields chained by their first letter, folded: a key is compared only with the few
+         * fields it can match (a HostConfig has ~70 keys against ~90 fields). */
+        uint8_t head[27], next[GOSTRUCT_MAX_FIELDS];
+        memset(head, NO_FIELD, sizeof(head));
+        for (size_t i = st->n; i-- > 0;) {
+                size_t b = letter_bucket(fold_ascii((unsigned char) st->fields[i][0]));
+                next[i] = head[b];
+                head[b] = (uint8_t) i;
+        }
+
         json_object_foreach(obj, key, value) {
-                /* Fold the key once; a field can only match if its first letter does (a cheap
-                 * filter: this loop runs keys x fields times on every HostConfig). */
+                char folded[128];
+                bool fast = fold_key(key, folded, sizeof(folded));
                 size_t n0;
                 unsigned char c0 = fold_next((const unsigned char *) key, &n0);
                 size_t i = st->n;
-                if (c0)
-                        for (i = 0; i < st->n; i++) {
-                                unsigned char f0 = (unsigned char) st->fields[i][0];
-                                if ((f0 >= 'A' && f0 <= 'Z' ? (unsigned char) (f0 - 'A' + 'a') : f0) == c0 &&
-                                    gojson_key_matches(key, st->fields[i]))
-                                        break;
+                for (uint8_t f = c0 ? head[letter_bucket(c0)] : NO_FIELD; f != NO_FIELD; f = next[f])
+                        if (fast ? folded_key_matches(folded, st->fields[f]) : gojson_key_matches(key, st->fields[f])) {
+                                i = f;
+                                break;
                         }
                 if (i == st->n) {
                         if (st->strict) {

@@ -34,7 +34,8 @@ bool gojson_key_matches(const char *key, const char *field);
  * check hits assert(0).  This library installs jansson allocators (json_set_alloc_funcs) under which,
  * inside gojson_loadb, the first failed allocation makes every later one of the same parse fail too,
  * and a parse during which any allocation failed is discarded: NULL, with err->text "out of memory".
- * Same contract as json_loadb otherwise (new reference). */
+ * Same contract as json_loadb otherwise (new reference).  For flags 0 and JSON_REJECT_DUPLICATES the
+ * one-pass scanner of jsonscan.h builds the value, and hands to json_loadb what it does not cover. */
 json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *err);
 
 /* Bind the keys of `obj` to the fields of `st`: ret_vals[i] is the value (borrowed) of field i, or

@@ -130,12 +130,6 @@ static const char *fixture_env(const char *name)
         return NULL;
 }
 
-static const char *fixture_dir(void)
-{
-        const char *env = getenv("ARANDU_FIXTURES");
-        return env && env[0] ? env : "../shared/fixtures/dockerd-20.10.24";
-}
-
 /* Totals over every sweep, printed at the end. */
 static size_t swept_runs, swept_max_n, swept_envelopes, jansson_aborts;
 
@@ -216,7 +210,7 @@ static void test_recorded(void)
         for (size_t i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++) {
                 char path[4096];
                 size_t len = 0;
-                tu_path(path, sizeof(path), "%s/%s", fixture_dir(), recorded[i].file);
+                tu_path(path, sizeof(path), "%s/%s", tu_fixtures_dir(), recorded[i].file);
                 char *env = tu_read_file(path, &len);
                 if (!env)
                         fprintf(stderr, "\n  cannot read fixture %s (set ARANDU_FIXTURES)\n", path);

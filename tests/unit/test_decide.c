@@ -111,18 +111,10 @@ static const struct fixture *fixture_for(const char *file)
         return NULL;
 }
 
-static const char *fixture_dir(void)
-{
-        const char *env = getenv("ARANDU_FIXTURES");
-        if (env && env[0])
-                return env;
-        return "../shared/fixtures/dockerd-20.10.24";
-}
-
 static void test_fixtures(void)
 {
         struct policy *p = fixture_policy();
-        const char *dir = fixture_dir();
+        const char *dir = tu_fixtures_dir();
         DIR *d = opendir(dir);
         if (!d)
                 fprintf(stderr, "\n  cannot open fixture directory %s\n", dir);
@@ -304,6 +296,9 @@ static const struct env_case env_cases[] = {
         { "bad base64 padding", "POST", "/v1.41/containers/create", NULL, "e3=9", "application/json", "envelope", NULL, false },
         { "base64 with newline", "POST", "/v1.41/containers/create", NULL, "e30=\ne30=", "application/json", "envelope", NULL, false },
         { "base64 url alphabet", "POST", "/v1.41/containers/create", NULL, "-_-_", "application/json", "envelope", NULL, false },
+        { "base64 padding mid-way", "POST", "/v1.41/containers/create", NULL, "e30=e30=", "application/json", "envelope", NULL, false },
+        { "base64 three pads", "POST", "/v1.41/containers/create", NULL, "e===", "application/json", "envelope", NULL, false },
+        { "base64, two pads", "POST", "/v1.41/containers/c/update", NULL, "eyJhIjoxfQ==", "application/json", "shape", NULL, true },
         /* envelope fields */
         { "no RequestUri", "GET", NULL, NULL, NULL, NULL, "envelope", "RequestUri", false },
         { "no RequestMethod", NULL, "/v1.41/info", NULL, NULL, NULL, "envelope", NULL, false },

@@ -1,0 +1,489 @@
+/* One-pass JSON to jansson values: see jsonscan.h for what it covers and why. */
+#include "policy/jsonscan.h"
+
+#include <errno.h>
+#include <math.h>
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "policy/query.h"
+
+struct scan {
+        const char *p, *end;
+        bool reject_dups;
+        enum jsonscan_result fail;   /* why the last NULL came back: SLOW or OOM */
+        /* Decoded strings (those with escapes or non-ASCII) as a stack: a key stays below the
+         * strings of its value until the pair is stored.  Offsets, since it may move. */
+        char *buf;
+        size_t top, cap;
+};
+
+/* Bytes that end a run of plain string bytes: the quote, the backslash, controls, non-ASCII. */
+static const bool string_stop[256] = {
+        [0x00 ... 0x1f] = true, ['"'] = true, ['\\'] = true, [0x80 ... 0xff] = true,
+};
+
+/* No stop byte among p[0..8)?  Word-at-a-time: (x - 0x01..) & ~x has a byte's high bit set where x
+ * has a zero byte; w - 0x20.. sets it below 0x20 (a borrow can only come from a byte that is itself
+ * a stop byte, so a false "stop" is possible, a missed one is not). */
+static inline bool plain8(const char *p)
+{
+        const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+        uint64_t w, q, b;
+
+        memcpy(&w, p, 8);
+        q = w ^ (ones * '"');
+        b = w ^ (ones * '\\');
+        return ((((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) & high) == 0;
+}
+
+/* The first stop byte at or after p, or end. */
+static const char *plain_run(const char *p, const char *end)
+{
+        for (;;) {
+                while (end - p >= 8 && plain8(p))
+                        p += 8;
+                const char *block = end - p > 8 ? p + 8 : end;
+                while (p < block && !string_stop[(unsigned char) *p])
+                        p++;
+                if (p < block || p == end)
+                        return p;
+        }
+}
+
+/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
+ * nothing above U+10FFFF: what jansson accepts), or 0. */
+static size_t utf8_len(const unsigned char *s, const unsigned char *end)
+{
+        unsigned char lo = 0x80, hi = 0xbf;
+        size_t n;
+
+        if (s[0] >= 0xc2 && s[0] <= 0xdf)
+                n = 2;
+        else if (s[0] >= 0xe0 && s[0] <= 0xef) {
+                n = 3;
+                if (s[0] == 0xe0)
+                        lo = 0xa0;
+                else if (s[0] == 0xed)
+                        hi = 0x9f;
+        } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
+                n = 4;
+                if (s[0] == 0xf0)
+                        lo = 0x90;
+                else if (s[0] == 0xf4)
+                        hi = 0x8f;
+        } else
+                return 0;
+        if ((size_t) (end - s) < n || s[1] < lo || s[1] > hi)
+                return 0;
+        for (size_t i = 2; i < n; i++)
+                if (s[i] < 0x80 || s[i] > 0xbf)
+                        return 0;
+        return n;
+}
+
+static bool buf_append(struct scan *s, const char *data, size_t n)
+{
+        if (n > s->cap - s->top) {
+                size_t cap = s->cap ? s->cap : 256;
+                while (n > cap - s->top) {
+                        if (cap > SIZE_MAX / 2)
+                                return false;
+                        cap *= 2;
+                }
+                char *b = realloc(s->buf, cap);
+                if (!b)
+                        return false;
+                s->buf = b;
+                s->cap = cap;
+        }
+        memcpy(s->buf + s->top, data, n);
+        s->top += n;
+        return true;
+}
+
+/* Four hex digits at p (p + 4 <= end checked by the caller): the value, or -1. */
+static long hex4(const char *p)
+{
+        long v = 0;
+
+        for (int i = 0; i < 4; i++) {
+                int h = hex_value(p[i]);
+                if (h < 0)
+                        return -1;
+                v = v << 4 | h;
+        }
+        return v;
+}
+
+/* The escape after a backslash at s->p ('\\' already consumed): its UTF-8 bytes appended. */
+static bool scan_escape(struct scan *s)
+{
+        char out[4];
+        size_t n = 1;
+
+        if (s->p >= s->end)
+                return false;
+        switch (*s->p++) {
+        case '"':  out[0] = '"';  break;
+        case '\\': out[0] = '\\'; break;
+        case '/':  out[0] = '/';  break;
+        case 'b':  out[0] = '\b'; break;
+        case 'f':  out[0] = '\f'; break;
+        case 'n':  out[0] = '\n'; break;
+        case 'r':  out[0] = '\r'; break;
+        case 't':  out[0] = '\t'; break;
+        case 'u': {
+                if (s->end - s->p < 4)
+                        return false;
+                long cp = hex4(s->p);
+                s->p += 4;
+                if (cp <= 0 || (cp >= 0xdc00 && cp <= 0xdfff))   /* \u0000 and lone low halves: jansson refuses */
+                        return false;
+                if (cp >= 0xd800 && cp <= 0xdbff) {
+                        if (s->end - s->p < 6 || s->p[0] != '\\' || s->p[1] != 'u')
+                                return false;
+                        long lo = hex4(s->p + 2);
+                        if (lo < 0xdc00 || lo > 0xdfff)
+                                return false;
+                        s->p += 6;
+                        cp = 0x10000 + ((cp - 0xd800) << 10) + (lo - 0xdc00);
+                }
+                if (cp < 0x80)
+                        out[0] = (char) cp;
+                else if (cp < 0x800) {
+                        out[0] = (char) (0xc0 | cp >> 6);
+                        out[1] = (char) (0x80 | (cp & 0x3f));
+                        n = 2;
+                } else if (cp < 0x10000) {
+                        out[0] = (char) (0xe0 | cp >> 12);
+                        out[1] = (char) (0x80 | (cp >> 6 & 0x3f));
+                        out[2] = (char) (0x80 | (cp & 0x3f));
+                        n = 3;
+                } else {
+                        out[0] = (char) (0xf0 | cp >> 18);
+                        out[1] = (char) (0x80 | (cp >> 12 & 0x3f));
+                        out[2] = (char) (0x80 | (cp >> 6 & 0x3f));
+                        out[3] = (char) (0x80 | (cp & 0x3f));
+                        n = 4;
+                }
+                break;
+        }
+        default:
+                return false;
+        }
+        if (!buf_append(s, out, n)) {
+                s->fail = JSONSCAN_OOM;
+                return false;
+        }
+        return true;
+}
+
+/* The string whose opening quote is at s->p.  Its bytes are either in the input (*ret_off = -1,
+ * *ret_ptr set) or decoded onto the stack at *ret_off (the caller pops them).  false: s->fail. */
+static bool scan_string(struct scan *s, const char **ret_ptr, long *ret_off, size_t *ret_len)
+{
+        const char *p = ++s->p;
+        const char *run = plain_run(p, s->end);
+
+        if (run < s->end && *run == '"') {   /* the common case: nothing to decode */
+                *ret_ptr = p;
+                *ret_off = -1;
+                *ret_len = (size_t) (run - p);
+                s->p = run + 1;
+                return true;
+        }
+        size_t start = s->top;
+        for (;;) {
+                if (!buf_append(s, p, (size_t) (run - p))) {
+                        s->fail = JSONSCAN_OOM;
+                        return false;
+                }
+                s->p = run;
+                if (run >= s->end)
+                        return false;
+                unsigned char c = (unsigned char) *run;
+                if (c == '"') {
+                        s->p++;
+                        break;
+                }
+                if (c == '\\') {
+                        s->p++;
+                        if (!scan_escape(s))
+                                return false;
+                } else if (c >= 0x80) {
+                        size_t n = utf8_len((const unsigned char *) run, (const unsigned char *) s->end);
+                        if (n == 0)
+                                return false;
+                        if (!buf_append(s, run, n)) {
+                                s->fail = JSONSCAN_OOM;
+                                return false;
+                        }
+                        s->p += n;
+                } else
+                        return false;   /* a control byte: jansson refuses it */
+                p = s->p;
+                run = plain_run(p, s->end);
+        }
+        *ret_ptr = NULL;
+        *ret_off = (long) start;
+        *ret_len = s->top - start;
+        return true;
+}
+
+static bool is_digit(const struct scan *s, const char *p)
+{
+        return p < s->end && *p >= '0' && *p <= '9';
+}
+
+/* A number at s->p, with jansson's grammar (lex_scan_number): an integer without '.', 'e' or 'E',
+ * else a real. */
+static json_t *scan_number(struct scan *s)
+{
+        const char *start = s->p, *p = s->p;
+        bool real = false;
+
+        if (*p == '-')
+                p++;
+        if (!is_digit(s, p))
+                return NULL;
+        if (*p == '0') {
+                p++;
+                if (is_digit(s, p))
+                        return NULL;   /* a leading zero */
+        } else
+                while (is_digit(s, p))
+                        p++;
+        const char *int_end = p;
+        if (p < s->end && *p == '.') {
+                real = true;
+                p++;
+                if (!is_digit(s, p))
+                        return NULL;
+                while (is_digit(s, p))
+                        p++;
+        }
+        if (p < s->end && (*p == 'e' || *p == 'E')) {
+                real = true;
+                p++;
+                if (p < s->end && (*p == '+' || *p == '-'))
+                        p++;
+                if (!is_digit(s, p))
+                        return NULL;
+                while (is_digit(s, p))
+                        p++;
+        }
+        s->p = p;
+
+        json_t *v;
+        if (!real) {
+                bool neg = *start == '-';
+                const char *d = start + neg;
+                if (int_end - d > 18)
+                        return NULL;   /* may not fit: jansson's range check decides */
+                json_int_t n = 0;
+                for (; d < int_end; d++)
+                        n = n * 10 + (*d - '0');
+                v = json_integer(neg ? -n : n);
+        } else {
+                char tmp[64];
+                size_t n = (size_t) (p - start);
+                if (n >= sizeof(tmp))
+                        return NULL;
+                memcpy(tmp, start, n);
+                tmp[n] = '\0';
+                char *e;
+                errno = 0;
+                double x = strtod(tmp, &e);
+                if (e != tmp + n || (errno == ERANGE && isinf(x)))
+                        return NULL;   /* overflow: jansson's error */
+                v = json_real(x);
+        }
+        if (!v)
+                s->fail = JSONSCAN_OOM;
+        return v;
+}
+
+static bool scan_literal(struct scan *s, const char *lit, size_t n)
+{
+        if ((size_t) (s->end - s->p) < n || memcmp(s->p, lit, n) != 0)
+                return false;
+        s->p += n;
+        return true;
+}
+
+static void skip_ws(struct scan *s)
+{
+        while (s->p < s->end && (*s->p == ' ' || *s->p == '\n' || *s->p == '\r' || *s->p == '\t'))
+                s->p++;
+}
+
+static json_t *scan_value(struct scan *s, int depth);
+
+/* After a member or element: 1 for ',' (more follow), 0 for the closing byte, -1 for anything else. */
+static int scan_separator(struct scan *s, char close)
+{
+        skip_ws(s);
+        if (s->p < s->end && *s->p == ',') {
+                s->p++;
+                skip_ws(s);
+                return 1;
+        }
+        if (s->p < s->end && *s->p == close) {
+                s->p++;
+                return 0;
+        }
+        return -1;
+}
+
+// NOLINTNEXTLINE(misc-no-recursion): depth bounded by JSONSCAN_MAX_DEPTH
+static json_t *scan_object(struct scan *s, int depth)
+{
+        json_t *obj = json_object();
+
+        if (!obj) {
+                s->fail = JSONSCAN_OOM;
+                return NULL;
+        }
+        s->p++;   /* '{' */
+        skip_ws(s);
+        if (s->p < s->end && *s->p == '}') {
+                s->p++;
+                return obj;
+        }
+        for (;;) {
+                const char *k;
+                long koff;
+                size_t klen;
+
+                if (s->p >= s->end || *s->p != '"' || !scan_string(s, &k, &koff, &klen))
+                        goto fail;
+                skip_ws(s);
+                if (s->p >= s->end || *s->p != ':')
+                        goto fail;
+                s->p++;
+                skip_ws(s);
+                json_t *val = scan_value(s, depth + 1);
+                if (!val)
+                        goto fail;
+                if (koff >= 0)
+                        k = s->buf + koff;   /* only now: the value's strings may have moved the stack */
+                size_t before = json_object_size(obj);
+                if (json_object_setn_new_nocheck(obj, k, klen, val) < 0) {   /* frees val */
+                        s->fail = JSONSCAN_OOM;
+                        goto fail;
+                }
+                if (s->reject_dups && json_object_size(obj) == before)
+                        goto fail;   /* the key was there: jansson reports the duplicate */
+                if (koff >= 0)
+                        s->top = (size_t) koff;
+                int r = scan_separator(s, '}');
+                if (r == 0)
+                        return obj;
+                if (r < 0)
+                        goto fail;
+        }
+fail:
+        json_decref(obj);
+        return NULL;
+}
+
+// NOLINTNEXTLINE(misc-no-recursion): depth bounded by JSONSCAN_MAX_DEPTH
+static json_t *scan_array(struct scan *s, int depth)
+{
+        json_t *arr = json_array();
+
+        if (!arr) {
+                s->fail = JSONSCAN_OOM;
+                return NULL;
+        }
+        s->p++;   /* '[' */
+        skip_ws(s);
+        if (s->p < s->end && *s->p == ']') {
+                s->p++;
+                return arr;
+        }
+        for (;;) {
+                json_t *val = scan_value(s, depth + 1);
+                if (!val)
+                        goto fail;
+                if (json_array_append_new(arr, val) < 0) {   /* frees val */
+                        s->fail = JSONSCAN_OOM;
+                        goto fail;
+                }
+                int r = scan_separator(s, ']');
+                if (r == 0)
+                        return arr;
+                if (r < 0)
+                        goto fail;
+        }
+fail:
+        json_decref(arr);
+        return NULL;
+}
+
+/* The value at s->p (no leading whitespace): a new reference, or NULL (s->fail says why). */
+// NOLINTNEXTLINE(misc-no-recursion): depth bounded by JSONSCAN_MAX_DEPTH
+static json_t *scan_value(struct scan *s, int depth)
+{
+        if (s->p >= s->end)
+                return NULL;
+        switch (*s->p) {
+        case '{':
+                return depth <= JSONSCAN_MAX_DEPTH ? scan_object(s, depth) : NULL;
+        case '[':
+                return depth <= JSONSCAN_MAX_DEPTH ? scan_array(s, depth) : NULL;
+        case '"': {
+                const char *v;
+                long off;
+                size_t n;
+                if (!scan_string(s, &v, &off, &n))
+                        return NULL;
+                json_t *str = json_stringn_nocheck(off >= 0 ? s->buf + off : v, n);
+                if (off >= 0)
+                        s->top = (size_t) off;
+                if (!str)
+                        s->fail = JSONSCAN_OOM;
+                return str;
+        }
+        case 't':
+                return scan_literal(s, "true", 4) ? json_true() : NULL;
+        case 'f':
+                return scan_literal(s, "false", 5) ? json_false() : NULL;
+        case 'n':
+                return scan_literal(s, "null", 4) ? json_null() : NULL;
+        default:
+                return scan_number(s);
+        }
+}
+
+enum jsonscan_result jsonscan_loadb(const char *buf, size_t len, size_t flags, json_t **ret)
+{
+        struct scan s = {
+                .p = buf, .end = buf + len,
+                .reject_dups = flags & JSON_REJECT_DUPLICATES,
+                .fail = JSONSCAN_SLOW,
+        };
+        json_t *v = NULL;
+
+        *ret = NULL;
+        if ((flags & ~(size_t) JSON_REJECT_DUPLICATES) != 0 || !buf)
+                return JSONSCAN_SLOW;
+        skip_ws(&s);
+        /* Without JSON_DECODE_ANY jansson takes only an object or an array. */
+        if (s.p < s.end && (*s.p == '{' || *s.p == '['))
+                v = scan_value(&s, 1);
+        free(s.buf);
+        if (v) {
+                skip_ws(&s);
+                if (s.p == s.end) {
+                        *ret = v;
+                        return JSONSCAN_OK;
+                }
+                json_decref(v);
+                return JSONSCAN_SLOW;
+        }
+        return s.fail;
+}
