@@ -15,7 +15,6 @@
 #include <string.h>
 #include <strings.h>
 
-#include "authz/envelope.h"
 #include "authz/recheck.h"
 #include "authz/route.h"
 #include "policy/query.h"
@@ -35,47 +34,56 @@ static void copy_str(char *dst, size_t size, const char *src)
         dst[n] = '\0';
 }
 
-static int b64_value(unsigned char c)
-{
-        if (c >= 'A' && c <= 'Z')
-                return c - 'A';
-        if (c >= 'a' && c <= 'z')
-                return c - 'a' + 26;
-        if (c >= '0' && c <= '9')
-                return c - '0' + 52;
-        if (c == '+')
-                return 62;
-        if (c == '/')
-                return 63;
-        return -1;
-}
+/* The standard base64 alphabet's values; -1 for every other byte. */
+static const signed char b64_value[256] = {
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
+        52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
+        -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
+        15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
+        -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
+        41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+};
 
 /* Strict standard base64 with padding, as Go encodes []byte.  New buffer in *ret (NUL-terminated
  * for convenience), length in *ret_len. */
 static int base64_decode(const char *in, size_t len, char **ret, size_t *ret_len)
 {
+        const unsigned char *u = (const unsigned char *) in;
+
         if (len % 4 != 0)
                 return -EINVAL;
         char *out = malloc(len / 4 * 3 + 1);
         if (!out)
                 return -ENOMEM;
-        size_t o = 0;
-        for (size_t i = 0; i < len; i += 4) {
-                int v[4], pad = 0;
-                for (int k = 0; k < 4; k++) {
-                        unsigned char c = (unsigned char) in[i + k];
-                        if (c == '=' && i + 4 == len && k >= 2) {
-                                v[k] = 0;
-                                pad++;
-                                continue;
-                        }
-                        v[k] = b64_value(c);
-                        if (pad || v[k] < 0) {
-                                free(out);
-                                return -EINVAL;
-                        }
-                }
-                unsigned n = (unsigned) (v[0] << 18 | v[1] << 12 | v[2] << 6 | v[3]);
+        size_t o = 0, i = 0;
+        /* Every quad but the last has no padding: four table lookups, one check. */
+        for (; i + 4 < len; i += 4) {
+                int a = b64_value[u[i]], b = b64_value[u[i + 1]], c = b64_value[u[i + 2]], d = b64_value[u[i + 3]];
+                if ((a | b | c | d) < 0)
+                        goto invalid;
+                unsigned n = (unsigned) (a << 18 | b << 12 | c << 6 | d);
+                out[o++] = (char) (n >> 16);
+                out[o++] = (char) (n >> 8 & 0xff);
+                out[o++] = (char) (n & 0xff);
+        }
+        if (i < len) {
+                /* The last quad: "xy==" or "xyz=" may end it, '=' nowhere else. */
+                int pad = u[i + 3] != '=' ? 0 : u[i + 2] != '=' ? 1 : 2;
+                int a = b64_value[u[i]], b = b64_value[u[i + 1]];
+                int c = pad >= 2 ? 0 : b64_value[u[i + 2]], d = pad >= 1 ? 0 : b64_value[u[i + 3]];
+                if ((a | b | c | d) < 0)
+                        goto invalid;
+                unsigned n = (unsigned) (a << 18 | b << 12 | c << 6 | d);
                 out[o++] = (char) (n >> 16);
                 if (pad < 2)
                         out[o++] = (char) (n >> 8 & 0xff);
@@ -86,6 +94,9 @@ static int base64_decode(const char *in, size_t len, char **ret, size_t *ret_len
         *ret = out;
         *ret_len = o;
         return 0;
+invalid:
+        free(out);
+        return -EINVAL;
 }
 
 /* Query parameters whose values are secrets by nature (build args are how people pass tokens to a
@@ -283,7 +294,7 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
         copy_str(info->route, sizeof(info->route), "unknown");
         copy_str(info->policy_sha256, sizeof(info->policy_sha256), p ? p->sha256 : NULL);
 
-        env = envelope_load(envelope, len, &jerr);   /* = json_loadb(..., JSON_REJECT_DUPLICATES) */
+        env = gojson_loadb(envelope, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!env || !json_is_object(env)) {
                 decision_add(d, "envelope", "the AuthZ request from dockerd is not a JSON object (%s)", env ? "wrong type" : jerr.text);
                 goto out;

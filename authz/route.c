@@ -397,20 +397,21 @@ static size_t version_length(const char *path)
         return path[2 + n] == '/' ? n : 0;
 }
 
-/* struct query points into its own buf, so a copy must be pointed at the copy's storage. */
-static void query_rebase(struct query *dst, const struct query *src)
-{
-        for (size_t i = 0; i < dst->n; i++) {
-                dst->pairs[i].key = dst->buf + (src->pairs[i].key - src->buf);
-                dst->pairs[i].value = dst->buf + (src->pairs[i].value - src->buf);
-        }
-}
-
 /* ---- Public API -------------------------------------------------------------------------------- */
+
+/* What *ret holds after a failure: no route (ROUTE_UNKNOWN, nothing to act on). */
+static void route_reset(struct route *r)
+{
+        r->action = ROUTE_UNKNOWN;
+        r->pattern = r->rule = r->reason = NULL;
+        r->body_required = r->has_version = false;
+        r->version[0] = r->method[0] = r->path[0] = r->param[0] = '\0';
+        r->query.n = 0;
+}
 
 int route_parse(const char *method, const char *uri, struct route *ret, struct route_error *err)
 {
-        struct route *r;
+        struct route *r = ret;   /* built in place: zeroing and copying its 14 KiB cost more than routing */
         struct span raw_path = { NULL, 0 }, cap = { NULL, 0 };
         const char *raw_query = NULL, *pattern = NULL, *path;
         const struct route_row *row = NULL;
@@ -418,6 +419,7 @@ int route_parse(const char *method, const char *uri, struct route *ret, struct r
         int rc;
 
         assert(ret);
+        route_reset(r);
         if (!method || !uri)
                 return fail(err, -EINVAL, "missing method or request target");
 
@@ -438,12 +440,6 @@ int route_parse(const char *method, const char *uri, struct route *ret, struct r
         rc = split_target(uri, &raw_path, &raw_query, err);
         if (rc < 0)
                 return rc;
-
-        /* The route is built aside so that *ret is untouched on failure; it is too big (the query
-         * storage) to sit comfortably on a server thread's stack. */
-        r = calloc(1, sizeof(*r));
-        if (!r)
-                return fail(err, -ENOMEM, "out of memory");
 
         rc = decode_path(raw_path, r->path, sizeof(r->path), err);
         if (rc < 0)
@@ -503,11 +499,9 @@ int route_parse(const char *method, const char *uri, struct route *ret, struct r
                 r->action = ROUTE_UNKNOWN;
         }
 
-        *ret = *r;
-        query_rebase(&ret->query, &r->query);
-        rc = 0;
+        return 0;
 out:
-        free(r);
+        route_reset(r);
         return rc;
 }
 
