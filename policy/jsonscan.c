@@ -86,6 +86,8 @@ static size_t utf8_len(const unsigned char *s, const unsigned char *end)
 
 static bool buf_append(struct scan *s, const char *data, size_t n)
 {
+        if (n == 0)
+                return true;   /* the stack may not exist yet: no pointer arithmetic on NULL */
         if (n > s->cap - s->top) {
                 size_t cap = s->cap ? s->cap : 256;
                 while (n > cap - s->top) {
