@@ -34,24 +34,24 @@ static void copy_str(char *dst, size_t size, const char *src)
         dst[n] = '\0';
 }
 
-/* The standard base64 alphabet's values; -1 for every other byte. */
-static const signed char b64_value[256] = {
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, 62, -1, -1, -1, 63,
-        52, 53, 54, 55, 56, 57, 58, 59, 60, 61, -1, -1, -1, -1, -1, -1,
-        -1,  0,  1,  2,  3,  4,  5,  6,  7,  8,  9, 10, 11, 12, 13, 14,
-        15, 16, 17, 18, 19, 20, 21, 22, 23, 24, 25, -1, -1, -1, -1, -1,
-        -1, 26, 27, 28, 29, 30, 31, 32, 33, 34, 35, 36, 37, 38, 39, 40,
-        41, 42, 43, 44, 45, 46, 47, 48, 49, 50, 51, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
-        -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1, -1,
+/* The standard base64 alphabet's values; 0xff for every other byte. */
+static const unsigned char b64_value[256] = {
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,   62, 0xff, 0xff, 0xff,   63,
+          52,   53,   54,   55,   56,   57,   58,   59,   60,   61, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff,    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,   10,   11,   12,   13,   14,
+          15,   16,   17,   18,   19,   20,   21,   22,   23,   24,   25, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff,   26,   27,   28,   29,   30,   31,   32,   33,   34,   35,   36,   37,   38,   39,   40,
+          41,   42,   43,   44,   45,   46,   47,   48,   49,   50,   51, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
+        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
 
 /* Strict standard base64 with padding, as Go encodes []byte.  New buffer in *ret (NUL-terminated
@@ -68,10 +68,10 @@ static int base64_decode(const char *in, size_t len, char **ret, size_t *ret_len
         size_t o = 0, i = 0;
         /* Every quad but the last has no padding: four table lookups, one check. */
         for (; i + 4 < len; i += 4) {
-                int a = b64_value[u[i]], b = b64_value[u[i + 1]], c = b64_value[u[i + 2]], d = b64_value[u[i + 3]];
-                if ((a | b | c | d) < 0)
+                unsigned a = b64_value[u[i]], b = b64_value[u[i + 1]], c = b64_value[u[i + 2]], d = b64_value[u[i + 3]];
+                if ((a | b | c | d) > 63)   /* one of them is not base64 */
                         goto invalid;
-                unsigned n = (unsigned) (a << 18 | b << 12 | c << 6 | d);
+                unsigned n = a << 18 | b << 12 | c << 6 | d;
                 out[o++] = (char) (n >> 16);
                 out[o++] = (char) (n >> 8 & 0xff);
                 out[o++] = (char) (n & 0xff);
@@ -79,11 +79,11 @@ static int base64_decode(const char *in, size_t len, char **ret, size_t *ret_len
         if (i < len) {
                 /* The last quad: "xy==" or "xyz=" may end it, '=' nowhere else. */
                 int pad = u[i + 3] != '=' ? 0 : u[i + 2] != '=' ? 1 : 2;
-                int a = b64_value[u[i]], b = b64_value[u[i + 1]];
-                int c = pad >= 2 ? 0 : b64_value[u[i + 2]], d = pad >= 1 ? 0 : b64_value[u[i + 3]];
-                if ((a | b | c | d) < 0)
+                unsigned a = b64_value[u[i]], b = b64_value[u[i + 1]];
+                unsigned c = pad >= 2 ? 0 : b64_value[u[i + 2]], d = pad >= 1 ? 0 : b64_value[u[i + 3]];
+                if ((a | b | c | d) > 63)
                         goto invalid;
-                unsigned n = (unsigned) (a << 18 | b << 12 | c << 6 | d);
+                unsigned n = a << 18 | b << 12 | c << 6 | d;
                 out[o++] = (char) (n >> 16);
                 if (pad < 2)
                         out[o++] = (char) (n >> 8 & 0xff);

@@ -463,16 +463,16 @@ static json_t *scan_value(struct scan *s, int depth)
 
 enum jsonscan_result jsonscan_loadb(const char *buf, size_t len, size_t flags, json_t **ret)
 {
-        struct scan s = {
-                .p = buf, .end = buf + len,
-                .reject_dups = flags & JSON_REJECT_DUPLICATES,
-                .fail = JSONSCAN_SLOW,
-        };
         json_t *v = NULL;
 
         *ret = NULL;
         if ((flags & ~(size_t) JSON_REJECT_DUPLICATES) != 0 || !buf)
                 return JSONSCAN_SLOW;
+        struct scan s = {
+                .p = buf, .end = buf + len,
+                .reject_dups = flags & JSON_REJECT_DUPLICATES,
+                .fail = JSONSCAN_SLOW,
+        };
         skip_ws(&s);
         /* Without JSON_DECODE_ANY jansson takes only an object or an array. */
         if (s.p < s.end && (*s.p == '{' || *s.p == '['))

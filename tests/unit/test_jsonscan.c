@@ -183,10 +183,10 @@ static void test_long_decoded_strings(void)
         char *buf = malloc(n * 3 + 100);
 
         CU_ASSERT_FATAL(buf != NULL);
-        o += (size_t) sprintf(buf + o, "{\"k\\u0065y\":{\"n\\u0065sted\\n\":\"");
+        o += (size_t) snprintf(buf + o, n * 3 + 100 - o, "{\"k\\u0065y\":{\"n\\u0065sted\\n\":\"");
         for (size_t i = 0; i < n; i++)
-                o += (size_t) sprintf(buf + o, i % 7 ? "a" : "\\t");
-        o += (size_t) sprintf(buf + o, "\",\"b\":[\"\\u00e9\"]},\"z\":\"\xc3\xa9\"}");
+                o += (size_t) snprintf(buf + o, n * 3 + 100 - o, "%s", i % 7 ? "a" : "\\t");
+        o += (size_t) snprintf(buf + o, n * 3 + 100 - o, "\",\"b\":[\"\\u00e9\"]},\"z\":\"\xc3\xa9\"}");
         check_same(buf, o, JSON_REJECT_DUPLICATES, true);
         free(buf);
 }
@@ -214,7 +214,7 @@ static void gen_string(char *b, size_t *o, size_t cap)
                 /* mostly valid pieces; the last four break the string */
                 const char *p = pieces[rnd(50) == 0 ? rnd(19) : rnd(15)];
                 size_t l = strlen(p);
-                memcpy(b + *o, p, l);
+                memcpy(b + *o, p, l + 1);   /* with its NUL, overwritten by what follows */
                 *o += l;
         }
         b[(*o)++] = '"';
@@ -228,7 +228,7 @@ static void gen_value(char *b, size_t *o, size_t cap, int depth)
                 "1.5", "-2e-3", "1e999", "01", "-",
         };
         if (*o + 200 >= cap) {
-                memcpy(b + *o, "null", 4);
+                memcpy(b + *o, "null", 5);
                 *o += 4;
                 return;
         }
@@ -253,7 +253,7 @@ static void gen_value(char *b, size_t *o, size_t cap, int depth)
         else {
                 const char *s = scalars[rnd(30) == 0 ? rnd(13) : rnd(9)];
                 size_t l = strlen(s);
-                memcpy(b + *o, s, l);
+                memcpy(b + *o, s, l + 1);
                 *o += l;
         }
 }
