@@ -43,7 +43,9 @@ int audit_open(const char *path, struct audit **ret);
 int audit_open_fd(int fd, size_t queue_lines, struct audit **ret);
 
 /* Format the line for one decision (what audit_record() queues), ending in '\n' (and a NUL after
- * it): a new buffer in *ret, its length (with the '\n') in *ret_len.  `time` NULL: now.  0, -EINVAL, -ENOMEM. */
+ * it): a new buffer in *ret, its length (with the '\n') in *ret_len.  `time` NULL: now; else its
+ * first 63 bytes, which must be valid UTF-8 (-EINVAL otherwise).  Strings that are not valid UTF-8
+ * get U+FFFD as from audit_json_string().  0, -EINVAL, -ENOMEM (nothing allocated on failure). */
 int audit_format_line(const struct request_info *info, const struct decision *d, bool dry_run,
                       double latency_us, const char *time, char **ret, size_t *ret_len);
 

@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/jsontext.h"
 #include "policy/query.h"
 
 struct scan {
@@ -19,70 +20,6 @@ struct scan {
         char *buf;
         size_t top, cap;
 };
-
-/* Bytes that end a run of plain string bytes: the quote, the backslash, controls, non-ASCII. */
-static const bool string_stop[256] = {
-        [0x00 ... 0x1f] = true, ['"'] = true, ['\\'] = true, [0x80 ... 0xff] = true,
-};
-
-/* No stop byte among p[0..8)?  Word-at-a-time: (x - 0x01..) & ~x has a byte's high bit set where x
- * has a zero byte; w - 0x20.. sets it below 0x20 (a borrow can only come from a byte that is itself
- * a stop byte, so a false "stop" is possible, a missed one is not). */
-static inline bool plain8(const char *p)
-{
-        const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
-        uint64_t w, q, b;
-
-        memcpy(&w, p, 8);
-        q = w ^ (ones * '"');
-        b = w ^ (ones * '\\');
-        return ((((q - ones) & ~q) | ((b - ones) & ~b) | (w - ones * 0x20) | w) & high) == 0;
-}
-
-/* The first stop byte at or after p, or end. */
-static const char *plain_run(const char *p, const char *end)
-{
-        for (;;) {
-                while (end - p >= 8 && plain8(p))
-                        p += 8;
-                const char *block = end - p > 8 ? p + 8 : end;
-                while (p < block && !string_stop[(unsigned char) *p])
-                        p++;
-                if (p < block || p == end)
-                        return p;
-        }
-}
-
-/* Length of the well-formed UTF-8 sequence at s (RFC 3629: no overlong forms, no surrogates,
- * nothing above U+10FFFF: what jansson accepts), or 0. */
-static size_t utf8_len(const unsigned char *s, const unsigned char *end)
-{
-        unsigned char lo = 0x80, hi = 0xbf;
-        size_t n;
-
-        if (s[0] >= 0xc2 && s[0] <= 0xdf)
-                n = 2;
-        else if (s[0] >= 0xe0 && s[0] <= 0xef) {
-                n = 3;
-                if (s[0] == 0xe0)
-                        lo = 0xa0;
-                else if (s[0] == 0xed)
-                        hi = 0x9f;
-        } else if (s[0] >= 0xf0 && s[0] <= 0xf4) {
-                n = 4;
-                if (s[0] == 0xf0)
-                        lo = 0x90;
-                else if (s[0] == 0xf4)
-                        hi = 0x8f;
-        } else
-                return 0;
-        if ((size_t) (end - s) < n || s[1] < lo || s[1] > hi)
-                return 0;
-        for (size_t i = 2; i < n; i++)
-                if (s[i] < 0x80 || s[i] > 0xbf)
-                        return 0;
-        return n;
-}
 
 static bool buf_append(struct scan *s, const char *data, size_t n)
 {
@@ -188,7 +125,7 @@ static bool scan_escape(struct scan *s)
 static bool scan_string(struct scan *s, const char **ret_ptr, long *ret_off, size_t *ret_len)
 {
         const char *p = ++s->p;
-        const char *run = plain_run(p, s->end);
+        const char *run = json_plain_run(p, s->end);
 
         if (run < s->end && *run == '"') {   /* the common case: nothing to decode */
                 *ret_ptr = p;
@@ -216,7 +153,7 @@ static bool scan_string(struct scan *s, const char **ret_ptr, long *ret_off, siz
                         if (!scan_escape(s))
                                 return false;
                 } else if (c >= 0x80) {
-                        size_t n = utf8_len((const unsigned char *) run, (const unsigned char *) s->end);
+                        size_t n = json_utf8_len((const unsigned char *) run, (size_t) (s->end - run));
                         if (n == 0)
                                 return false;
                         if (!buf_append(s, run, n)) {
@@ -227,7 +164,7 @@ static bool scan_string(struct scan *s, const char **ret_ptr, long *ret_off, siz
                 } else
                         return false;   /* a control byte: jansson refuses it */
                 p = s->p;
-                run = plain_run(p, s->end);
+                run = json_plain_run(p, s->end);
         }
         *ret_ptr = NULL;
         *ret_off = (long) start;

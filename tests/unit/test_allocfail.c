@@ -26,6 +26,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "authz/audit.h"
 #include "authz/decide.h"
 #include "policy/decision.h"
 #include "policy/gojson.h"
@@ -376,6 +377,61 @@ static void test_jansson_misread(void)
         }
 }
 
+/* audit_format_line (authz/audit.c): a line that fits its stack buffer is one malloc(); a long one
+ * (every violation, every text full of control bytes, so six bytes out per byte in) moves to the
+ * heap and doubles, then gives back what it did not use.  A failed allocation gives -ENOMEM with
+ * the outputs untouched and nothing left allocated (valgrind and LSan check that), except the
+ * last realloc, which only shrinks: the line is still given, the same bytes. */
+static void test_audit_line(void)
+{
+        static struct decision d;
+        static struct request_info info;
+
+        for (int big = 0; big <= 1; big++) {
+                memset(&info, 0, sizeof(info));
+                snprintf(info.method, sizeof(info.method), "POST");
+                snprintf(info.uri, sizeof(info.uri), "/v1.41/containers/create");
+                decision_init(&d);
+                if (big) {
+                        d.n = DECISION_MAX_VIOLATIONS;
+                        d.truncated = true;
+                        for (size_t i = 0; i < DECISION_MAX_VIOLATIONS; i++) {
+                                d.v[i].rule = "memory";
+                                memset(d.v[i].text, i % 3 ? 'm' : '\x01', VIOLATION_TEXT_MAX - 1);
+                                d.v[i].text[VIOLATION_TEXT_MAX - 1] = '\0';
+                        }
+                }
+                char *clean = NULL;
+                size_t clean_len = 0;
+                arm(0, false);
+                int r = audit_format_line(&info, &d, false, 7, "2024-05-01T12:00:00.000000Z", &clean, &clean_len);
+                disarm();
+                size_t total = A.count;
+                CU_ASSERT_FATAL(r == 0);
+                CU_ASSERT_TRUE(big ? total > 1 : total == 1);
+                for (int sticky = 0; sticky <= 1; sticky++)
+                        for (size_t n = 1; n <= total + 1; n++) {
+                                char *line = NULL;
+                                size_t len = 0;
+                                arm(n, sticky);
+                                r = audit_format_line(&info, &d, false, 7, "2024-05-01T12:00:00.000000Z", &line, &len);
+                                disarm();
+                                swept_runs++;
+                                /* the same line (nothing failed, or only the shrinking realloc), or
+                                 * -ENOMEM with the outputs untouched */
+                                CU_ASSERT_TRUE(r == 0 ? len == clean_len && memcmp(line, clean, len + 1) == 0
+                                                      : r == -ENOMEM && line == NULL && len == 0 && A.failed > 0);
+                                /* all but the last allocation are needed for the line */
+                                CU_ASSERT_TRUE(n >= total || r == -ENOMEM);
+                                CU_ASSERT_TRUE(n <= total || (r == 0 && A.failed == 0));
+                                free(line);
+                        }
+                free(clean);
+                printf("\n    %-36s allocations 1..%zu failed one at a time and from each on",
+                       big ? "audit_format_line (long line)" : "audit_format_line", total);
+        }
+}
+
 static void test_summary(void)
 {
         printf("\n    swept %zu envelopes, N up to %zu, %zu failing runs in all (%zu aborts inside jansson's parser, "
@@ -388,6 +444,7 @@ static const struct cu_test sweep_tests[] = {
         { "built envelopes: every allocation failed in turn", test_built },
         { "policy loading: every allocation failed in turn", test_policy_load },
         { "jansson's misreads under allocation failure are discarded", test_jansson_misread },
+        { "audit lines: every allocation failed in turn", test_audit_line },
         { "summary", test_summary },
         { NULL, NULL },
 };

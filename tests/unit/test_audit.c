@@ -1,20 +1,15 @@
 /* The audit log: real files and pipes.  Lines are valid JSON with the documented fields; a full
  * queue drops and counts instead of blocking; reopen after rename writes to the new file; write
- * errors are counted and reported once, not per line. */
-#define _GNU_SOURCE   /* pipe2 */
-#include <errno.h>
-#include <fcntl.h>
-#include <jansson.h>
-#include <pthread.h>
-#include <stdio.h>
-#include <stdlib.h>
-#include <string.h>
-#include <sys/stat.h>
-#include <time.h>
-#include <unistd.h>
+ * errors are counted and reported once, not per line.
+ *
+ * The line itself is written by hand (authz/audit.c) and must give the same bytes as the jansson
+ * formatter it replaced (tests/fuzz/audit_diff.h): over hand-written cases and over pseudo-random
+ * ones (ARANDU_AUDIT_SEED, ARANDU_AUDIT_CASES); tests/fuzz/fuzz_audit.c fuzzes the same comparison. */
+#include "tests/fuzz/audit_diff.h"
 
-#include "authz/audit.h"
-#include "policy/decision.h"
+/* ---- the tests -------------------------------------------------------------------------------- */
+
+
 #include "tests/unit/cutest.h"
 
 static char tmpdir[64];
@@ -426,6 +421,346 @@ static void test_json_string_lossy(void)
         json_decref(j);
 }
 
+/* ---- the line, byte for byte against the reference -------------------------------------------- */
+
+static size_t differential_failures;
+
+/* s as C source (bytes outside printable ASCII as \xNN), for failure reports. */
+static void print_escaped(const char *label, const char *s)
+{
+        fprintf(stderr, "    %s: ", label);
+        if (!s) {
+                fprintf(stderr, "(none)\n");
+                return;
+        }
+        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
+                if (*p >= 0x20 && *p < 0x7f)
+                        fputc(*p, stderr);
+                else
+                        fprintf(stderr, "\\x%02x", *p);
+        }
+        fputc('\n', stderr);
+}
+
+/* The differential for one case; the first few failures are shown. */
+static void check_case(const struct audit_case *c, const char *name, size_t index)
+{
+        char *line = NULL, *ref = NULL;
+        const char *why = audit_differential(c, &line, &ref);
+        if (why && differential_failures++ < 5) {
+                size_t at = 0;
+                while (line && ref && line[at] && line[at] == ref[at])
+                        at++;
+                fprintf(stderr, "\n  %s %zu: %s (from byte %zu)\n", name, index, why, at);
+                print_escaped("line     ", line);
+                print_escaped("reference", ref);
+        }
+        CU_ASSERT_PTR_NULL(why);
+        free(line);
+        free(ref);
+}
+
+static void set(char *field, size_t size, const char *value)
+{
+        snprintf(field, size, "%s", value);
+}
+
+#define SET(field, value) set((field), sizeof(field), (value))
+
+/* A field filled to its last byte with one pattern (cut where the size ends). */
+static void fill_max(char *field, size_t size, const char *pattern)
+{
+        size_t n = strlen(pattern), len = 0;
+        while (len < size - 1) {
+                size_t k = n < size - 1 - len ? n : size - 1 - len;
+                memcpy(field + len, pattern, k);
+                len += k;
+        }
+        field[len] = '\0';
+}
+
+#define FILL_MAX(field, pattern) fill_max((field), sizeof(field), (pattern))
+
+/* A realistic denied create, every field set. */
+static void base_case(struct audit_case *c)
+{
+        memset(c, 0, sizeof(*c));
+        SET(c->info.method, "POST");
+        SET(c->info.uri, "/v1.41/containers/create?name=job-7");
+        SET(c->info.route, "POST /containers/create");
+        SET(c->info.user, "alice");
+        SET(c->info.authn, "TLS");
+        SET(c->info.container_name, "job-7");
+        SET(c->info.image, "busybox");
+        SET(c->info.body_sha256, "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592");
+        SET(c->info.policy_sha256, "2c26b46b68ffc68ff99b453c1d3041342c26b46b68ffc68ff99b453c1d304134");
+        decision_init(&c->d);
+        decision_add(&c->d, "network", "HostConfig.NetworkMode is \"host\"; set --network none");
+        decision_add(&c->d, "privileged", "HostConfig.Privileged is true; remove --privileged");
+        decision_add(&c->d, "network", "NetworkingConfig.EndpointsConfig names \"host\"");
+        decision_finish(&c->d);
+        c->latency_us = 41.6;
+        SET(c->time, "2024-05-01T12:00:00.123456Z");
+}
+
+/* What escaping and UTF-8 repair must get right, one string per case. */
+static const char *const hostile[] = {
+        "", "plain", "quote\" backslash\\ slash/ del\x7f",
+        "\x01\x02\x03\x04\x05\x06\x07\x08\x09\x0a\x0b\x0c\x0d\x0e\x0f\x10\x11\x12\x13\x14\x15\x16\x17\x18"
+        "\x19\x1a\x1b\x1c\x1d\x1e\x1f",
+        "/x\n{\"decision\":\"allow\"}\r\xc3", "bad\xff\xfe\xed\xa0\x80 image",
+        "caf\xc3\xa9 \xe2\x82\xac \xf0\x9f\x98\x80 \xef\xbf\xbd \xef\xbb\xbf \xf4\x8f\xbf\xbf \xed\x9f\xbf \xee\x80\x80",
+        "\xc0\xaf/\xed\xa0\x80/\xf4\x90\x80\x80/\xe2\x82", "\xc1\xbf\xe0\x80\xaf\xe0\x9f\xbf\xf0\x80\x80\xaf\xf0\x8f\xbf\xbf",
+        "\xf5\x80\x80\x80\xf8\x88\x80\x80\x80\xfc\x84\x80\x80\x80\x80", "\x80\xbf\x80", "\xc3", "\xe2\x82", "\xf0\x9f\x98",
+        "\xe2" "a\xf0\x9f\"\xc3\\", "\\u0000 \\\" \\\\", "\xed\xbf\xbf\xed\xb0\x80", "\xef\xbf\xbf\xef\xbf\xbe",
+};
+
+static void test_format_hostile_strings(void)
+{
+        static struct audit_case c;
+        size_t k = 0;
+
+        for (size_t i = 0; i < sizeof(hostile) / sizeof(hostile[0]); i++) {
+                base_case(&c);
+                SET(c.info.method, hostile[i]);
+                SET(c.info.uri, hostile[i]);
+                SET(c.info.route, hostile[i]);
+                SET(c.info.user, hostile[i]);
+                SET(c.info.authn, hostile[i]);
+                SET(c.info.container_name, hostile[i]);
+                SET(c.info.image, hostile[i]);
+                SET(c.info.body_sha256, hostile[i]);
+                SET(c.info.policy_sha256, hostile[i]);
+                SET(c.d.v[0].text, hostile[i]);
+                SET(c.rules[1], hostile[i]);
+                c.d.v[1].rule = c.rules[1];
+                check_case(&c, "hostile string", k++);
+        }
+        /* Every byte alone, and after a lead byte (which it may or may not continue). */
+        for (unsigned b = 1; b < 256; b++) {
+                char one[2] = { (char) b, '\0' }, two[3] = { '\xe2', (char) b, '\0' };
+                base_case(&c);
+                SET(c.info.uri, one);
+                SET(c.info.image, two);
+                SET(c.d.v[2].text, one);
+                check_case(&c, "byte", k++);
+                SET(c.time, one);   /* the time is checked, not repaired: invalid bytes fail both */
+                check_case(&c, "byte in the time", k++);
+        }
+}
+
+static void test_format_max_lengths(void)
+{
+        static const char *const patterns[] = { "a", "\x01", "\"", "\xff", "\xe2\x82\xac", "\xf0\x9f\x98\x80", "ab\xc3\xa9" };
+        static struct audit_case c;
+        size_t k = 0;
+
+        for (size_t i = 0; i < sizeof(patterns) / sizeof(patterns[0]); i++) {
+                base_case(&c);
+                FILL_MAX(c.info.method, patterns[i]);
+                FILL_MAX(c.info.uri, patterns[i]);
+                FILL_MAX(c.info.route, patterns[i]);
+                FILL_MAX(c.info.user, patterns[i]);
+                FILL_MAX(c.info.authn, patterns[i]);
+                FILL_MAX(c.info.container_name, patterns[i]);
+                FILL_MAX(c.info.image, patterns[i]);
+                FILL_MAX(c.info.body_sha256, patterns[i]);
+                FILL_MAX(c.info.policy_sha256, patterns[i]);
+                /* as many violations as fit, each text as long as it can be */
+                c.d.n = DECISION_MAX_VIOLATIONS;
+                c.d.truncated = true;
+                for (size_t v = 0; v < DECISION_MAX_VIOLATIONS; v++) {
+                        c.d.v[v].rule = rule_pool[v % (sizeof(rule_pool) / sizeof(rule_pool[0]))];
+                        FILL_MAX(c.d.v[v].text, patterns[i]);
+                }
+                check_case(&c, "longest strings", k++);
+                /* the longest time the formatters take (63 bytes), and longer ones cut there */
+                FILL_MAX(c.time, patterns[i]);
+                check_case(&c, "longest strings and time", k++);
+        }
+}
+
+static void test_format_violations(void)
+{
+        static struct audit_case c;
+        size_t k = 0;
+
+        /* None, one, as many as fit, and a count beyond what fits (only 48 are read). */
+        static const size_t counts[] = { 0, 1, 2, DECISION_MAX_VIOLATIONS - 1, DECISION_MAX_VIOLATIONS,
+                                         DECISION_MAX_VIOLATIONS + 1, 1000 };
+        for (size_t i = 0; i < sizeof(counts) / sizeof(counts[0]); i++)
+                for (int truncated = 0; truncated <= 1; truncated++) {
+                        base_case(&c);
+                        c.d.allow = false;
+                        c.d.n = counts[i];
+                        c.d.truncated = truncated;
+                        for (size_t v = 0; v < DECISION_MAX_VIOLATIONS; v++) {
+                                c.d.v[v].rule = rule_pool[(v * 7) % (sizeof(rule_pool) / sizeof(rule_pool[0]))];
+                                snprintf(c.d.v[v].text, sizeof(c.d.v[v].text), "%s: violation %zu", c.d.v[v].rule, v);
+                        }
+                        check_case(&c, "violations", k++);
+                }
+
+        /* Duplicate ids (the same pointer, the same text at another address), no id, odd ids. */
+        base_case(&c);
+        static const char *const rules[] = { "network", "network", NULL, rule_network_too, "privileged", NULL,
+                                             "", "", "we\"ird\n\xff", "we\"ird\n\xff", "privileged", "network" };
+        c.d.n = sizeof(rules) / sizeof(rules[0]);
+        for (size_t v = 0; v < c.d.n; v++) {
+                c.d.v[v].rule = rules[v];
+                snprintf(c.d.v[v].text, sizeof(c.d.v[v].text), "reason %zu", v);
+        }
+        check_case(&c, "duplicate rule ids", k++);
+
+        /* Rule ids that are not in v[] anymore do not count: v[48..] is never read. */
+        base_case(&c);
+        c.d.n = DECISION_MAX_VIOLATIONS + 5;
+        c.d.truncated = true;
+        for (size_t v = 0; v < DECISION_MAX_VIOLATIONS; v++)
+                c.d.v[v].rule = v % 2 ? "memory" : NULL;
+        check_case(&c, "rule ids, every other one missing", k++);
+}
+
+static void test_format_modes_and_latency(void)
+{
+        static struct audit_case c;
+        size_t k = 0;
+
+        /* dry-run / warn / enforce from every combination of the flags, with and without violations */
+        for (unsigned m = 0; m < 64; m++) {
+                base_case(&c);
+                c.dry_run = m & 1;
+                c.d.allow = m & 2;
+                c.d.complete = m & 4;
+                c.d.warned = m & 8;
+                c.d.truncated = m & 16;
+                if (m & 32)
+                        c.d.n = 0;
+                c.info_null = m == 63;
+                check_case(&c, "mode", k++);
+        }
+        for (size_t i = 0; i < sizeof(latency_specials) / sizeof(latency_specials[0]); i++) {
+                base_case(&c);
+                c.latency_us = latency_specials[i];
+                check_case(&c, "latency", k++);
+        }
+        static const double more[] = { 0.1, 0.499999, 0.500001, 3.5, 4.5, 123456.789, 1e14 + 0.5, 99999999999999.5,
+                                       -1e-300, -INFINITY, 1e15 - 0.5, 1e15 + 0.4, 1e16, DBL_MAX };
+        for (size_t i = 0; i < sizeof(more) / sizeof(more[0]); i++) {
+                base_case(&c);
+                c.latency_us = more[i];
+                check_case(&c, "latency", k++);
+        }
+        double p = 1.0 / 1048576;
+        for (int e = -20; e <= 60; e++) {   /* powers of two plus a half, in range and beyond */
+                base_case(&c);
+                c.latency_us = p + 0.5;
+                p *= 2;
+                check_case(&c, "latency 2^e", k++);
+        }
+}
+
+static void test_format_empty_and_time(void)
+{
+        static struct audit_case c;
+        size_t k = 0;
+
+        /* No request info at all, and an all-empty one: method, route and uri still there, empty. */
+        memset(&c, 0, sizeof(c));
+        decision_init(&c.d);
+        SET(c.time, "2024-05-01T12:00:00.123456Z");
+        c.info_null = true;
+        check_case(&c, "no info", k++);
+        c.info_null = false;
+        check_case(&c, "empty info", k++);
+        decision_finish(&c.d);
+        check_case(&c, "empty info, allowed", k++);
+
+        /* Times: empty, odd bytes, at and over the 63 bytes kept, cut in a character at byte 63. */
+        static const char *const times[] = {
+                "", "x", "\"\\/\x01\x1f\x7f", "caf\xc3\xa9", "\xff", "\xc3",
+                "123456789012345678901234567890123456789012345678901234567890123",
+                "1234567890123456789012345678901234567890123456789012345678901234",
+                "12345678901234567890123456789012345678901234567890123456789012\xc3\xa9",
+                "1234567890123456789012345678901234567890123456789012345678901\xe2\x82\xac",
+                "123456789012345678901234567890123456789012345678901234567890123\xc3\xa9",
+        };
+        for (size_t i = 0; i < sizeof(times) / sizeof(times[0]); i++) {
+                base_case(&c);
+                SET(c.time, times[i]);
+                check_case(&c, "time", k++);
+        }
+}
+
+/* Many thousands of pseudo-random cases: random bytes, tokens and lengths in every string, random
+ * counts of violations, modes, latencies and times.  ARANDU_AUDIT_SEED and ARANDU_AUDIT_CASES
+ * change the seed and the count. */
+static void test_format_random(void)
+{
+        static struct audit_case c;
+        const char *seed_env = getenv("ARANDU_AUDIT_SEED"), *cases_env = getenv("ARANDU_AUDIT_CASES");
+        uint64_t seed = seed_env ? strtoull(seed_env, NULL, 0) : 0x61756469745f6cULL;
+        size_t cases = cases_env ? strtoul(cases_env, NULL, 10) : 20000;
+#ifdef RUNNING_ON_VALGRIND
+        if (!cases_env && RUNNING_ON_VALGRIND)
+                cases = 2000;   /* 50 times slower there; memcheck needs the variety, not the count */
+#endif
+        struct byte_src src = { .data = NULL, .state = seed };
+        size_t failed_before = differential_failures, lossy_mismatch = 0;
+
+        for (size_t i = 0; i < cases; i++) {
+                build_case(&src, &c);
+                check_case(&c, "random case", i);
+                /* audit_json_string() (the server's error messages use it) keeps its behaviour */
+                json_t *a = audit_json_string(c.info.uri), *b = ref_json_string(c.info.uri);
+                lossy_mismatch += !a || !b || !json_equal(a, b);
+                json_decref(a);
+                json_decref(b);
+        }
+        CU_ASSERT_EQUAL(lossy_mismatch, 0);
+        printf("\n    %zu random cases (seed 0x%llx): %zu differ", cases, (unsigned long long) seed,
+               differential_failures - failed_before);
+}
+
+/* Without a time argument the line has the time of the call, as RFC 3339 with microseconds. */
+static void test_format_time_now(void)
+{
+        static struct audit_case c;
+        char before[64], after[64], *line = NULL;
+        size_t len = 0;
+
+        base_case(&c);
+        CU_ASSERT_FATAL(ref_format_time(before, sizeof(before)) == 0);
+        CU_ASSERT_FATAL(audit_format_line(&c.info, &c.d, false, 1, NULL, &line, &len) == 0);
+        CU_ASSERT_FATAL(ref_format_time(after, sizeof(after)) == 0);
+        CU_ASSERT_FATAL(strncmp(line, "{\"time\":\"", 9) == 0);
+        const char *t = line + 9, *end = strchr(t, '"');
+        CU_ASSERT_FATAL(end != NULL && end - t == 27);
+        char now[28];
+        memcpy(now, t, 27);
+        now[27] = '\0';
+        /* fixed width: ordered as strings */
+        CU_ASSERT(strcmp(before, now) <= 0 && strcmp(now, after) <= 0);
+        if (!(strcmp(before, now) <= 0 && strcmp(now, after) <= 0))
+                fprintf(stderr, "\n  time %s not between %s and %s\n", now, before, after);
+        free(line);
+}
+
+static void test_format_errors(void)
+{
+        static struct audit_case c;
+        char *line = NULL;
+        size_t len = 0;
+
+        base_case(&c);
+        CU_ASSERT(audit_format_line(&c.info, NULL, false, 1, NULL, &line, &len) == -EINVAL);
+        CU_ASSERT(audit_format_line(&c.info, &c.d, false, 1, NULL, NULL, &len) == -EINVAL);
+        CU_ASSERT(audit_format_line(&c.info, &c.d, false, 1, NULL, &line, NULL) == -EINVAL);
+        CU_ASSERT(audit_format_line(&c.info, &c.d, false, 1, "\xff", &line, &len) == -EINVAL);
+        CU_ASSERT(line == NULL && len == 0);
+}
+
+
 static const struct cu_test audit_tests[] = {
         { "lines are JSON with the fields", test_lines_are_json_with_fields },
         { "hostile strings stay one JSON line", test_hostile_strings_stay_one_json_line },
@@ -434,6 +769,14 @@ static const struct cu_test audit_tests[] = {
         { "write errors counted, reported once", test_write_errors_are_counted_and_rate_limited },
         { "open errors", test_open_errors },
         { "lossy JSON strings", test_json_string_lossy },
+        { "line: hostile strings, every byte", test_format_hostile_strings },
+        { "line: strings at their longest", test_format_max_lengths },
+        { "line: violations, duplicate rule ids", test_format_violations },
+        { "line: modes and latencies", test_format_modes_and_latency },
+        { "line: empty info, times", test_format_empty_and_time },
+        { "line: random cases", test_format_random },
+        { "line: the time of the call", test_format_time_now },
+        { "line: errors", test_format_errors },
         { NULL, NULL },
 };
 
