@@ -294,6 +294,7 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
         copy_str(info->route, sizeof(info->route), "unknown");
         copy_str(info->policy_sha256, sizeof(info->policy_sha256), p ? p->sha256 : NULL);
 
+        gojson_arena_begin();   /* every JSON value below lives until `out` */
         env = gojson_loadb(envelope, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!env || !json_is_object(env)) {
                 decision_add(d, "envelope", "the AuthZ request from dockerd is not a JSON object (%s)", env ? "wrong type" : jerr.text);
@@ -359,6 +360,7 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
 out:
         json_decref(body);
         json_decref(env);
+        (void) gojson_arena_end();   /* 0: every value is released (test_decide checks) */
         free(raw);
         free(rt);
 }

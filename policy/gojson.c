@@ -2,6 +2,8 @@
 #include "policy/gojson.h"
 
 #include <errno.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -11,11 +13,44 @@
 /* jansson's allocators (see gojson_loadb in gojson.h).  Per thread: the daemon parses on several. */
 static __thread bool parsing, parse_oom;
 
+/* The request arena (gojson_arena_begin in gojson.h): one chunk per thread, allocated once, handed
+ * out by bumping a pointer and taken back whole when the request is done.  A request's values are
+ * hundreds of small allocations (an object, a hashtable, a pair per key, a string and its bytes),
+ * and malloc/free of them were a quarter of a decision's user time. */
+#define ARENA_SIZE (256u << 10)
+#define ARENA_ALIGN 16u
+
+struct arena {
+        char *base;         /* NULL until the first request on this thread */
+        size_t used;
+        size_t live;        /* handed out and not yet released */
+        bool active;        /* between begin and end */
+        bool retired;       /* values outlived a request once (see gojson_arena_end), or disabled */
+};
+
+static __thread struct arena arena;
+static pthread_key_t arena_key;
+static pthread_once_t arena_once = PTHREAD_ONCE_INIT;
+
+static bool in_arena(const void *p)
+{
+        return arena.base && (const char *) p >= arena.base && (const char *) p < arena.base + ARENA_SIZE;
+}
+
 static void *json_alloc(size_t size)
 {
         if (parsing && parse_oom)
                 return NULL;   /* once one failed, fail the rest: the parse must not complete */
-        void *p = malloc(size);
+        if (arena.active && size <= ARENA_SIZE) {
+                size_t need = (size + ARENA_ALIGN - 1) & ~(size_t) (ARENA_ALIGN - 1);
+                if (need <= ARENA_SIZE - arena.used) {
+                        void *p = arena.base + arena.used;
+                        arena.used += need;
+                        arena.live++;
+                        return p;
+                }
+        }
+        void *p = malloc(size);   /* no arena, or it is full: a large body's strings */
         if (!p && parsing)
                 parse_oom = true;
         return p;
@@ -23,7 +58,67 @@ static void *json_alloc(size_t size)
 
 static void json_release(void *p)
 {
+        if (in_arena(p)) {
+                arena.live--;   /* the memory comes back with the whole chunk */
+                return;
+        }
         free(p);
+}
+
+/* At thread exit: the chunk, unless values from it are still alive somewhere. */
+static void arena_free(void *base)
+{
+        if (!arena.retired)
+                free(base);
+}
+
+static void arena_key_create(void)
+{
+        (void) pthread_key_create(&arena_key, arena_free);
+}
+
+void gojson_arena_begin(void)
+{
+        if (arena.retired)
+                return;
+        if (!arena.base) {
+                if (pthread_once(&arena_once, arena_key_create) != 0)
+                        return;
+                arena.base = malloc(ARENA_SIZE);
+                if (!arena.base)
+                        return;   /* plain malloc for this request */
+                if (pthread_setspecific(arena_key, arena.base) != 0) {
+                        free(arena.base);
+                        arena.base = NULL;
+                        return;
+                }
+        }
+        arena.used = 0;
+        arena.live = 0;
+        arena.active = true;
+}
+
+bool gojson_arena_usable(void)
+{
+        return !arena.retired;
+}
+
+void gojson_arena_disable(void)
+{
+        arena.retired = true;
+}
+
+size_t gojson_arena_end(void)
+{
+        if (!arena.active)
+                return 0;
+        arena.active = false;
+        if (arena.live != 0)
+                /* A value made during the request is still referenced: reusing the chunk would
+                 * overwrite it.  Keep the chunk (its values stay valid, their release a no-op) and
+                 * use plain malloc on this thread from now on. */
+                arena.retired = true;
+        return arena.live;
 }
 
 /* Before main(), so before any JSON value exists: values must be freed by the allocator that made
@@ -109,34 +204,86 @@ bool gojson_key_matches(const char *key, const char *field)
         return *k == '\0' && *f == '\0';
 }
 
-/* The key as gojson_key_matches() sees it, folded once into buf: false when it holds a rune that
- * matches no ASCII letter or does not fit (the caller then compares the slow way). */
-static bool fold_key(const char *key, char *buf, size_t size)
-{
-        const unsigned char *k = (const unsigned char *) key;
-        size_t o = 0;
+/* A struct's fields chained by folded first letter, with their lengths: a key is compared only
+ * with the fields that start with its letter and, if it is ASCII, have its length (a HostConfig has
+ * ~70 keys against ~90 fields, 16 of them starting with C).  Built once per struct and kept: the
+ * structs are static tables, at most INDEX_MAX of them. */
+#define INDEX_MAX 32
 
-        while (*k) {
-                size_t n;
-                unsigned char c = fold_next(k, &n);
-                if (c == 0 || o + 1 >= size)
-                        return false;
-                buf[o++] = (char) c;
-                k += n;
+struct field_index {
+        const char *const *fields;
+        size_t n;
+        uint8_t head[27], next[GOSTRUCT_MAX_FIELDS], len[GOSTRUCT_MAX_FIELDS];
+};
+
+static struct field_index indexes[INDEX_MAX];
+static atomic_size_t n_indexes;   /* published after the entry is built */
+static pthread_mutex_t index_lock = PTHREAD_MUTEX_INITIALIZER;
+
+static void index_build(struct field_index *x, const struct gostruct *st)
+{
+        x->fields = st->fields;
+        x->n = st->n;
+        memset(x->head, NO_FIELD, sizeof(x->head));
+        for (size_t i = st->n; i-- > 0;) {
+                size_t b = letter_bucket(fold_ascii((unsigned char) st->fields[i][0]));
+                size_t l = strlen(st->fields[i]);
+                x->next[i] = x->head[b];
+                x->head[b] = (uint8_t) i;
+                x->len[i] = (uint8_t) (l < 255 ? l : 255);
         }
-        buf[o] = '\0';
-        return true;
 }
 
-/* gojson_key_matches() for a key already folded by fold_key(). */
-static bool folded_key_matches(const char *folded, const char *field)
+static const struct field_index *index_find(const struct gostruct *st, size_t n)
 {
-        const unsigned char *k = (const unsigned char *) folded, *f = (const unsigned char *) field;
+        for (size_t i = 0; i < n; i++)
+                if (indexes[i].fields == st->fields && indexes[i].n == st->n)
+                        return &indexes[i];
+        return NULL;
+}
 
-        for (; *f; k++, f++)
-                if (*k != fold_ascii(*f))
+/* The struct's index: from the table, or built into `spare` when the table is full. */
+static const struct field_index *index_of(const struct gostruct *st, struct field_index *spare)
+{
+        const struct field_index *x = index_find(st, atomic_load_explicit(&n_indexes, memory_order_acquire));
+        if (x)
+                return x;
+        pthread_mutex_lock(&index_lock);
+        size_t n = atomic_load_explicit(&n_indexes, memory_order_relaxed);
+        x = index_find(st, n);
+        if (!x && n < INDEX_MAX) {
+                index_build(&indexes[n], st);
+                x = &indexes[n];
+                atomic_store_explicit(&n_indexes, n + 1, memory_order_release);
+        }
+        pthread_mutex_unlock(&index_lock);
+        if (!x) {
+                index_build(spare, st);
+                x = spare;
+        }
+        return x;
+}
+
+/* The key's length, and whether it is all ASCII (then only fields of that length can match). */
+static size_t key_length(const char *key, bool *ret_ascii)
+{
+        const unsigned char *k = (const unsigned char *) key;
+        unsigned char high = 0;
+        size_t n = 0;
+
+        for (; k[n]; n++)
+                high |= k[n];
+        *ret_ascii = high < 0x80;
+        return n;
+}
+
+/* An ASCII key against a field of its length. */
+static bool ascii_key_matches(const char *key, const char *field)
+{
+        for (; *field; key++, field++)
+                if (fold_ascii((unsigned char) *key) != fold_ascii((unsigned char) *field))
                         return false;
-        return *k == '\0';
+        return true;
 }
 
 int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
@@ -164,24 +311,18 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
                 return -EINVAL;
         }
 
-        /* The fields chained by their first letter, folded: a key is compared only with the few
-         * fields it can match (a HostConfig has ~70 keys against ~90 fields). */
-        uint8_t head[27], next[GOSTRUCT_MAX_FIELDS];
-        memset(head, NO_FIELD, sizeof(head));
-        for (size_t i = st->n; i-- > 0;) {
-                size_t b = letter_bucket(fold_ascii((unsigned char) st->fields[i][0]));
-                next[i] = head[b];
-                head[b] = (uint8_t) i;
-        }
+        struct field_index spare;
+        const struct field_index *x = index_of(st, &spare);
 
         json_object_foreach(obj, key, value) {
-                char folded[128];
-                bool fast = fold_key(key, folded, sizeof(folded));
                 size_t n0;
                 unsigned char c0 = fold_next((const unsigned char *) key, &n0);
+                bool ascii;
+                size_t klen = key_length(key, &ascii);
                 size_t i = st->n;
-                for (uint8_t f = c0 ? head[letter_bucket(c0)] : NO_FIELD; f != NO_FIELD; f = next[f])
-                        if (fast ? folded_key_matches(folded, st->fields[f]) : gojson_key_matches(key, st->fields[f])) {
+                for (uint8_t f = c0 ? x->head[letter_bucket(c0)] : NO_FIELD; f != NO_FIELD; f = x->next[f])
+                        if (ascii ? x->len[f] == klen && ascii_key_matches(key, st->fields[f])
+                                  : gojson_key_matches(key, st->fields[f])) {
                                 i = f;
                                 break;
                         }

@@ -38,6 +38,19 @@ bool gojson_key_matches(const char *key, const char *field);
  * one-pass scanner of jsonscan.h builds the value, and hands to json_loadb what it does not cover. */
 json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *err);
 
+/* Scope the JSON values of one request to a per-thread arena: between begin and end, jansson's
+ * allocations on this thread come from one reused chunk (plain malloc once it is full) and their
+ * release costs nothing.  Every value made in between must be released before end, which returns
+ * how many were not (0; otherwise a bug, and this thread stops using its arena, so that those
+ * values stay valid).  Not nested. */
+void gojson_arena_begin(void);
+size_t gojson_arena_end(void);
+/* False once a request's values outlived it on this thread, or after gojson_arena_disable(). */
+bool gojson_arena_usable(void);
+/* Plain malloc for this thread's requests from now on: the allocation-failure tests use it to reach
+ * every allocation (with the arena, the same code paths allocate from malloc only when it is full). */
+void gojson_arena_disable(void);
+
 /* Bind the keys of `obj` to the fields of `st`: ret_vals[i] is the value (borrowed) of field i, or
  * NULL.  `obj` may be NULL or JSON null (all fields NULL).  Every colliding key, unknown key (when
  * strict) or non-object is recorded in `d` under rule "shape", naming `path`.

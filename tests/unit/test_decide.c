@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "authz/decide.h"
+#include "policy/gojson.h"
 #include "policy/decision.h"
 #include "policy/policy.h"
 #include "tests/unit/cutest.h"
@@ -337,6 +338,31 @@ static void test_envelopes(void)
         policy_unref(p);
 }
 
+/* The request arena (gojson_arena_begin): a body bigger than its chunk spills to malloc and is
+ * decided the same; and after every decision of this program, no JSON value outlived its request
+ * (or the arena would have been retired). */
+static void test_arena(void)
+{
+        struct policy *p = fixture_policy();
+        size_t n = 4000, cap = sizeof(COMPLIANT) + n * 120, o;
+        char *body = malloc(cap);
+        CU_ASSERT_FATAL(body != NULL);
+
+        /* COMPLIANT with an Env of n 100-byte entries in front: ~400 KB, past the 256 KiB chunk. */
+        o = (size_t) snprintf(body, cap, "{\"Env\":[");
+        for (size_t i = 0; i < n; i++)
+                o += (size_t) snprintf(body + o, cap - o, "%s\"V%04zu=%096d\"", i ? "," : "", i, 0);
+        o += (size_t) snprintf(body + o, cap - o, "],%s", COMPLIANT + 1);
+        CU_ASSERT_FATAL(o < cap);
+        char *text = envelope("POST", "/v1.41/containers/create", body, NULL, "application/json");
+        for (int round = 0; round < 3; round++)
+                check_env(p, "create with a 400 KB Env", text, strlen(text), "", NULL, true);
+        free(text);
+        free(body);
+        policy_unref(p);
+        CU_ASSERT_TRUE(gojson_arena_usable());
+}
+
 static void test_raw_envelopes(void)
 {
         static const struct {
@@ -459,6 +485,7 @@ static const struct cu_test envelope_tests[] = {
         { "request info for the audit log", test_request_info },
         { "AuthZRes envelopes", test_response },
         { "bare create bodies (check)", test_bare_body },
+        { "request arena: large bodies, nothing outlives a request", test_arena },
         { NULL, NULL },
 };
 

@@ -418,7 +418,39 @@ static void test_parse_body_length(void)
         CU_ASSERT_TRUE(decision_has(&d, "shape"));
 }
 
+/* The request arena: values made between begin and end come from it and are released for
+ * nothing; a value kept past end retires the arena of this thread, and stays valid. */
+static void test_arena(void)
+{
+        json_error_t e;
+
+        CU_ASSERT_TRUE(gojson_arena_usable());
+        for (int round = 0; round < 3; round++) {
+                gojson_arena_begin();
+                const char *doc = "{\"a\":[1,\"x\",{\"b\":null}]}";
+                json_t *v = gojson_loadb(doc, strlen(doc), JSON_REJECT_DUPLICATES, &e);
+                CU_ASSERT_PTR_NOT_NULL(v);
+                json_decref(v);
+                CU_ASSERT_EQUAL(gojson_arena_end(), 0);
+        }
+        CU_ASSERT_EQUAL(gojson_arena_end(), 0);   /* not active: nothing to do */
+
+        gojson_arena_begin();
+        const char *doc = "{\"k\":\"still here\"}";
+        json_t *kept = gojson_loadb(doc, strlen(doc), 0, &e);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(kept);
+        CU_ASSERT(gojson_arena_end() > 0);
+        CU_ASSERT_FALSE(gojson_arena_usable());
+        gojson_arena_begin();   /* retired: plain malloc from now on */
+        json_t *more = json_string("fresh");
+        CU_ASSERT_EQUAL(gojson_arena_end(), 0);
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(kept, "k")), "still here");
+        json_decref(kept);
+        json_decref(more);
+}
+
 static const struct cu_test gojson_tests[] = {
+        { "request arena", test_arena },
         { "key folding (case, long s, Kelvin, look-alikes)", test_key_matches },
         { "bind: collisions, unknown keys, non-objects", test_bind },
         { "bind: missing object resets every slot", test_bind_missing_object },
