@@ -21,6 +21,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authz/jsonout.h"
 #include "authz/log.h"
 #include "authz/version.h"
 #include "policy/jsontext.h"
@@ -103,133 +104,10 @@ json_t *audit_json_string(const char *s)
 
 /* ---- the line --------------------------------------------------------------------------------- */
 
-/* The line is written straight into one buffer, not built as jansson values and dumped: that cost
- * about 130k instructions per decision, a fifth of the decision path, on the deciding thread.  The
- * bytes are exactly those json_dumpb(JSON_COMPACT) printed for the object the formatter used to
- * build (tests/unit/test_audit.c keeps that formatter and compares the two): each string made valid
- * UTF-8 as audit_json_string() does, then escaped as jansson 2.14's dump_string() does: `"` and `\`,
- * \b \f \n \r \t, any other byte below 0x20 as \u00XX (upper-case hex); '/', DEL and non-ASCII
- * characters as they are. */
-
-/* Where the line is written: on the stack, then copied into an allocation of its exact size, one
- * malloc() per line.  (Allocating from a size estimate would often ask for more than the 1 KiB
- * past which glibc first consolidates its free lists, which cost more than the formatting.)  A
- * line longer than the stack buffer (dozens of long reasons, strings full of control bytes) moves
- * to the heap, doubled as needed. */
-#define LINE_STACK 4096
-
-struct out {
-        char *buf;      /* stack until the line outgrows it, then the heap */
-        size_t len, cap;
-        bool heap;
-        bool failed;    /* out of memory: the line is given up, further output dropped */
-        char stack[LINE_STACK];
-};
-
-static bool out_grow(struct out *o, size_t n)
-{
-        size_t cap = o->cap;
-        char *p;
-
-        if (o->failed)
-                return false;
-        while (n > cap - o->len) {
-                if (cap > SIZE_MAX / 2) {
-                        o->failed = true;
-                        return false;
-                }
-                cap *= 2;
-        }
-        p = o->heap ? realloc(o->buf, cap) : malloc(cap);
-        if (!p) {
-                o->failed = true;
-                return false;
-        }
-        if (!o->heap)
-                memcpy(p, o->buf, o->len);
-        o->buf = p;
-        o->cap = cap;
-        o->heap = true;
-        return true;
-}
-
-static inline void out_mem(struct out *o, const char *s, size_t n)
-{
-        if (n > o->cap - o->len && !out_grow(o, n))
-                return;
-        memcpy(o->buf + o->len, s, n);
-        o->len += n;
-}
-
-/* A string literal (its length known at compile time). */
-#define out_lit(o, lit) out_mem((o), "" lit, sizeof(lit) - 1)
-
-/* The index of the first byte from i on that is not plain (n if none). */
-static size_t plain_prefix(const char *s, size_t i, size_t n)
-{
-        return (size_t) (json_plain_run(s + i, s + n) - s);
-}
-
-/* s[0..n) as a JSON string (see above). */
-static void out_string(struct out *o, const char *s, size_t n)
-{
-        static const char hex[] = "0123456789ABCDEF";
-        const unsigned char *u = (const unsigned char *) s;
-        size_t done = 0;   /* s[0..done) is out */
-
-        out_lit(o, "\"");
-        for (size_t i = plain_prefix(s, 0, n); i < n; i = plain_prefix(s, i, n)) {
-                unsigned char c = u[i];
-                if (c >= 0x80) {
-                        size_t k = json_utf8_len(u + i, n - i);
-                        if (k > 0) {
-                                i += k;
-                                continue;
-                        }
-                }
-                out_mem(o, s + done, i - done);
-                switch (c) {
-                case '"':
-                        out_lit(o, "\\\"");
-                        break;
-                case '\\':
-                        out_lit(o, "\\\\");
-                        break;
-                case '\b':
-                        out_lit(o, "\\b");
-                        break;
-                case '\f':
-                        out_lit(o, "\\f");
-                        break;
-                case '\n':
-                        out_lit(o, "\\n");
-                        break;
-                case '\r':
-                        out_lit(o, "\\r");
-                        break;
-                case '\t':
-                        out_lit(o, "\\t");
-                        break;
-                default:
-                        if (c >= 0x80) {
-                                out_lit(o, "\xef\xbf\xbd");   /* U+FFFD for each byte of an invalid sequence */
-                        } else {
-                                const char e[6] = { '\\', 'u', '0', '0', hex[c >> 4], hex[c & 0xf] };
-                                out_mem(o, e, sizeof(e));
-                        }
-                        break;
-                }
-                done = ++i;
-        }
-        out_mem(o, s + done, n - done);
-        out_lit(o, "\"");
-}
-
-/* A string that needs no escaping (our own constants). */
-static void out_plain(struct out *o, const char *s)
-{
-        out_mem(o, s, strlen(s));
-}
+/* The line is written straight into one buffer (authz/jsonout.h), not built as jansson values and
+ * dumped: that cost about 130k instructions per decision, a fifth of the decision path, on the
+ * deciding thread.  The bytes are exactly those json_dumpb(JSON_COMPACT) printed for the object the
+ * formatter used to build (tests/fuzz/audit_diff.h keeps that formatter; the tests compare). */
 
 /* A string of the line and its length. */
 struct str {
@@ -251,62 +129,62 @@ struct line {
 };
 
 /* ,"key":"value", left out when the value is empty. */
-static void out_optional(struct out *o, const char *key, size_t key_len, struct str v)
+static void out_optional(struct jsonout *o, const char *key, size_t key_len, struct str v)
 {
         if (v.n == 0)
                 return;
-        out_mem(o, key, key_len);
-        out_string(o, v.s, v.n);
+        jsonout_mem(o, key, key_len);
+        jsonout_string(o, v.s, v.n);
 }
 
 #define OUT_OPTIONAL(o, key, v) out_optional((o), "" key, sizeof(key) - 1, (v))
 
 /* Keys in the order README "Audit log" documents (time first). */
-static void out_line(struct out *o, const struct line *l)
+static void out_line(struct jsonout *o, const struct line *l)
 {
         bool first = true;
 
-        out_lit(o, "{\"time\":");
-        out_string(o, l->time.s, l->time.n);
-        out_lit(o, ",\"decision\":\"");
-        out_plain(o, l->decision);
-        out_lit(o, "\",\"mode\":\"");
-        out_plain(o, l->mode);
-        out_lit(o, "\",\"rules\":[");
+        jsonout_lit(o, "{\"time\":");
+        jsonout_string(o, l->time.s, l->time.n);
+        jsonout_lit(o, ",\"decision\":\"");
+        jsonout_plain(o, l->decision);
+        jsonout_lit(o, "\",\"mode\":\"");
+        jsonout_plain(o, l->mode);
+        jsonout_lit(o, "\",\"rules\":[");
         for (size_t i = 0; i < l->n; i++) {
                 if (!l->rules[i].s)
                         continue;
                 if (!first)
-                        out_lit(o, ",");
-                out_string(o, l->rules[i].s, l->rules[i].n);
+                        jsonout_lit(o, ",");
+                jsonout_string(o, l->rules[i].s, l->rules[i].n);
                 first = false;
         }
-        out_lit(o, "],\"method\":");
-        out_string(o, l->method.s, l->method.n);
-        out_lit(o, ",\"route\":");
-        out_string(o, l->route.s, l->route.n);
-        out_lit(o, ",\"uri\":");
-        out_string(o, l->uri.s, l->uri.n);
+        jsonout_lit(o, "],\"method\":");
+        jsonout_string(o, l->method.s, l->method.n);
+        jsonout_lit(o, ",\"route\":");
+        jsonout_string(o, l->route.s, l->route.n);
+        jsonout_lit(o, ",\"uri\":");
+        jsonout_string(o, l->uri.s, l->uri.n);
         OUT_OPTIONAL(o, ",\"user\":", l->user);
         OUT_OPTIONAL(o, ",\"authn\":", l->authn);
         OUT_OPTIONAL(o, ",\"container_name\":", l->container_name);
         OUT_OPTIONAL(o, ",\"image\":", l->image);
         OUT_OPTIONAL(o, ",\"body_sha256\":", l->body_sha256);
-        out_lit(o, ",\"latency_us\":");
-        out_mem(o, l->latency, l->latency_len);
-        out_lit(o, ",\"version\":");
-        out_string(o, l->version.s, l->version.n);
+        jsonout_lit(o, ",\"latency_us\":");
+        jsonout_mem(o, l->latency, l->latency_len);
+        jsonout_lit(o, ",\"version\":");
+        jsonout_string(o, l->version.s, l->version.n);
         OUT_OPTIONAL(o, ",\"policy_sha256\":", l->policy_sha256);
-        out_lit(o, ",\"reasons\":[");
+        jsonout_lit(o, ",\"reasons\":[");
         for (size_t i = 0; i < l->n; i++) {
                 if (i > 0)
-                        out_lit(o, ",");
-                out_string(o, l->reasons[i].s, l->reasons[i].n);
+                        jsonout_lit(o, ",");
+                jsonout_string(o, l->reasons[i].s, l->reasons[i].n);
         }
-        out_lit(o, "]");
+        jsonout_lit(o, "]");
         if (l->truncated)
-                out_lit(o, ",\"truncated\":true");
-        out_lit(o, "}\n");
+                jsonout_lit(o, ",\"truncated\":true");
+        jsonout_lit(o, "}\n");
 }
 
 /* One of struct request_info's fixed-size strings (NUL-terminated by the decoder; bounded anyway). */
@@ -443,35 +321,10 @@ int audit_format_line(const struct request_info *info, const struct decision *d,
          * although rules were broken (all of them set to warn); enforce: the decision was the answer. */
         l.mode = dry_run ? "dry-run" : allow && d->warned ? "warn" : "enforce";
 
-        struct out o;
-        o.buf = o.stack;
-        o.len = 0;
-        o.cap = sizeof(o.stack);
-        o.heap = false;
-        o.failed = false;
+        struct jsonout o;
+        jsonout_init(&o);
         out_line(&o, &l);
-        out_lit(&o, "\0");
-        if (o.failed) {
-                if (o.heap)
-                        free(o.buf);
-                return -ENOMEM;
-        }
-        o.len--;   /* the NUL */
-        if (!o.heap) {
-                char *p = malloc(o.len + 1);
-                if (!p)
-                        return -ENOMEM;
-                o.buf = memcpy(p, o.stack, o.len + 1);
-        } else if (o.cap - o.len > o.len / 4) {
-                /* up to twice the line after the last doubling: the queue counts lines by their
-                 * length, so give back the rest */
-                char *p = realloc(o.buf, o.len + 1);
-                if (p)
-                        o.buf = p;
-        }
-        *ret = o.buf;
-        *ret_len = o.len;
-        return 0;
+        return jsonout_finish(&o, ret, ret_len);
 }
 
 /* ---- the queue -------------------------------------------------------------------------------- */

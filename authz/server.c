@@ -26,6 +26,7 @@
 #include <unistd.h>
 
 #include "authz/decide.h"
+#include "authz/jsonout.h"
 #include "authz/log.h"
 #include "authz/metrics.h"
 #include "authz/recheck.h"
@@ -248,20 +249,15 @@ void server_unlink_socket(const char *path, const struct stat *ours)
 
 /* ---- answers ---------------------------------------------------------------------------------- */
 
-/* Queue `o` (borrowed) as the JSON answer; when `o` is NULL or cannot be encoded, `fallback`
- * (static) is sent with the same status. */
-static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, const json_t *o,
+/* Queue `body` (n bytes, malloc'd, taken over; NULL: `fallback`, static) as the JSON answer. */
+static enum MHD_Result reply_body(struct MHD_Connection *c, unsigned status, char *body, size_t n,
                                   char *fallback)
 {
         struct MHD_Response *resp = NULL;
-        char *body = NULL;
-        size_t n = o ? json_dumpb(o, NULL, 0, JSON_COMPACT) : 0;
         enum MHD_Result ret;
 
-        if (n > 0) {
-                body = malloc(n);
-                if (body && json_dumpb(o, body, n, JSON_COMPACT) == n)
-                        resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
+        if (body) {
+                resp = MHD_create_response_from_buffer(n, body, MHD_RESPMEM_MUST_FREE);
                 if (!resp)
                         free(body);
         }
@@ -281,20 +277,49 @@ static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, con
         return ret;
 }
 
+/* Queue `o` (borrowed) as the JSON answer; when `o` is NULL or cannot be encoded, `fallback`
+ * (static) is sent with the same status. */
+static enum MHD_Result reply_json(struct MHD_Connection *c, unsigned status, const json_t *o,
+                                  char *fallback)
+{
+        char *body = NULL;
+        size_t n = o ? json_dumpb(o, NULL, 0, JSON_COMPACT) : 0;
+
+        if (n > 0) {
+                body = malloc(n);
+                if (body && json_dumpb(o, body, n, JSON_COMPACT) != n) {
+                        free(body);
+                        body = NULL;
+                }
+        }
+        return reply_body(c, status, body, n, fallback);
+}
+
 static enum MHD_Result reply_error(struct MHD_Connection *c, unsigned status, const char *text)
 {
         _cleanup_json_ json_t *o = json_pack("{s:o}", "Err", audit_json_string(text));
         return reply_json(c, status, o, json_err_internal);
 }
 
-/* {"Allow":true} or {"Allow":false,"Msg":msg}. */
+/* {"Allow":true} or {"Allow":false,"Msg":msg}.  Written by hand (jsonout.h, the bytes jansson's
+ * dump gave): dumping a jansson object of a long message cost more than deciding. */
 static enum MHD_Result reply_allow(struct MHD_Connection *c, bool allow, const char *msg)
 {
+        struct jsonout o;
+        char *body = NULL;
+        size_t n = 0;
+
         if (allow)
                 return reply_json(c, MHD_HTTP_OK, NULL, json_allow);
-
-        _cleanup_json_ json_t *o = json_pack("{s:b,s:o}", "Allow", 0, "Msg", audit_json_string(msg));
-        return reply_json(c, MHD_HTTP_OK, o, json_deny_internal);
+        if (!msg)
+                msg = "";
+        jsonout_init(&o);
+        jsonout_lit(&o, "{\"Allow\":false,\"Msg\":");
+        jsonout_string(&o, msg, strlen(msg));
+        jsonout_lit(&o, "}");
+        if (jsonout_finish(&o, &body, &n) < 0)
+                body = NULL;
+        return reply_body(c, MHD_HTTP_OK, body, n, json_deny_internal);
 }
 
 /* ---- endpoints -------------------------------------------------------------------------------- */
