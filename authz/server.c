@@ -82,6 +82,7 @@ struct request {
         enum endpoint endpoint;
         bool post;
         bool over;        /* the body went past cap: the rest was discarded */
+        bool discard;     /* nobody reads this body (AuthZRes without debug logging): not kept */
         bool oom;         /* growing the buffer failed */
         size_t cap;
         size_t len, alloc;
@@ -541,7 +542,7 @@ static size_t endpoint_cap(enum endpoint e)
  * ignored by its endpoint), so a client cannot make us hold more than cap bytes. */
 static void body_append(struct request *rq, const char *data, size_t n)
 {
-        if (rq->over || rq->oom)
+        if (rq->over || rq->oom || rq->discard)
                 return;
         if (n > rq->cap - rq->len) {
                 rq->over = true;
@@ -587,6 +588,9 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 rq->endpoint = endpoint_from_url(url);
                 rq->post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
                 rq->cap = rq->post ? endpoint_cap(rq->endpoint) : 0;
+                /* Responses are never judged (handle_authz_res): their bodies, often the larger
+                 * ones (inspect, lists), are not even copied unless the debug log shows them. */
+                rq->discard = rq->endpoint == ENDPOINT_AUTHZ_RES && log_get_max_level() < LOG_DEBUG;
                 *con_cls = rq;
                 return MHD_YES;
         }
