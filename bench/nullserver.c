@@ -6,7 +6,8 @@
  * unix socket (0600, SOMAXCONN backlog) with MHD_USE_EPOLL_INTERNAL_THREAD, a thread pool of one
  * thread per online CPU, the plugin's connection limit and timeout, HTTP/1.1 keep-alive.  For each
  * request it lets libmicrohttpd read the whole body (and discards it: no copy, no parse) and answers
- * {"Allow":true} with the plugin's Content-Type, built the way the plugin builds its allow answer.
+ * {"Allow":true} with the plugin's Content-Type, built the way the plugin builds its allow answer
+ * ({"Implements":["authz"]} to /Plugin.Activate, so that a dockerd can use it as its AuthZ plugin).
  * It stops on SIGTERM/SIGINT and removes its socket. */
 #include <errno.h>
 #include <fcntl.h>
@@ -23,6 +24,7 @@
 #include "authz/server.h"
 
 static char json_allow[] = "{\"Allow\":true}";
+static char json_activate[] = "{\"Implements\":[\"authz\"]}";
 static int marker;
 
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
@@ -30,7 +32,6 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                                   size_t *upload_data_size, void **con_cls)
 {
         (void) cls;
-        (void) url;
         (void) method;
         (void) version;
         (void) upload_data;
@@ -43,8 +44,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 *upload_data_size = 0;   /* read and dropped */
                 return MHD_YES;
         }
+        /* Activation too, so that a dockerd can use it as an AuthZ plugin (bench.sh, end to end). */
+        char *answer = strcmp(url, "/Plugin.Activate") == 0 ? json_activate : json_allow;
         struct MHD_Response *resp =
-                MHD_create_response_from_buffer(strlen(json_allow), json_allow, MHD_RESPMEM_PERSISTENT);
+                MHD_create_response_from_buffer(strlen(answer), answer, MHD_RESPMEM_PERSISTENT);
         if (!resp)
                 return MHD_NO;
         if (MHD_add_response_header(resp, MHD_HTTP_HEADER_CONTENT_TYPE,
