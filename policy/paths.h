@@ -12,7 +12,8 @@ int path_clean(const char *in, char *buf, size_t size);
 bool path_has_dotdot(const char *path);
 
 /* Resolve symlinks in `path` (absolute) as far as it exists: the longest existing prefix goes
- * through realpath(3), the rest, which does not exist yet, is appended.  A component that exists
+ * through realpath(3) (or the same through /proc/self/fd), the rest, which does not exist yet, is
+ * appended.  A component that exists
  * but cannot be followed (a dangling symlink, a loop, no permission) is an error: dockerd would
  * create or mount through it, and we cannot tell where it leads.  0 or -errno. */
 int path_resolve(const char *path, char *buf, size_t size);
