@@ -118,7 +118,7 @@ int path_resolve(const char *path, char *buf, size_t size)
                         break;
                 int e = errno;
                 if (e != ENOENT)
-                        return -e;
+                        return e > 0 ? -e : -EIO;   /* never a success with nothing resolved */
                 struct stat st;
                 if (lstat(head, &st) == 0)
                         return -ENOENT;          /* exists but does not resolve: dangling link */
