@@ -104,6 +104,8 @@ int path_resolve(const char *path, char *buf, size_t size)
         char real[PATH_MAX];
         size_t cut;
 
+        if (size > 0)
+                buf[0] = '\0';   /* on failure too: nothing that reads as a path */
         if (path[0] != '/')
                 return -EINVAL;
         if (strlen(path) >= sizeof(head))
