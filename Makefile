@@ -14,7 +14,9 @@ HARDEN  := -D_FORTIFY_SOURCE=2 -fstack-protector-strong -fPIE
 OPT     ?= -O2 -g
 CFLAGS  += -std=gnu11 $(OPT) $(WARN) $(HARDEN) -MMD -MP -I. $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
 LDFLAGS += -pie -Wl,-z,relro,-z,now
-LDLIBS  += $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+# Not libcurl: its headers are used, the library is loaded at run time (authz/curl_lazy.h), and
+# its ~20 dependencies would otherwise be loaded at every start.  dlopen is in glibc's libc (2.34+).
+LDLIBS  += $(shell pkg-config --libs $(filter-out libcurl,$(PKGS)) 2>/dev/null) -lpthread
 
 POLICY_SRC := $(wildcard policy/*.c)
 AUTHZ_SRC  := $(filter-out authz/main.c,$(wildcard authz/*.c))
@@ -50,7 +52,8 @@ define install_missing
 	fi
 endef
 
-# Debian 12 packages the build and the tests need; installed only when missing.
+# Debian 12 packages the build and the tests need; installed only when missing.  libcurl4-openssl-dev
+# brings libcurl's headers and libcurl4, the library the daemon loads at run time.
 DEPS := gcc make pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libcunit1-dev \
         docker.io busybox-static curl
 deps:

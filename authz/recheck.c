@@ -1,7 +1,7 @@
-/* The second look at starts (see recheck.h): libcurl over dockerd's unix socket. */
+/* The second look at starts (see recheck.h): libcurl (loaded at run time, curl_lazy.h) over
+ * dockerd's unix socket. */
 #include "authz/recheck.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <jansson.h>
 #include <stdio.h>
@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "authz/cleanup.h"
+#include "authz/curl_lazy.h"
 #include "policy/eval.h"
 #include "policy/gojson.h"
 
@@ -17,11 +18,6 @@ struct buffer {
         size_t len, alloc;
         bool over;
 };
-
-int recheck_init(void)
-{
-        return curl_global_init(CURL_GLOBAL_DEFAULT) == CURLE_OK ? 0 : -EIO;
-}
 
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
@@ -49,7 +45,8 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* GET `path` from dockerd; on success a new JSON reference in *ret.  Failures are recorded in d. */
-static int fetch(const struct policy *p, const char *what, const char *path, json_t **ret, struct decision *d)
+static int fetch(const struct curl_api *curl, const struct policy *p, const char *what, const char *path,
+                 json_t **ret, struct decision *d)
 {
         const char *sock = p->docker_host;
         struct buffer b = { 0 };
@@ -65,27 +62,28 @@ static int fetch(const struct policy *p, const char *what, const char *path, jso
         sock += 7;
         snprintf(url, sizeof(url), "http://docker%s", path);
 
-        CURL *c = curl_easy_init();
+        CURL *c = curl->easy_init();
         if (!c) {
                 decision_add(d, "recheck", "cannot ask dockerd about %s (libcurl failed to start)", what);
                 return -ENOMEM;
         }
-        curl_easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
-        curl_easy_setopt(c, CURLOPT_URL, url);
-        curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) RECHECK_TIMEOUT_MS);
-        curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
-        curl_easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
-        curl_easy_setopt(c, CURLOPT_WRITEFUNCTION, on_data);
-        curl_easy_setopt(c, CURLOPT_WRITEDATA, &b);
-        curl_easy_setopt(c, CURLOPT_USERAGENT, "arandu-authz-recheck");
+        /* Through pointers: no typecheck-gcc.h here, so every long is spelled long (curl_lazy.h). */
+        curl->easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
+        curl->easy_setopt(c, CURLOPT_URL, url);
+        curl->easy_setopt(c, CURLOPT_TIMEOUT_MS, (long) RECHECK_TIMEOUT_MS);
+        curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
+        curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
+        curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, (curl_write_callback) on_data);
+        curl->easy_setopt(c, CURLOPT_WRITEDATA, &b);
+        curl->easy_setopt(c, CURLOPT_USERAGENT, "arandu-authz-recheck");
 
-        CURLcode cr = curl_easy_perform(c);
-        curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
-        curl_easy_cleanup(c);
+        CURLcode cr = curl->easy_perform(c);
+        curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl->easy_cleanup(c);
 
         if (cr != CURLE_OK) {
                 decision_add(d, "recheck", "cannot ask dockerd about %s: %s%s", what,
-                             b.over ? "the answer is too large" : curl_easy_strerror(cr),
+                             b.over ? "the answer is too large" : curl->easy_strerror(cr),
                              " (the start is denied when the daemon's view cannot be checked)");
         } else if (status != 200) {
                 decision_add(d, "recheck", "dockerd answered %ld when asked about %s", status, what);
@@ -106,19 +104,32 @@ static int fetch(const struct policy *p, const char *what, const char *path, jso
 /* Fetch dockerd's view of /KIND/ID/json (kind "containers" or "exec"); a new reference in *ret. */
 static int fetch_view(const struct policy *p, const char *kind, const char *id, json_t **ret, struct decision *d)
 {
+        const struct curl_api *curl;
+        struct curl_lazy_error e;
         char path[1100], what[300];
 
-        CURL *c = curl_easy_init();
-        _cleanup_free_ char *escaped = c ? curl_easy_escape(c, id, 0) : NULL;
+        snprintf(what, sizeof(what), "%s %.200s", strcmp(kind, "exec") == 0 ? "exec" : "container", id);
+        /* Usually loaded already (server.c starts the load when it starts serving); if not, this
+         * waits for that one load.  Without libcurl the daemon's view cannot be had: deny. */
+        int r = curl_lazy_get(&curl, &e);
+        if (r < 0) {
+                decision_add(d, "recheck", "cannot load %s to ask dockerd about %s: %s%s", CURL_LAZY_SONAME, what, e.text,
+                             " (the start is denied when the daemon's view cannot be checked)");
+                return r;
+        }
+
+        CURL *c = curl->easy_init();
+        char *escaped = c ? curl->easy_escape(c, id, 0) : NULL;
         if (c)
-                curl_easy_cleanup(c);
+                curl->easy_cleanup(c);
         if (!escaped || strlen(escaped) > 1000) {
+                curl->free(escaped);
                 decision_add(d, "recheck", "cannot ask dockerd about this id");
                 return -EINVAL;
         }
-        snprintf(what, sizeof(what), "%s %.200s", strcmp(kind, "exec") == 0 ? "exec" : "container", id);
         snprintf(path, sizeof(path), "/%s/%s/json", kind, escaped);
-        return fetch(p, what, path, ret, d);
+        curl->free(escaped);
+        return fetch(curl, p, what, path, ret, d);
 }
 
 void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d)

@@ -20,10 +20,8 @@ enum recheck_kind {
         RECHECK_EXEC,        /* POST /exec/{id}/start */
 };
 
-/* Call once before threads start (libcurl's global init is not thread-safe). */
-int recheck_init(void);
-
 /* Fetch dockerd's view of `id` through p->docker_host and add every violation to `d`; a failed
- * lookup (unreachable, timeout, not 200, not JSON) is itself a violation (rule "recheck").
- * Blocks for at most about RECHECK_TIMEOUT_MS per lookup (an exec needs two). */
+ * lookup (libcurl cannot be loaded, unreachable, timeout, not 200, not JSON) is itself a violation
+ * (rule "recheck").  Blocks for at most about RECHECK_TIMEOUT_MS per lookup (an exec needs two),
+ * plus, for the first one, the wait for libcurl's load (curl_lazy.h) if it has not finished. */
 void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d);

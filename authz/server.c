@@ -25,6 +25,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "authz/curl_lazy.h"
 #include "authz/decide.h"
 #include "authz/jsonout.h"
 #include "authz/log.h"
@@ -704,10 +705,6 @@ int server_run(const struct server_config *cfg)
                 return -EINVAL;
         const char *where = cfg->socket_path ? cfg->socket_path : "the inherited socket";
 
-        r = recheck_init();
-        if (r < 0)
-                return log_error_errno(r, "cannot initialise libcurl for the start rechecks");
-
         /* One descriptor per connection: the default soft limit (1024) would cut SERVER_CONNECTION_LIMIT
          * short with EMFILE.  Raised as far as the hard limit allows; a failure only logs. */
         struct rlimit rl;
@@ -751,6 +748,13 @@ int server_run(const struct server_config *cfg)
 
         log_info("serving on %s (%u threads%s%s)", LOG_ESC(where), pool_size(),
                  cfg->dry_run ? ", dry run: nothing is denied" : "", cfg->audit ? ", audit log on" : "");
+
+        /* libcurl, for the rechecks, is loaded now, beside the first requests rather than before
+         * them (curl_lazy.h: ~10 ms of loading); a start that comes first waits for it.  Without a
+         * thread, that first start loads it. */
+        r = curl_lazy_preload();
+        if (r < 0)
+                log_warning_errno(r, "cannot start loading %s in the background", CURL_LAZY_SONAME);
 
         /* From here on requests take the current policy, which SIGHUP may replace; until now they
          * used cfg->policy, the same one. */
@@ -811,6 +815,7 @@ int server_run(const struct server_config *cfg)
 
         /* Finishes the requests in progress and closes the listening socket. */
         MHD_stop_daemon(mhd);
+        curl_lazy_preload_wait();
         policy_current_fini();
         if (created)
                 remove_socket(cfg->socket_path, &sock_st);

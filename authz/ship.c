@@ -6,7 +6,6 @@
 #include "authz/cleanup.h"
 #include "authz/ship.h"
 
-#include <curl/curl.h>
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
@@ -15,6 +14,7 @@
 #include <string.h>
 #include <time.h>
 
+#include "authz/curl_lazy.h"
 #include "authz/log.h"
 #include "authz/metrics.h"
 
@@ -30,6 +30,7 @@ struct ship {
 
         char *url;                         /* with credentials: only ever given to libcurl */
         char *shown;                       /* without them: for messages */
+        const struct curl_api *api;        /* libcurl (curl_lazy.h), loaded by ship_open() */
         CURL *curl;                        /* the shipper thread's */
         struct curl_slist *headers;
 
@@ -68,29 +69,29 @@ static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *userdata)
 }
 
 /* Check the URL and make the form shown in messages (no user name, no password).  0 or -EINVAL. */
-static int check_url(const char *url, char **ret_shown)
+static int check_url(const struct curl_api *api, const char *url, char **ret_shown)
 {
-        CURLU *u = curl_url();
+        CURLU *u = api->url();
         char *scheme = NULL, *shown = NULL;
         int r = -EINVAL;
 
         if (!u)
                 return -ENOMEM;
-        if (curl_url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+        if (api->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+            api->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
                 goto out;
         if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
                 goto out;
-        if (curl_url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
-            curl_url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
-            curl_url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK)
+        if (api->url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+            api->url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
+            api->url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK)
                 goto out;
         *ret_shown = strdup(shown);
         r = *ret_shown ? 0 : -ENOMEM;
 out:
-        curl_free(scheme);
-        curl_free(shown);
-        curl_url_cleanup(u);
+        api->free(scheme);
+        api->free(shown);
+        api->url_cleanup(u);
         return r;
 }
 
@@ -104,15 +105,15 @@ static enum post_result post(struct ship *s, const char *body, size_t len, long 
         long status = 0;
         CURLcode rc;
 
-        curl_easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
-        curl_easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
-        curl_easy_setopt(s->curl, CURLOPT_TIMEOUT, timeout_s);
-        rc = curl_easy_perform(s->curl);
+        s->api->easy_setopt(s->curl, CURLOPT_POSTFIELDS, body);
+        s->api->easy_setopt(s->curl, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t) len);
+        s->api->easy_setopt(s->curl, CURLOPT_TIMEOUT, timeout_s);
+        rc = s->api->easy_perform(s->curl);
         if (rc != CURLE_OK) {
-                snprintf(why, why_size, "%s", curl_easy_strerror(rc));
+                snprintf(why, why_size, "%s", s->api->easy_strerror(rc));
                 return POST_RETRY;
         }
-        curl_easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
+        s->api->easy_getinfo(s->curl, CURLINFO_RESPONSE_CODE, &status);
         if (status >= 200 && status < 300)
                 return POST_OK;
         snprintf(why, why_size, "HTTP status %ld", status);
@@ -327,9 +328,11 @@ static void ship_free(struct ship *s)
                 for (size_t i = 0; i < SHIP_QUEUE_LINES; i++)
                         free(s->ring[i].s);
         free(s->ring);
-        curl_slist_free_all(s->headers);
-        if (s->curl)
-                curl_easy_cleanup(s->curl);
+        if (s->api) {
+                s->api->slist_free_all(s->headers);
+                if (s->curl)
+                        s->api->easy_cleanup(s->curl);
+        }
         free(s->url);
         free(s->shown);
         free(s);
@@ -337,19 +340,24 @@ static void ship_free(struct ship *s)
 
 int ship_open(const char *url, struct ship **ret)
 {
+        const struct curl_api *api;
+        struct curl_lazy_error e;
         struct ship *s;
         sigset_t all, old;
         int r;
 
         if (!url || !ret)
                 return -EINVAL;
-        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-                return -ENOMEM;
+        /* Now, not in the background: every line goes through libcurl from the start. */
+        r = curl_lazy_get(&api, &e);
+        if (r < 0)
+                return log_error_errno(r, "audit-url: cannot load %s (%s)", CURL_LAZY_SONAME, e.text);
 
         s = calloc(1, sizeof(*s));
         if (!s)
                 return -ENOMEM;
-        r = check_url(url, &s->shown);
+        s->api = api;
+        r = check_url(api, url, &s->shown);
         if (r < 0) {
                 if (r == -EINVAL)
                         log_error("--audit-url: not an http:// or https:// URL");
@@ -358,25 +366,25 @@ int ship_open(const char *url, struct ship **ret)
         }
         s->url = strdup(url);
         s->ring = calloc(SHIP_QUEUE_LINES, sizeof(*s->ring));
-        s->curl = curl_easy_init();
-        s->headers = curl_slist_append(NULL, "Content-Type: application/x-ndjson");
+        s->curl = api->easy_init();
+        s->headers = api->slist_append(NULL, "Content-Type: application/x-ndjson");
         if (!s->url || !s->ring || !s->curl || !s->headers) {
                 ship_free(s);
                 return -ENOMEM;
         }
 
         CURL *h = s->curl;
-        curl_easy_setopt(h, CURLOPT_URL, s->url);
-        curl_easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
-        curl_easy_setopt(h, CURLOPT_NOSIGNAL, 1L);          /* threads: no SIGALRM for timeouts */
-        curl_easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long) SHIP_CONNECT_TIMEOUT_S);
-        curl_easy_setopt(h, CURLOPT_WRITEFUNCTION, discard_body);
-        curl_easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);    /* a redirect must not move audit data */
+        api->easy_setopt(h, CURLOPT_URL, s->url);
+        api->easy_setopt(h, CURLOPT_HTTPHEADER, s->headers);
+        api->easy_setopt(h, CURLOPT_NOSIGNAL, 1L);          /* threads: no SIGALRM for timeouts */
+        api->easy_setopt(h, CURLOPT_CONNECTTIMEOUT, (long) SHIP_CONNECT_TIMEOUT_S);
+        api->easy_setopt(h, CURLOPT_WRITEFUNCTION, (curl_write_callback) discard_body);
+        api->easy_setopt(h, CURLOPT_FOLLOWLOCATION, 0L);    /* a redirect must not move audit data */
 #if LIBCURL_VERSION_NUM >= 0x075500
-        curl_easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
+        api->easy_setopt(h, CURLOPT_PROTOCOLS_STR, "http,https");
 #endif
         /* Let a keep-alive connection be reused, but notice a dead one quickly. */
-        curl_easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
+        api->easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 
         pthread_mutex_init(&s->lock, NULL);
         pthread_cond_init(&s->wake, NULL);

@@ -40,9 +40,9 @@ struct ship_stats {
         uint64_t queued, sent, dropped, failures;
 };
 
-/* Check the URL (http:// or https:// only) and start the posting thread.  Call it from the main
- * thread before other threads use libcurl.  0 and a new shipper in *ret, or -EINVAL (logged) /
- * -ENOMEM / -errno. */
+/* Load libcurl now (curl_lazy.h; the posting thread needs it from the first line), check the URL
+ * (http:// or https:// only) and start the posting thread.  0 and a new shipper in *ret, or
+ * -EINVAL (logged) / the load's -ELIBACC, -ELIBBAD ... (logged) / -ENOMEM / -errno. */
 int ship_open(const char *url, struct ship **ret);
 
 /* Queue one line (copied; `len` bytes, ending in '\n').  Never blocks on the network: a full queue

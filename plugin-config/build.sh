@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Build the managed-plugin directory for `docker plugin create`: OUT/config.json and OUT/rootfs/ with
-# our binary, the shared libraries it links (from ldd, at the same paths) and the few files it needs.
+# our binary, the shared libraries it links (from ldd, at the same paths), libcurl and what it links
+# (loaded at run time, not linked: authz/curl_lazy.h) and the few files it needs.
 # No image, no registry.
 #
 # Usage: plugin-config/build.sh BINARY OUT
@@ -34,8 +35,27 @@ chmod 1777 "$R/tmp"
 install -m 0755 "$BIN" "$R/usr/bin/arandu-authz"
 
 # The shared libraries and the dynamic loader, at the paths the binary asks for.
-libs=$(ldd "$BIN" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }' | sort -u)
+ldd_paths() { ldd "$1" | awk '$2 == "=>" && $3 ~ /^\// { print $3 } $1 ~ /^\// { print $1 }'; }
+libs=$(ldd_paths "$BIN" | sort -u)
 [ -n "$libs" ] || { echo "$0: ldd found no libraries for $BIN" >&2; exit 1; }
+loader=$(ldd "$BIN" | awk '$1 ~ /^\// && !n++ { print $1 }')   # no early exit: pipefail
+
+# libcurl.so.4, which the binary dlopen()s for the rechecks and --audit-url (ldd cannot see it): the
+# one the host's loader would pick (ld.so.cache, as `ldconfig -p` lists it) for the binary's ABI (the
+# tag of the libc it links), and everything it links.  Without it every start would be denied.
+ldconfig_p() { if command -v ldconfig >/dev/null; then ldconfig -p; else /sbin/ldconfig -p; fi; }
+cache_entries() {   # SONAME: "ABI|PATH" of each ld.so.cache entry for SONAME, in the loader's order
+        ldconfig_p | sed -n 's/^[[:space:]]*\([^ ]*\) (\(.*\)) => \(.*\)$/\1|\2|\3/p' |
+                awk -F'|' -v n="$1" '$1 == n { print $2 "|" $3 }'
+}
+libc=$(echo "$libs" | awk '/\/libc\.so\.6$/ && !n++')
+abi=$(cache_entries libc.so.6 | awk -F'|' -v p="$libc" '$2 == p && !n++ { print $1 }')
+curl=$(cache_entries libcurl.so.4 | awk -F'|' -v a="$abi" '$1 == a && !n++ { print $2 }')
+[ -n "$abi" ] && [ -n "$curl" ] && [ -f "$curl" ] || {
+        echo "$0: libcurl.so.4 (${abi:-unknown ABI}) not found by ldconfig -p: the plugin needs it (apt-get install libcurl4)" >&2
+        exit 1
+}
+libs=$( { echo "$libs"; echo "$curl"; ldd_paths "$curl"; } | sort -u)
 for l in $libs; do
         mkdir -p "$R$(dirname "$l")"
         cp -L "$l" "$R$l"
@@ -62,7 +82,10 @@ jq --arg sockdir "$(dirname "$DOCKER_SOCKET")" --arg sock "unix:///run/arandu-ho
 ' "$HERE/config.json" >"$OUT/config.json"
 
 # The plugin must start in that rootfs: check the binary runs there with only what we copied.
+# And libcurl must load there as dlopen will load it, without an ld.so.cache: the loader lists
+# what it links and fails on what is missing.
 if [ "$(id -u)" -eq 0 ] && command -v chroot >/dev/null; then
         chroot "$R" /usr/bin/arandu-authz version >/dev/null || { echo "$0: the binary does not run in $R" >&2; exit 1; }
+        chroot "$R" "$loader" --list "$curl" >/dev/null || { echo "$0: $curl does not load in $R" >&2; exit 1; }
 fi
 echo "plugin directory: $OUT ($(du -sh "$R" | cut -f1) rootfs, $(echo "$libs" | wc -l) libraries)"

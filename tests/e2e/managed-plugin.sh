@@ -190,3 +190,13 @@ if [ -s "$T/log/audit.log" ] &&
 else
         notok "the audit log on the host has the privileged denial"
 fi
+# The compliant run's start passed the second look: the plugin asked dockerd for the container
+# (its GET goes through the authorization chain too) with libcurl, which it loads at run time from
+# its rootfs (plugin-config/build.sh copies it; without it every start is denied).
+if jq -e -s 'any(.route == "GET /containers/{name:.*}/json" and .decision == "allow")
+        and any(.route == "POST /containers/{name:.*}/start" and .decision == "allow")' "$T/log/audit.log" >/dev/null; then
+        ok "the start was allowed after the plugin's own lookup of the container (libcurl loaded in the plugin)"
+else
+        notok "the start was allowed after the plugin's own lookup of the container (libcurl loaded in the plugin)"
+        diag "$(jq -c '[.decision, .route, .reasons]' "$T/log/audit.log" 2>/dev/null | tail -n 8)"
+fi
