@@ -1,7 +1,8 @@
 /* SHA-256, for the audit log's body and policy digests.
  *
- * Through libcrypto (OpenSSL), which libcurl already loads: it uses the CPU's SHA instructions,
- * five times faster here than portable C, and the body digest is on the path of every decision.
+ * Through libcrypto (OpenSSL), linked for this alone now that libcurl is loaded at run time: it
+ * uses the CPU's SHA instructions, five times faster here than portable C, and the body digest is
+ * on the path of every decision.  Its low-level functions, not EVP (sha256.c says why).
  * It fingerprints data; it does not protect it. */
 #pragma once
 
