@@ -20,7 +20,8 @@
 #    the median of paired differences with a 95% CI; then the same requests replayed over the sockets
 #    (python3) for the daemon-side cost per request, CPU time and Go GCs (see part 4 below).
 #
-# Environment: BENCH_DURATION (seconds per load point, default 3), BENCH_E2E_N (rounds of docker CLI
+# Environment: BENCH_DURATION (seconds per load run, default 3), BENCH_ROUNDS (runs per load point,
+# default 3; the medians are reported), BENCH_E2E_N (rounds of docker CLI
 # commands, default 40), BENCH_E2E_API_N (rounds of replayed requests, default 150), BENCH_CLI (the
 # docker CLI, default /usr/bin/docker), BENCH_E2E=0 skips the end-to-end part, BENCH_FIXTURES
 # (envelope dir).
@@ -35,6 +36,7 @@ SY=$(realpath "$B/bench/synth")
 HERE=$(cd "$(dirname "$0")/.." && pwd)
 FIX=${BENCH_FIXTURES:-$HERE/../shared/fixtures/dockerd-20.10.24}
 DUR=${BENCH_DURATION:-3}
+ROUNDS=${BENCH_ROUNDS:-3}
 E2E_N=${BENCH_E2E_N:-40}
 [ -d "$FIX" ] || { echo "bench: no fixtures at $FIX (set BENCH_FIXTURES)"; exit 1; }
 
@@ -78,7 +80,7 @@ COMPLIANT="$FIX/compliant.cli20.10.24.req.json"
 
 echo "arandu-authz benchmark: $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 echo "machine: nproc $(nproc), $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1), kernel $(uname -r)"
-echo "mix: ${#MIX[@]} envelopes from $FIX (start left out), ${DUR}s per point after 0.5s warm-up"
+echo "mix: ${#MIX[@]} envelopes from $FIX (start left out), ${DUR}s per run after 0.5s warm-up, medians of $ROUNDS rounds"
 hr
 
 # --- 1. start to first decision --------------------------------------------------------------------
@@ -97,19 +99,33 @@ PLUGIN_PID=$!
 NULL_PID=$!
 for _ in $(seq 100); do [ -S "$T/plugin.sock" ] && [ -S "$T/null.sock" ] && break; sleep 0.05; done
 
+# Each point is run ROUNDS times, plugin and null server alternating (which goes first alternates
+# too), and each figure is the median over the rounds: one 3 s run on a 2-CPU machine moves by 20%.
 printf '%-6s %-7s %10s %9s %9s %10s %9s %9s %6s\n' conns server "decisions/s" "p50 µs" "p99 µs" "p99.9 µs" "CPU µs/d" "HWM KiB" errors
-declare -A R
+med() { tr ' ' '\n' | grep . | sort -g | awk '{ a[NR] = $1 } END { print (NR % 2) ? a[(NR + 1) / 2] : (a[NR / 2] + a[NR / 2 + 1]) / 2 }'; }
+declare -A R ALL
 for c in 1 16 64; do
+        RATIOS=""
+        for r in $(seq "$ROUNDS"); do
+                if [ $((r % 2)) = 1 ]; then order="plugin null"; else order="null plugin"; fi
+                for s in $order; do
+                        if [ "$s" = plugin ]; then sock=$T/plugin.sock pid=$PLUGIN_PID; else sock=$T/null.sock pid=$NULL_PID; fi
+                        L=$("$LG" --socket "$sock" --conns "$c" --duration "$DUR" --pid "$pid" --label "$s" "${MIX[@]}")
+                        for k in rps p50_us p99_us p999_us cpu_us hwm_kb errors; do ALL[$s,$c,$k]+="$(field $k "$L") "; done
+                        R[$s,$c,last_rps]=$(field rps "$L")
+                done
+                RATIOS+="$(ratio "${R[plugin,$c,last_rps]}" "${R[null,$c,last_rps]}") "
+        done
         for s in plugin null; do
-                if [ "$s" = plugin ]; then sock=$T/plugin.sock pid=$PLUGIN_PID; else sock=$T/null.sock pid=$NULL_PID; fi
-                L=$("$LG" --socket "$sock" --conns "$c" --duration "$DUR" --pid "$pid" --label "$s" "${MIX[@]}")
-                for k in rps p50_us p99_us p999_us cpu_us hwm_kb errors; do R[$s,$c,$k]=$(field $k "$L"); done
+                for k in rps p50_us p99_us p999_us cpu_us hwm_kb; do R[$s,$c,$k]=$(printf '%s' "${ALL[$s,$c,$k]}" | med); done
+                R[$s,$c,errors]=$(printf '%s' "${ALL[$s,$c,errors]}" | tr ' ' '\n' | grep . | awk '{ n += $1 } END { print n + 0 }')
                 printf '%-6s %-7s %10s %9s %9s %10s %9s %9s %6s\n' "$c" "$s" "${R[$s,$c,rps]}" "${R[$s,$c,p50_us]}" \
                         "${R[$s,$c,p99_us]}" "${R[$s,$c,p999_us]}" "${R[$s,$c,cpu_us]}" "${R[$s,$c,hwm_kb]}" "${R[$s,$c,errors]}"
         done
-        printf '%-6s %-7s %10s %9s %9s %10s %9s\n' "$c" "ratio" "$(ratio "${R[plugin,$c,rps]}" "${R[null,$c,rps]}")" \
+        printf '%-6s %-7s %10s %9s %9s %10s %9s   (decisions/s ratio per round: %s)\n' "$c" "ratio" \
+                "$(ratio "${R[plugin,$c,rps]}" "${R[null,$c,rps]}")" \
                 "$(ratio "${R[plugin,$c,p50_us]}" "${R[null,$c,p50_us]}")" "$(ratio "${R[plugin,$c,p99_us]}" "${R[null,$c,p99_us]}")" \
-                "$(ratio "${R[plugin,$c,p999_us]}" "${R[null,$c,p999_us]}")" "$(ratio "${R[plugin,$c,cpu_us]}" "${R[null,$c,cpu_us]}")"
+                "$(ratio "${R[plugin,$c,p999_us]}" "${R[null,$c,p999_us]}")" "$(ratio "${R[plugin,$c,cpu_us]}" "${R[null,$c,cpu_us]}")" "$RATIOS"
 done
 HWM_MIX=$(sed -n 's/^VmHWM:[[:space:]]*//p' "/proc/$PLUGIN_PID/status")
 echo "plugin peak RSS (VmHWM) after the mix: $HWM_MIX"
