@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/types.h>
 #include <unistd.h>
 
 int path_clean(const char *in, char *buf, size_t size)
@@ -98,6 +99,32 @@ static char *resolve_existing(const char *path, char real[PATH_MAX])
         return realpath(path, real);   /* no /proc, or an odd answer from it */
 }
 
+/* The length of the longest prefix of the absolute `path` that exists, found from the top: lstat(2)
+ * of each prefix in turn until one is missing (for a source under a root not made yet, that is the
+ * first call); 1 for "/".  -errno when a prefix cannot be looked at (ENOTDIR, ELOOP, EACCES ...).
+ * The whole length when every prefix exists, the last one only as a name (a dangling symlink). */
+static ssize_t existing_prefix(char *path)
+{
+        size_t keep = 1;
+
+        for (size_t i = 1;; i++) {
+                char c = path[i];
+                if (c != '/' && c != '\0')
+                        continue;
+                if (path[i - 1] != '/') {   /* the end of a component (clean paths have no "//") */
+                        struct stat st;
+                        path[i] = '\0';
+                        int r = lstat(path, &st), e = errno;
+                        path[i] = c;
+                        if (r < 0)
+                                return e == ENOENT ? (ssize_t) keep : -(ssize_t) (e > 0 ? e : EIO);
+                        keep = i;
+                }
+                if (c == '\0')
+                        return (ssize_t) keep;
+        }
+}
+
 int path_resolve(const char *path, char *buf, size_t size)
 {
         char head[PATH_MAX];
@@ -113,25 +140,29 @@ int path_resolve(const char *path, char *buf, size_t size)
         memcpy(head, path, strlen(path) + 1);
         cut = strlen(head);
 
-        /* Walk up until a prefix exists; every stripped component must truly not exist
-         * (lstat ENOENT), so a dangling symlink is never mistaken for a directory to be made. */
-        for (;;) {
-                if (resolve_existing(head, real))
-                        break;
+        if (!resolve_existing(head, real)) {
                 int e = errno;
                 if (e != ENOENT)
                         return e > 0 ? -e : -EIO;   /* never a success with nothing resolved */
-                struct stat st;
-                if (lstat(head, &st) == 0)
-                        return -ENOENT;          /* exists but does not resolve: dangling link */
-                char *slash = strrchr(head, '/');
-                if (!slash || slash == head) {
-                        head[1] = '\0';          /* "/" always resolves */
-                        cut = 1;
-                        continue;
+                /* Part of it does not exist yet: resolve the longest prefix that does, and append
+                 * the rest, every component of which is truly missing (lstat ENOENT), so that a
+                 * dangling symlink is never mistaken for a directory to be made. */
+                ssize_t k = existing_prefix(head);
+                if (k < 0)
+                        return (int) k;
+                if ((size_t) k == cut)
+                        return -ENOENT;          /* it exists but does not resolve: a dangling link */
+                cut = (size_t) k;
+                if (cut == 1) {
+                        real[0] = '/';           /* "/" always resolves */
+                        real[1] = '\0';
+                } else {
+                        head[cut] = '\0';
+                        if (!resolve_existing(head, real)) {
+                                e = errno;       /* the prefix is a dangling link (ENOENT), or ... */
+                                return e > 0 ? -e : -EIO;
+                        }
                 }
-                *slash = '\0';
-                cut = (size_t) (slash - head);
         }
 
         const char *rest = path + cut;              /* "" or "/a/b", not yet existing */

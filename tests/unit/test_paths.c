@@ -261,6 +261,9 @@ static const struct resolve_case resolve_cases[] = {
         { "/nonexistent-arandu-unit/a/b", 0, "/nonexistent-arandu-unit/a/b" },
         { "$B/repos/dangling", -ENOENT, NULL },
         { "$B/repos/dangling/x", -ENOENT, NULL },
+        { "$B/repos/dangling/x/y", -ENOENT, NULL },             /* missing below a dangling link */
+        { "$B/repos/file", 0, "$RB/repos/file" },
+        { "$B/repos/loop/x/y", -ELOOP, NULL },
         { "$B/repos/danglingin", -ENOENT, NULL },
         { "$B/repos/loop", -ELOOP, NULL },
         { "$B/repos/loop/x", -ELOOP, NULL },
