@@ -13,10 +13,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #include "authz/log.h"
 
@@ -121,8 +123,14 @@ int curl_lazy_get(const struct curl_api **ret_api, struct curl_lazy_error *err)
 /* ---- background load -------------------------------------------------------------------------- */
 
 /* Only the main thread starts and joins it. */
+/* The load waits this long after the server starts: on a 2-CPU host it would otherwise share a
+ * CPU with the first decisions (it also initialises OpenSSL, libcurl's TLS backend).  A start that
+ * comes sooner loads it itself. */
+#define PRELOAD_DELAY_MS 200
+
 static pthread_t preload_thread;
 static bool preload_running;
+static atomic_bool preload_stop;
 
 static void *preload_main(void *arg)
 {
@@ -131,6 +139,10 @@ static void *preload_main(void *arg)
         int r;
 
         (void) arg;
+        for (int ms = 0; ms < PRELOAD_DELAY_MS && !atomic_load(&preload_stop); ms += 10)
+                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+        if (atomic_load(&preload_stop))
+                return NULL;   /* stopping before it was needed */
         r = curl_lazy_get(&api, &e);
         if (r < 0)
                 log_error("cannot load %s, so every start will be denied (the second look needs it): %s",
@@ -162,6 +174,7 @@ void curl_lazy_preload_wait(void)
 {
         if (!preload_running)
                 return;
+        atomic_store(&preload_stop, true);
         pthread_join(preload_thread, NULL);
         preload_running = false;
 }

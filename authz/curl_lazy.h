@@ -52,12 +52,14 @@ struct curl_api {
  * which (err may be NULL). */
 int curl_lazy_get(const struct curl_api **ret_api, struct curl_lazy_error *err);
 
-/* Start the load on a background thread, so that the first user finds it done; a failure is
- * logged there (and returned again to every curl_lazy_get()).  Call from the main thread, once
- * serving; 0, or -errno when no thread could be started (then the first user loads it). */
+/* Start the load on a background thread, a moment after the server starts (not beside its first
+ * decisions), so that the first user finds it done; a failure is logged there (and returned again
+ * to every curl_lazy_get()).  Call from the main thread, once serving; 0, or -errno when no thread
+ * could be started (then the first user loads it). */
 int curl_lazy_preload(void);
 
-/* Wait for the thread curl_lazy_preload() started (a no-op when none runs).  Call before exit, so
+/* Wait for the thread curl_lazy_preload() started (a no-op when none runs; one still waiting to
+ * load gives up).  Call before exit, so
  * that exit's library destructors never run beside a half-done load.  Main thread only. */
 void curl_lazy_preload_wait(void);
 
