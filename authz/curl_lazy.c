@@ -140,7 +140,7 @@ static void *preload_main(void *arg)
 
         (void) arg;
         for (int ms = 0; ms < PRELOAD_DELAY_MS && !atomic_load(&preload_stop); ms += 10)
-                nanosleep(&(struct timespec){ .tv_nsec = 10 * 1000 * 1000 }, NULL);
+                nanosleep(&(struct timespec){ .tv_nsec = 10000000L }, NULL);   /* 10 ms */
         if (atomic_load(&preload_stop))
                 return NULL;   /* stopping before it was needed */
         r = curl_lazy_get(&api, &e);
