@@ -52,7 +52,8 @@ struct route_error {
 /* Route `method` + `uri` (the RequestUri as dockerd sends it).  0 on success, also for
  * ROUTE_UNKNOWN (then pattern is NULL and path is set); -EINVAL on a malformed target, a bad
  * escape, an unclean path, or a malformed query, with err->text saying which; -E2BIG when over
- * the size caps.  On failure *ret holds no route: ROUTE_UNKNOWN, pattern NULL, empty strings. */
+ * the size caps.  On failure *ret holds no route: ROUTE_UNKNOWN, pattern NULL, empty strings.
+ * *ret is written from the start: `method` and `uri` must not point into it. */
 int route_parse(const char *method, const char *uri, struct route *ret, struct route_error *err);
 
 /* Compare API versions "1.24" < "1.41" as dockerd does (dot-separated integers, missing parts 0).

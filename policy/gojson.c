@@ -213,7 +213,8 @@ bool gojson_key_matches(const char *key, const char *field)
 struct field_index {
         const char *const *fields;
         size_t n;
-        uint8_t head[27], next[GOSTRUCT_MAX_FIELDS], len[GOSTRUCT_MAX_FIELDS];
+        uint8_t head[27], next[GOSTRUCT_MAX_FIELDS];
+        size_t len[GOSTRUCT_MAX_FIELDS];
 };
 
 static struct field_index indexes[INDEX_MAX];
@@ -230,7 +231,7 @@ static void index_build(struct field_index *x, const struct gostruct *st)
                 size_t l = strlen(st->fields[i]);
                 x->next[i] = x->head[b];
                 x->head[b] = (uint8_t) i;
-                x->len[i] = (uint8_t) (l < 255 ? l : 255);
+                x->len[i] = l;
         }
 }
 
