@@ -119,18 +119,6 @@ static void disarm(void)
 
 /* --- the sweep ------------------------------------------------------------------------------- */
 
-#define REPOS     "/srv/arandu/repos"
-#define ARTIFACTS "/srv/arandu/artifacts"
-
-static const char *fixture_env(const char *name)
-{
-        if (strcmp(name, "DOCKER_REPOS_DIR") == 0)
-                return REPOS;
-        if (strcmp(name, "DOCKER_ARTIFACTS_DIR") == 0)
-                return ARTIFACTS;
-        return NULL;
-}
-
 /* Totals over every sweep, printed at the end. */
 static size_t swept_runs, swept_max_n, swept_envelopes, jansson_aborts;
 
@@ -177,12 +165,6 @@ static void sweep(const struct policy *p, const char *name, const char *envelope
                want_allow ? "allow" : "deny ", total);
 }
 
-static struct policy *fixture_policy(void)
-{
-        struct policy *p = NULL;
-        CU_ASSERT_FATAL(policy_load(NULL, fixture_env, &p, NULL) == 0 && p != NULL);
-        return p;
-}
 
 /* The recorded envelopes that cover each decoder path: create (allowed, denied for privileges, for
  * mounts, through quota), exec, GET, DELETE, update, start, network connect, volume create. */
@@ -208,7 +190,7 @@ static const struct {
 static void test_recorded(void)
 {
         gojson_arena_disable();   /* every JSON allocation through malloc (gojson.h) */
-        struct policy *p = fixture_policy();
+        struct policy *p = tu_fixture_policy();
         for (size_t i = 0; i < sizeof(recorded) / sizeof(recorded[0]); i++) {
                 char path[4096];
                 size_t len = 0;
@@ -238,7 +220,7 @@ static void test_built(void)
                 "eSI6dHJ1ZSwiQmluZE9wdGlvbnMiOnsiUHJvcGFnYXRpb24iOiIifX0seyJUeXBlIjoiYmluZCIsIlNvdXJjZSI6Ii9zcnYv"
                 "YXJhbmR1L2FydGlmYWN0cy9kZW1vIiwiVGFyZ2V0IjoiL2FydGlmYWN0cyJ9XX0sIk5ldHdvcmtpbmdDb25maWciOnsiRW5k"
                 "cG9pbnRzQ29uZmlnIjp7Im5vbmUiOnt9fX19\"}";
-        struct policy *p = fixture_policy();
+        struct policy *p = tu_fixture_policy();
         sweep(p, "built: exec as the image user", exec_ok, strlen(exec_ok), true);
         sweep(p, "built: create with Mounts", mounts_ok, strlen(mounts_ok), true);
         policy_unref(p);
@@ -260,7 +242,7 @@ static void test_policy_load(void)
         check_json_allocators();
         struct policy *p = NULL;
         arm(0, false);
-        int r = policy_load(file, fixture_env, &p, NULL);
+        int r = policy_load(file, tu_fixture_env, &p, NULL);
         disarm();
         size_t total = A.count;
         CU_ASSERT_FATAL(r == 0 && p != NULL);
@@ -270,7 +252,7 @@ static void test_policy_load(void)
                         struct policy_problems problems;
                         p = NULL;
                         arm(n, sticky);
-                        r = policy_load(file, fixture_env, &p, &problems);
+                        r = policy_load(file, tu_fixture_env, &p, &problems);
                         disarm();
                         swept_runs++;
                         /* -ENOMEM before the loader could record a line (the policy itself) */

@@ -19,32 +19,6 @@
 #include "tests/unit/cutest.h"
 #include "tests/unit/testutil.h"
 
-#define REPOS     "/srv/arandu/repos"
-#define ARTIFACTS "/srv/arandu/artifacts"
-
-static const char *fixture_env(const char *name)
-{
-        if (strcmp(name, "DOCKER_REPOS_DIR") == 0)
-                return REPOS;
-        if (strcmp(name, "DOCKER_ARTIFACTS_DIR") == 0)
-                return ARTIFACTS;
-        return NULL;
-}
-
-static struct policy *fixture_policy(void)
-{
-        struct policy *p = NULL;
-        struct policy_problems problems;
-        int r = policy_load(NULL, fixture_env, &p, &problems);
-        if (r < 0)
-                for (size_t i = 0; i < problems.n_errors; i++)
-                        fprintf(stderr, "\n  policy: %s\n", problems.errors[i]);
-        CU_ASSERT_FATAL(r == 0 && p != NULL);
-        CU_ASSERT_STRING_EQUAL(p->repos_dir, REPOS);
-        CU_ASSERT_STRING_EQUAL(p->artifacts_dir, ARTIFACTS);
-        return p;
-}
-
 /* --- the recorded fixtures ------------------------------------------------------------------- */
 
 #define LIMITS "user,cpu,memory,network,rootfs"   /* what a plain `docker create bb id` lacks */
@@ -114,7 +88,7 @@ static const struct fixture *fixture_for(const char *file)
 
 static void test_fixtures(void)
 {
-        struct policy *p = fixture_policy();
+        struct policy *p = tu_fixture_policy();
         const char *dir = tu_fixtures_dir();
         DIR *d = opendir(dir);
         if (!d)
@@ -222,8 +196,8 @@ static char *envelope(const char *method, const char *uri, const char *body, con
 }
 
 static const char COMPLIANT[] =
-        "{\"User\":\"1000\",\"Image\":\"bb\",\"Cmd\":[\"id\"],\"HostConfig\":{\"Binds\":[\"" REPOS "/demo:/workspace:ro\","
-        "\"" ARTIFACTS "/demo:/artifacts\"],\"NetworkMode\":\"none\",\"ReadonlyRootfs\":true,\"Memory\":1073741824,"
+        "{\"User\":\"1000\",\"Image\":\"bb\",\"Cmd\":[\"id\"],\"HostConfig\":{\"Binds\":[\"" TU_FIXTURE_REPOS "/demo:/workspace:ro\","
+        "\"" TU_FIXTURE_ARTIFACTS "/demo:/artifacts\"],\"NetworkMode\":\"none\",\"ReadonlyRootfs\":true,\"Memory\":1073741824,"
         "\"NanoCpus\":1000000000},\"NetworkingConfig\":{\"EndpointsConfig\":{}}}";
 
 struct env_case {
@@ -328,7 +302,7 @@ static void check_env(const struct policy *p, const char *name, const char *text
 
 static void test_envelopes(void)
 {
-        struct policy *p = fixture_policy();
+        struct policy *p = tu_fixture_policy();
         for (size_t i = 0; i < sizeof(env_cases) / sizeof(env_cases[0]); i++) {
                 const struct env_case *c = &env_cases[i];
                 char *text = envelope(c->method, c->uri, c->body, c->raw_b64, c->content_type);
@@ -343,7 +317,7 @@ static void test_envelopes(void)
  * (or the arena would have been retired). */
 static void test_arena(void)
 {
-        struct policy *p = fixture_policy();
+        struct policy *p = tu_fixture_policy();
         size_t n = 4000, cap = sizeof(COMPLIANT) + n * 120, o;
         char *body = malloc(cap);
         CU_ASSERT_FATAL(body != NULL);
@@ -381,7 +355,7 @@ static void test_raw_envelopes(void)
                 { "RequestBody not a string", "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/containers/create\",\"RequestBody\":{}}" },
                 { "User not a string", "{\"RequestMethod\":\"GET\",\"RequestUri\":\"/info\",\"User\":1}" },
         };
-        struct policy *p = fixture_policy();
+        struct policy *p = tu_fixture_policy();
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
                 check_env(p, cases[i].name, cases[i].text, strlen(cases[i].text), "envelope", NULL, false);
 
@@ -394,7 +368,7 @@ static void test_raw_envelopes(void)
 
 static void test_request_info(void)
 {
-        struct policy *p = fixture_policy();
+        struct policy *p = tu_fixture_policy();
         char *text = envelope("POST", "/v1.41/containers/create?name=job-1", COMPLIANT, NULL, "application/json");
         json_t *env = tu_json(text);
         free(text);
@@ -450,7 +424,7 @@ static void test_response(void)
 
 static void test_bare_body(void)
 {
-        struct policy *p = fixture_policy();
+        struct policy *p = tu_fixture_policy();
         struct decision d;
         struct request_info info;
         authz_decide_create_body(p, COMPLIANT, strlen(COMPLIANT), &d, &info);

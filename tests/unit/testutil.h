@@ -335,3 +335,32 @@ static inline struct policy *tu_policy(const char *repos, const char *artifacts)
                 snprintf(p->artifacts_dir, sizeof(p->artifacts_dir), "%s", artifacts);
         return p;
 }
+
+/* The roots the recorded fixtures were made with, as the environment gives them to policy_load. */
+#define TU_FIXTURE_REPOS     "/srv/arandu/repos"
+#define TU_FIXTURE_ARTIFACTS "/srv/arandu/artifacts"
+
+static inline const char *tu_fixture_env(const char *name)
+{
+        if (strcmp(name, "DOCKER_REPOS_DIR") == 0)
+                return TU_FIXTURE_REPOS;
+        if (strcmp(name, "DOCKER_ARTIFACTS_DIR") == 0)
+                return TU_FIXTURE_ARTIFACTS;
+        return NULL;
+}
+
+/* The policy the fixtures were recorded for, loaded as the daemon loads it: built-in defaults, no
+ * file, the fixtures' roots from the environment. */
+static inline struct policy *tu_fixture_policy(void)
+{
+        struct policy *p = NULL;
+        struct policy_problems problems;
+        int r = policy_load(NULL, tu_fixture_env, &p, &problems);
+        if (r < 0)
+                for (size_t i = 0; i < problems.n_errors; i++)
+                        fprintf(stderr, "\n  policy: %s\n", problems.errors[i]);
+        CU_ASSERT_FATAL(r == 0 && p != NULL);
+        CU_ASSERT_STRING_EQUAL(p->repos_dir, TU_FIXTURE_REPOS);
+        CU_ASSERT_STRING_EQUAL(p->artifacts_dir, TU_FIXTURE_ARTIFACTS);
+        return p;
+}
