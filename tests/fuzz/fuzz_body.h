@@ -36,3 +36,19 @@ static inline void fuzz_body(const uint8_t *data, size_t size, fuzz_evaluator ev
                 json_decref(body);
         }
 }
+
+/* A body target's two entry points, for the evaluator `eval`. */
+#define FUZZ_BODY_TARGET(eval)                                                     \
+        int LLVMFuzzerInitialize(int *argc, char ***argv)                          \
+        {                                                                          \
+                (void) argc;                                                       \
+                (void) argv;                                                       \
+                fuzz_body_init();                                                  \
+                return 0;                                                          \
+        }                                                                          \
+                                                                                   \
+        int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)               \
+        {                                                                          \
+                fuzz_body(data, size, (eval));                                     \
+                return 0;                                                          \
+        }
