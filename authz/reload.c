@@ -20,6 +20,20 @@ static char *current_path;          /* guarded by current_lock; NULL: no policy 
 /* One reload at a time (SIGHUP is handled by one thread, but the API should not depend on that). */
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 
+/* Put `p` and `path` (both taken over) in force, and release what was. */
+static void current_replace(struct policy *p, char *path)
+{
+        pthread_mutex_lock(&current_lock);
+        struct policy *old = current;
+        char *old_path = current_path;
+        current = p;
+        current_path = path;
+        pthread_mutex_unlock(&current_lock);
+
+        policy_unref(old);
+        free(old_path);
+}
+
 int policy_current_init(struct policy *p, const char *path)
 {
         char *copy = NULL;
@@ -31,17 +45,7 @@ int policy_current_init(struct policy *p, const char *path)
                 if (!copy)
                         return -ENOMEM;
         }
-        policy_ref(p);
-
-        pthread_mutex_lock(&current_lock);
-        struct policy *old = current;
-        char *old_path = current_path;
-        current = p;
-        current_path = copy;
-        pthread_mutex_unlock(&current_lock);
-
-        policy_unref(old);
-        free(old_path);
+        current_replace(policy_ref(p), copy);
         return 0;
 }
 
@@ -122,13 +126,5 @@ done:
 
 void policy_current_fini(void)
 {
-        pthread_mutex_lock(&current_lock);
-        struct policy *old = current;
-        char *old_path = current_path;
-        current = NULL;
-        current_path = NULL;
-        pthread_mutex_unlock(&current_lock);
-
-        policy_unref(old);
-        free(old_path);
+        current_replace(NULL, NULL);
 }
