@@ -18,4 +18,4 @@ $(E2E_BIN): $(E2E_OBJ)
 e2e-attacks: $(B)/arandu-authz $(E2E_BIN)
 	@$(E2E_BIN) $(B)/arandu-authz
 
-TEST_TARGETS += e2e-attacks
+# `make test` runs it on every engine: e2e-engines (mk/engines.mk).

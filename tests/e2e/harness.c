@@ -1015,14 +1015,32 @@ int e2e_setup(const char *plugin_bin)
                 e2e_diag("%s is not an executable (run make first)", plugin_bin);
                 return -1;
         }
-        if (access("/usr/sbin/dockerd", X_OK) != 0 && access("/usr/bin/dockerd", X_OK) != 0) {
-                e2e_diag("dockerd not found (make deps installs docker.io)");
+        /* The engine: E2E_ENGINE names an unpacked root (tests/engines/engine.sh), unset the system's. */
+        const char *eng = getenv("E2E_ENGINE");
+        if (eng && *eng && !realpath(eng, E.engine)) {
+                e2e_diag("E2E_ENGINE=%s: %s", eng, strerror(errno));
                 return -1;
         }
-        static const char *const cand[] = { "/usr/bin/docker", "/usr/local/bin/docker" };
-        for (int i = 0; i < 2; i++)
-                if (access(cand[i], X_OK) == 0)
-                        E.clis[E.n_clis++] = cand[i];
+        snprintf(E.dockerd, sizeof(E.dockerd), "%s/usr/sbin/dockerd", E.engine);
+        snprintf(E.engine_cli, sizeof(E.engine_cli), "%s/usr/bin/docker", E.engine);
+        if (access(E.dockerd, X_OK) != 0) {
+                e2e_diag("dockerd not found at %s (make deps installs docker.io, make engines the newer ones)", E.dockerd);
+                return -1;
+        }
+        if (E.engine[0]) {
+                /* dockerd starts the containerd and shims it finds first on PATH (runc stays Debian 12's). */
+                char *path = NULL;
+                const char *old = getenv("PATH");
+                if (asprintf(&path, "%s/usr/bin:%s/usr/sbin:%s", E.engine, E.engine,
+                             old ? old : "/usr/sbin:/usr/bin:/sbin:/bin") < 0)
+                        return -1;
+                setenv("PATH", path, 1);
+                free(path);
+        }
+        if (access(E.engine_cli, X_OK) == 0)
+                E.clis[E.n_clis++] = E.engine_cli;
+        if (strcmp(E.engine_cli, "/usr/local/bin/docker") != 0 && access("/usr/local/bin/docker", X_OK) == 0)
+                E.clis[E.n_clis++] = "/usr/local/bin/docker";
         if (E.n_clis == 0) {
                 e2e_diag("no docker CLI found");
                 return -1;
@@ -1108,17 +1126,18 @@ int e2e_setup(const char *plugin_bin)
         if (write_file(E.spec, buf, 0644) < 0)
                 return -1;
 
-        const char *dockerd = access("/usr/sbin/dockerd", X_OK) == 0 ? "/usr/sbin/dockerd" : "/usr/bin/dockerd";
-        char cfg[200], host[200], authz[128], tmpdir[200];
+        char cfg[200], host[200], authz[128], tmpdir[200], pool[80];
         snprintf(cfg, sizeof(cfg), "%s/daemon.json", E.t);
         snprintf(host, sizeof(host), "unix://%s", E.dsock);
         snprintf(authz, sizeof(authz), "--authorization-plugin=%s", E.name);
         snprintf(tmpdir, sizeof(tmpdir), "%s/tmp", E.t);
         setenv("TMPDIR", tmpdir, 1);             /* containerd's stack dumps stay in our dir */
-        const char *dargv[] = { dockerd, "--config-file", cfg, "--data-root", E.data, "--exec-root", E.exec,
+        /* Its own address pool: dockerds side by side never hand out the same subnet. */
+        snprintf(pool, sizeof(pool), "base=10.%d.0.0/16,size=24", 100 + (int) (getpid() % 150));
+        const char *dargv[] = { E.dockerd, "--config-file", cfg, "--data-root", E.data, "--exec-root", E.exec,
                 "--pidfile", E.pidfile, "-H", host, authz, "--bridge=none", "--iptables=false",
                 "--ip-forward=false", "--ip-masq=false", "--userland-proxy=false", "--shutdown-timeout", "3",
-                NULL };
+                "--default-address-pool", pool, NULL };
         E.dockerd_pid = spawn(dargv, E.dockerd_log, true);
         unsetenv("TMPDIR");
         if (E.dockerd_pid < 0 || wait_dockerd() < 0) {

@@ -23,12 +23,14 @@
 
 struct e2e {
         char bin[4096];           /* the plugin binary */
+        char engine[4096];        /* the engine's root ("" for the system's): E2E_ENGINE */
+        char dockerd[4200], engine_cli[4200];
         char name[64];            /* plugin name, unique per run */
         char t[64];               /* the temp dir */
         char psock[128], dsock[128], data[128], exec[128], pidfile[128], spec[160];
         char repos[128], arts[128], audit[128], plugin_log[128], dockerd_log[128];
         char strict_policy[128];  /* an empty policy file: the built-in defaults */
-        const char *clis[2];      /* /usr/bin/docker, /usr/local/bin/docker (those present) */
+        const char *clis[2];      /* the engine's own CLI, /usr/local/bin/docker (those present) */
         int n_clis;
         pid_t plugin_pid, dockerd_pid, helper_pid;
         volatile pid_t child_pid; /* a CLI or helper command running right now */

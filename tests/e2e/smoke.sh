@@ -6,8 +6,9 @@
 # Starts the plugin (BINARY serve) on a socket in a private temp dir, registers it under a unique name
 # in /etc/docker/plugins/NAME.spec, starts a private dockerd (own data root, exec root, socket, pidfile,
 # no bridge, no iptables) with --authorization-plugin=NAME, builds the image bb:latest from
-# /bin/busybox with `docker import` (never a registry pull), and drives it with every docker CLI found
-# (/usr/bin/docker and /usr/local/bin/docker; override with E2E_DOCKER_CLIS="cli1 cli2").
+# /bin/busybox with `docker import` (never a registry pull), and drives it with the engine's own CLI
+# and /usr/local/bin/docker when present (override with E2E_DOCKER_CLIS="cli1 cli2").
+# E2E_ENGINE=DIR runs it against an unpacked engine instead of the system's (tests/engines/engine.sh).
 # Prints one "ok N - ..." / "not ok N - ..." line per check, and ends with exactly "N passed, M failed".
 # Exit status: 0 when every check passed (and at least one ran), else 1.
 # Whatever happens (failure, error, Ctrl-C, SIGTERM), the EXIT trap stops dockerd, its containerd and
@@ -47,21 +48,14 @@ usage_fail() {
 [ -x "$1" ] || usage_fail "$1 is not an executable file (run make first)"
 BIN=$(realpath "$1")
 [ "$(id -u)" -eq 0 ] || usage_fail "must run as root (it starts a private dockerd)"
-for tool in dockerd curl busybox tar timeout setsid realpath; do
-        command -v "$tool" >/dev/null 2>&1 || usage_fail "$tool not found (make deps installs docker.io, curl, busybox-static)"
+for tool in curl busybox tar timeout setsid realpath; do
+        command -v "$tool" >/dev/null 2>&1 || usage_fail "$tool not found (make deps installs curl, busybox-static)"
 done
-DOCKERD=$(command -v dockerd)
+# shellcheck source=tests/engines/engine.sh
+. "$(dirname "$0")/../engines/engine.sh"
+why=$(engine_usable) || usage_fail "$why"
 BUSYBOX=$(command -v busybox)
 
-CLIS=()
-if [ -n "${E2E_DOCKER_CLIS:-}" ]; then
-        read -r -a CLIS <<<"$E2E_DOCKER_CLIS"
-else
-        for c in /usr/bin/docker /usr/local/bin/docker; do
-                [ -x "$c" ] && CLIS+=("$c")
-        done
-fi
-[ "${#CLIS[@]}" -gt 0 ] || usage_fail "no docker CLI found"
 CLI=${CLIS[0]}          # the one used for the lifecycle, fail-closed and audit checks
 
 # Nothing from the caller's environment may change the policy or where the CLI connects.
