@@ -5,7 +5,7 @@
 #
 # 1. Start to first decision: fork/exec of `arandu-authz serve` to the first complete AuthZReq answer.
 # 2. Load: bench/loadgen (C, raw HTTP/1.1 keep-alive over the unix socket, closed loop) at 1, 16 and 64
-#    connections over the real envelope mix of ../shared/fixtures/dockerd-20.10.24 (creates, execs,
+#    connections over the real envelope mix of tests/fixtures/dockerd-20.10.24 (creates, execs,
 #    updates, network/volume calls, reads, AuthZReq and AuthZRes alike), against the plugin (with its
 #    audit log on, as deployed) and against the null server, with ratios.  `start` envelopes are left
 #    out: a passed start makes the plugin ask dockerd for its view (recheck), a round trip to a dockerd
@@ -34,7 +34,7 @@ LG=$(realpath "$B/bench/loadgen")
 NS=$(realpath "$B/bench/nullserver")
 SY=$(realpath "$B/bench/synth")
 HERE=$(cd "$(dirname "$0")/.." && pwd)
-FIX=${BENCH_FIXTURES:-$HERE/../shared/fixtures/dockerd-20.10.24}
+FIX=${BENCH_FIXTURES:-$HERE/tests/fixtures/dockerd-20.10.24}
 DUR=${BENCH_DURATION:-3}
 ROUNDS=${BENCH_ROUNDS:-3}
 E2E_N=${BENCH_E2E_N:-40}

@@ -2,12 +2,12 @@
 """Regenerate the hand-made and fixture-derived seeds of tests/fuzz/corpus/<target>/.
 
 Not run by make: the corpus is committed.  Run it from the repository root after adding seeds here
-(FIXTURES=dir overrides ../shared/fixtures/dockerd-20.10.24).  Files libFuzzer adds (named by their
+(FIXTURES=dir overrides tests/fixtures/dockerd-20.10.24).  Files libFuzzer adds (named by their
 SHA-1) and regression files (crash-*, named for the bug) are left alone."""
 import base64, glob, json, os, sys, urllib.parse
 
 root = os.path.dirname(os.path.abspath(__file__))
-fixtures = os.environ.get("FIXTURES") or os.path.join(root, "../../../shared/fixtures/dockerd-20.10.24")
+fixtures = os.environ.get("FIXTURES") or os.path.join(root, "../fixtures/dockerd-20.10.24")
 corpus = os.path.join(root, "corpus")
 
 

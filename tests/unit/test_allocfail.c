@@ -14,7 +14,7 @@
  * the same wrappers.  Allocations inside libc itself (realpath, stdio) are not failed.
  *
  * Envelopes: the recorded dockerd 20.10.24 fixtures (ARANDU_FIXTURES overrides
- * ../shared/fixtures/dockerd-20.10.24), under the default policy with the fixtures' roots, plus two
+ * tests/fixtures/dockerd-20.10.24), under the default policy with the fixtures' roots, plus two
  * built here (an allowed exec, an allowed create through Mounts). */
 #include <errno.h>
 #include <fcntl.h>

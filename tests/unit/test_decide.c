@@ -1,6 +1,6 @@
 /* Unit tests for authz/decide: AuthZReq envelopes to decisions.
  *
- * 1. Every real envelope recorded from dockerd 20.10.24 (../shared/fixtures/dockerd-20.10.24 from the
+ * 1. Every real envelope recorded from dockerd 20.10.24 (tests/fixtures/dockerd-20.10.24 from the
  *    repository root, where make runs the tests; ARANDU_FIXTURES overrides the directory) is decided with the default policy,
  *    DOCKER_REPOS_DIR=/srv/arandu/repos and DOCKER_ARTIFACTS_DIR=/srv/arandu/artifacts, against the
  *    expectations of that directory's README (here with the exact rule ids).  A fixture file the

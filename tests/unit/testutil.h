@@ -88,12 +88,12 @@ static inline void tu_write_file(const char *path, const char *text)
         CU_ASSERT_FATAL(fclose(f) == 0);
 }
 
-/* The recorded dockerd envelopes: ../shared/fixtures/dockerd-20.10.24 from the repository root,
+/* The recorded dockerd envelopes: tests/fixtures/dockerd-20.10.24 from the repository root,
  * where make runs the tests, or $ARANDU_FIXTURES. */
 static inline const char *tu_fixtures_dir(void)
 {
         const char *env = getenv("ARANDU_FIXTURES");
-        return env && env[0] ? env : "../shared/fixtures/dockerd-20.10.24";
+        return env && env[0] ? env : "tests/fixtures/dockerd-20.10.24";
 }
 
 /* Whole file into a new NUL-terminated buffer (caller frees); NULL when unreadable. */
