@@ -1,6 +1,7 @@
 /* arandu-e2e: the adversarial end-to-end suite (issue 3).
  *
  * Usage: arandu-e2e PLUGIN_BINARY      (as root; Debian's docker.io and busybox-static installed)
+ *        E2E_ENGINE=ROOT arandu-e2e PLUGIN_BINARY   (an unpacked engine: tests/engines/engine.sh)
  *
  * Sets up a private dockerd with the plugin in its chain (harness.h), runs the CUnit suites (attacks,
  * ordinary work, the second look, fail-closed), tears everything down, checks that nothing was left,
@@ -107,7 +108,7 @@ int main(int argc, char **argv)
                 CU_cleanup_registry();
                 return rc ? rc : 1;
         }
-        printf("# temp dir %s, plugin name %s, CLIs:", E.t, E.name);
+        printf("# temp dir %s, plugin name %s, dockerd %s, CLIs:", E.t, E.name, E.dockerd);
         for (int i = 0; i < E.n_clis; i++)
                 printf(" %s", E.clis[i]);
         printf("\n");

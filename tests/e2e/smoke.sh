@@ -329,7 +329,7 @@ start_plugin() {
 
 # --- setup ---------------------------------------------------------------------------------------------
 
-note "temp dir $T, plugin name $NAME, CLIs: ${CLIS[*]}"
+note "temp dir $T, plugin name $NAME, dockerd $DOCKERD, CLIs: ${CLIS[*]}"
 mkdir -p "$REPOS/demo" "$ARTS/demo" "$DATA" "$EXEC"
 echo "hello from the repository" >"$REPOS/demo/README"
 chown 1000:1000 "$ARTS/demo"            # the container's user writes its artifacts here
