@@ -13,7 +13,6 @@
 set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
-root=$(cd "$here/.." && pwd)
 
 [ $# -eq 1 ] || { echo "usage: $0 BINARY"; echo "0 passed, 1 failed"; exit 1; }
 BIN=$1
@@ -86,7 +85,7 @@ check_dir() {
                         continue
                 fi
                 if [ -z "${want[$key]+x}" ]; then
-                        notok "$(basename "$dir")/$base: no expectation for \"$key\" in fixtures-expected.tsv"
+                        notok "$(basename "$dir")/$base: no expectation for \"$key\" in expected.tsv"
                         continue
                 fi
                 used[$key]=1
