@@ -251,6 +251,9 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
         case ROUTE_NETWORK_CONNECT:
                 eval_network_connect(p, rt->param, body, d);
                 break;
+        case ROUTE_NETWORK_CREATE:
+                eval_network_create(p, body, d);
+                break;
         case ROUTE_VOLUME_CREATE:
                 eval_volume_create(p, body, d);
                 break;

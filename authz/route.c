@@ -198,7 +198,7 @@ static const struct route_row ROUTES[] = {
         ALLOW("GET",     "/networks"),
         ALLOW("GET",     "/networks/"),
         ALLOW("GET",     "/networks/{id:.+}"),
-        ALLOW("POST",    "/networks/create"),
+        BODY("POST",     "/networks/create", ROUTE_NETWORK_CREATE),
         BODY("POST",     "/networks/{id:.*}/connect", ROUTE_NETWORK_CONNECT),
         ALLOW("POST",    "/networks/{id:.*}/disconnect"),
         ALLOW("POST",    "/networks/prune"),
@@ -565,6 +565,7 @@ const char *route_action_name(enum route_action a)
         case ROUTE_EXEC_CREATE:      return "exec_create";
         case ROUTE_EXEC_START:       return "exec_start";
         case ROUTE_NETWORK_CONNECT:  return "network_connect";
+        case ROUTE_NETWORK_CREATE:   return "network_create";
         case ROUTE_VOLUME_CREATE:    return "volume_create";
         case ROUTE_BUILD:            return "build";
         }

@@ -26,6 +26,7 @@ enum route_action {
         ROUTE_EXEC_CREATE,        /* POST /containers/{id}/exec */
         ROUTE_EXEC_START,         /* POST /exec/{id}/start */
         ROUTE_NETWORK_CONNECT,    /* POST /networks/{id}/connect */
+        ROUTE_NETWORK_CREATE,     /* POST /networks/create */
         ROUTE_VOLUME_CREATE,      /* POST /volumes/create */
         ROUTE_BUILD,              /* POST /build */
 };

@@ -466,6 +466,10 @@ enum setting_id {
         S_CPU,
         S_MEMORY,
         S_PIDS,
+        S_NNP,
+        S_RESTART,
+        S_ULIMITS,
+        S_BUILDS,
         S_NETWORK,
         S_READONLY,
         S_DOMAINS,
@@ -750,15 +754,112 @@ static int memory_from_json(struct loader *l, const char *label, json_t *v)
         return type_error(l, label, "a size string such as \"4g\" or an integer number of bytes", v);
 }
 
+static int pids_set(struct loader *l, const char *label, json_int_t n)
+{
+        if (n < 0)
+                return fail(l, "%s: %" JSON_INTEGER_FORMAT " is negative; use the most processes a "
+                            "container may have (0: not required)", label, n);
+        l->p->pids_limit = n;
+        return 0;
+}
+
 static int pids_from_json(struct loader *l, const char *label, json_t *v)
 {
         if (!json_is_integer(v))
                 return type_error(l, label, "an integer", v);
-        if (json_integer_value(v) < 0)
-                return fail(l, "%s: %" JSON_INTEGER_FORMAT " is negative; use 0 (not required) or the "
-                            "most processes a container may have", label, json_integer_value(v));
-        l->p->pids_limit = json_integer_value(v);
+        return pids_set(l, label, json_integer_value(v));
+}
+
+static int pids_from_env(struct loader *l, const char *label, const char *s)
+{
+        uint64_t n = 0;
+        size_t i = 0;
+
+        for (; is_digit(s[i]) && n <= INT64_MAX / 10; i++)
+                n = n * 10 + (uint64_t) (s[i] - '0');
+        if (i == 0 || s[i] || n > INT64_MAX)
+                return fail(l, "%s: %s is not a whole number; use the most processes a container "
+                            "may have, such as 1024", label, Q(s));
+        return pids_set(l, label, (json_int_t) n);
+}
+
+/* --- restart policy, ulimits ------------------------------------------------------------------- */
+
+#define RESTART_RETRIES_MAX 100
+
+static int restart_from_json(struct loader *l, const char *label, json_t *v)
+{
+        if (!json_is_integer(v))
+                return type_error(l, label, "an integer", v);
+        json_int_t n = json_integer_value(v);
+        if (n < 0 || n > RESTART_RETRIES_MAX)
+                return fail(l, "%s: %" JSON_INTEGER_FORMAT " is out of range; use 0 (only --restart "
+                            "no) to %d", label, n, RESTART_RETRIES_MAX);
+        l->p->restart_max_retries = n;
         return 0;
+}
+
+static const char *const ULIMIT_NAMES[POLICY_ULIMITS] = {
+        "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
+        "rss", "rtprio", "rttime", "sigpending", "stack",
+};
+
+const char *policy_ulimit_name(size_t i)
+{
+        return i < POLICY_ULIMITS ? ULIMIT_NAMES[i] : NULL;
+}
+
+int policy_ulimit_index(const char *name)
+{
+        for (size_t i = 0; i < POLICY_ULIMITS; i++)
+                if (streq(name, ULIMIT_NAMES[i]))
+                        return (int) i;
+        return -1;
+}
+
+/* {"nofile": 1048576, "core": 0}: the ulimits a container may set, each with the most its Soft and
+ * Hard values may be.  The object replaces the defaults; every entry is checked and reported. */
+static int ulimits_from_json(struct loader *l, const char *label, json_t *obj)
+{
+        int64_t max[POLICY_ULIMITS];
+        const char *key;
+        json_t *v;
+        int r = 0;
+
+        if (!json_is_object(obj))
+                return type_error(l, label, "an object of ulimit name: most value", obj);
+        for (size_t i = 0; i < POLICY_ULIMITS; i++)
+                max[i] = -1;
+        json_object_foreach(obj, key, v) {
+                int i = policy_ulimit_index(key);
+                if (i < 0) {
+                        r = fail(l, "%s: %s is not a ulimit dockerd knows", label, Q(key));
+                } else if (streq(key, "rtprio") || streq(key, "rttime")) {
+                        r = fail(l, "%s: %s cannot be allowed: realtime scheduling escapes the CPU "
+                                 "limit", label, Q(key));
+                } else if (!json_is_integer(v) || json_integer_value(v) < 0) {
+                        r = fail(l, "%s: %s: expected a whole number >= 0 (the most Soft and Hard "
+                                 "may be)", label, Q(key));
+                } else {
+                        max[i] = json_integer_value(v);
+                }
+        }
+        if (r == 0)
+                memcpy(l->p->ulimit_max, max, sizeof(max));
+        return r;
+}
+
+static json_t *ulimits_json(const struct policy *p)
+{
+        json_t *o = json_object();
+
+        for (size_t i = 0; o && i < POLICY_ULIMITS; i++)
+                if (p->ulimit_max[i] >= 0 &&
+                    json_object_set_new(o, ULIMIT_NAMES[i], json_integer(p->ulimit_max[i])) < 0) {
+                        json_decref(o);
+                        return NULL;
+                }
+        return o;
 }
 
 /* --- network, rootfs, booleans ----------------------------------------------------------------- */
@@ -781,21 +882,41 @@ static int network_from_json(struct loader *l, const char *label, json_t *v)
         return r < 0 ? r : network_set(l, label, s);
 }
 
-static int readonly_from_env(struct loader *l, const char *label, const char *s)
+static int bool_from_env(struct loader *l, const char *label, const char *s, bool *ret)
 {
         static const char *const yes[] = { "true", "1", "yes" }, *const no[] = { "false", "0", "no" };
 
         for (size_t i = 0; i < sizeof(yes) / sizeof(yes[0]); i++) {
                 if (strcasecmp(s, yes[i]) == 0) {
-                        l->p->readonly_rootfs = true;
+                        *ret = true;
                         return 0;
                 }
                 if (strcasecmp(s, no[i]) == 0) {
-                        l->p->readonly_rootfs = false;
+                        *ret = false;
                         return 0;
                 }
         }
         return fail(l, "%s: %s is not a boolean; use true or false (also 1/0, yes/no)", label, Q(s));
+}
+
+static int readonly_from_env(struct loader *l, const char *label, const char *s)
+{
+        return bool_from_env(l, label, s, &l->p->readonly_rootfs);
+}
+
+static int nnp_from_env(struct loader *l, const char *label, const char *s)
+{
+        return bool_from_env(l, label, s, &l->p->no_new_privileges);
+}
+
+static int nnp_from_json(struct loader *l, const char *label, json_t *v)
+{
+        return want_bool(l, label, v, &l->p->no_new_privileges);
+}
+
+static int builds_from_json(struct loader *l, const char *label, json_t *v)
+{
+        return want_bool(l, label, v, &l->p->allow_builds);
 }
 
 static int readonly_from_json(struct loader *l, const char *label, json_t *v)
@@ -1129,7 +1250,12 @@ static const struct setting SETTINGS[S__MAX] = {
         [S_CPU]              = SETTING("cpu_limit", "DOCKER_CPU_LIMIT", cpu_from_json, cpu_from_env),
         [S_MEMORY]           = SETTING("memory_limit", "DOCKER_MEMORY_LIMIT", memory_from_json,
                                        memory_from_env),
-        [S_PIDS]             = SETTING("pids_limit", NULL, pids_from_json, NULL),
+        [S_PIDS]             = SETTING("pids_limit", "DOCKER_PIDS_LIMIT", pids_from_json, pids_from_env),
+        [S_NNP]              = SETTING("no_new_privileges", "DOCKER_NO_NEW_PRIVILEGES", nnp_from_json,
+                                       nnp_from_env),
+        [S_RESTART]          = SETTING("restart_max_retries", NULL, restart_from_json, NULL),
+        [S_ULIMITS]          = SETTING("ulimits", NULL, ulimits_from_json, NULL),
+        [S_BUILDS]           = SETTING("allow_builds", NULL, builds_from_json, NULL),
         [S_NETWORK]          = SETTING("network_mode", "DOCKER_NETWORK_MODE", network_from_json,
                                        network_set),
         [S_READONLY]         = SETTING("readonly_rootfs", "DOCKER_READONLY_ROOTFS",
@@ -1319,6 +1445,15 @@ static void check_policy(struct loader *l)
         if (!p->readonly_rootfs)
                 warn(l, "%s: a read-only root filesystem is not required; containers may write "
                      "to their image layer", who(l, S_READONLY));
+        if (p->pids_limit == 0)
+                warn(l, "%s: 0, no pids limit is required; a fork bomb in one container can "
+                     "exhaust the host's processes", who(l, S_PIDS));
+        if (!p->no_new_privileges)
+                warn(l, "%s: no-new-privileges is not required; a setuid-root binary in an image "
+                     "makes the job root inside its container", who(l, S_NNP));
+        if (p->allow_builds)
+                warn(l, "%s: classic builds are allowed (networkmode=none, within the limits); "
+                     "each RUN step runs as root inside its container", who(l, S_BUILDS));
         if (p->network == NETWORK_BRIDGE)
                 warn(l, "%s: bridge networking is allowed; containers can reach the network "
                      "through the default bridge", who(l, S_NETWORK));
@@ -1354,7 +1489,18 @@ struct policy *policy_new_default(void)
         p->accept_user_name = false;
         p->cpu_limit_nano = 2 * NANO_PER_CPU;
         p->memory_limit = INT64_C(4) << 30;
-        p->pids_limit = 0;
+        p->pids_limit = 1024;
+        p->no_new_privileges = true;
+        p->restart_max_retries = 3;
+        for (size_t i = 0; i < POLICY_ULIMITS; i++)
+                p->ulimit_max[i] = -1;
+        /* What ordinary jobs raise: open files, processes, stack, locked memory; core dumps off. */
+        p->ulimit_max[policy_ulimit_index("core")] = 0;
+        p->ulimit_max[policy_ulimit_index("nofile")] = 1048576;
+        p->ulimit_max[policy_ulimit_index("nproc")] = 65536;
+        p->ulimit_max[policy_ulimit_index("stack")] = INT64_C(64) << 20;
+        p->ulimit_max[policy_ulimit_index("memlock")] = INT64_C(64) << 20;
+        p->allow_builds = false;
         p->network = NETWORK_NONE;
         p->readonly_rootfs = true;
         (void)copy_str(p->repos_dir, sizeof(p->repos_dir), "/var/lib/arandu/repos");
@@ -1498,6 +1644,10 @@ int policy_print(const struct policy *p, FILE *out)
         SET("cpu_limit", json_string(cpus));
         SET("memory_limit", json_string(memory));
         SET("pids_limit", json_integer(p->pids_limit));
+        SET("no_new_privileges", json_boolean(p->no_new_privileges));
+        SET("restart_max_retries", json_integer(p->restart_max_retries));
+        SET("ulimits", ulimits_json(p));
+        SET("allow_builds", json_boolean(p->allow_builds));
         SET("network_mode", json_string(p->network == NETWORK_BRIDGE ? "bridge" : "none"));
         SET("readonly_rootfs", json_boolean(p->readonly_rootfs));
         SET("allowlist_domains", string_list(p->domains[0], sizeof(p->domains[0]), p->n_domains));

@@ -418,17 +418,25 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
                                 decision_add(d, "privileges", "HostConfig.CapAdd adds %s; remove --cap-add", q);
                 }
 
+        bool nnp = false;
         if (go_array(hc[H_SECURITYOPT], "HostConfig.SecurityOpt", d, &arr) == 0 && arr)
                 json_array_foreach(arr, i, v) {
                         if (go_string(v, "HostConfig.SecurityOpt[]", d, &s) < 0)
                                 continue;
                         if (strcmp(s, "no-new-privileges") == 0 || strcmp(s, "no-new-privileges=true") == 0 ||
-                            strcmp(s, "no-new-privileges:true") == 0)
+                            strcmp(s, "no-new-privileges:true") == 0) {
+                                nnp = true;
                                 continue;
+                        }
                         quote_value(s, 120, q, sizeof(q));
                         decision_add(d, "privileges", "HostConfig.SecurityOpt has %s; only no-new-privileges is allowed, remove --security-opt",
                                      q);
                 }
+
+        /* Without it a setuid-root binary in the image (or copied in) makes the job root again. */
+        if (p->no_new_privileges && !nnp)
+                decision_add(d, "privileges", "HostConfig.SecurityOpt lacks no-new-privileges (a setuid binary in the image would make the job root); "
+                             "add --security-opt no-new-privileges (docker-py: security_opt=[\"no-new-privileges\"]; compose: security_opt: [\"no-new-privileges:true\"])");
 
         check_path_list(hc[H_MASKEDPATHS], "HostConfig.MaskedPaths", default_masked, view, d);
         check_path_list(hc[H_READONLYPATHS], "HostConfig.ReadonlyPaths", default_readonly, view, d);
@@ -532,6 +540,9 @@ static void eval_create(const struct policy *p, json_t *body, bool view, struct 
         check_privileges(p, hc, view, d);
         check_namespaces(hc, view, d);
         check_kernel(hc, d);
+        check_shm_size(p, hc[H_SHMSIZE], view, d);
+        check_restart(p, hc[H_RESTARTPOLICY], "HostConfig.RestartPolicy", d);
+        check_log_config(hc[H_LOGCONFIG], d);
 }
 
 void eval_container_create(const struct policy *p, json_t *body, struct decision *d)

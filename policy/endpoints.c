@@ -135,6 +135,7 @@ void eval_container_update(const struct policy *p, json_t *body, struct decision
 
         check_resource_fields(p, &rf, "Update", true, false, d);
         check_empty(f[U_CGROUPPARENT], "Update.CgroupParent", "kernel", "the cgroup parent cannot be changed", d);
+        check_restart(p, f[U_RESTARTPOLICY], "Update.RestartPolicy", d);
 }
 
 /* --- network connect ------------------------------------------------------------------------- */
@@ -203,27 +204,130 @@ static const char *query_once(const struct query *q, const char *key, struct dec
         return query_get(q, key);
 }
 
+/* strconv.ParseInt(v, 10, 64); dockerd reads an unparsable value as 0. */
+static int64_t query_int64(const char *v)
+{
+        bool neg = v[0] == '-';
+        uint64_t n = 0;
+        size_t i = v[0] == '-' || v[0] == '+';
+
+        if (!v[i])
+                return 0;
+        for (; v[i]; i++) {
+                if (v[i] < '0' || v[i] > '9' || n > (UINT64_C(1) << 63) / 10)
+                        return 0;
+                n = n * 10 + (uint64_t) (v[i] - '0');
+        }
+        if (n > (uint64_t) INT64_MAX + neg)
+                return 0;
+        return neg ? (int64_t) (0 - n) : (int64_t) n;
+}
+
+static int64_t query_num(const struct query *q, const char *key, struct decision *d)
+{
+        const char *v = query_once(q, key, d);
+        return v ? query_int64(v) : 0;
+}
+
+/* Each RUN step of a classic build is a container that dockerd makes itself, with the build's
+ * network, cgroup and limits, as root, writable: none of the create rules applies to it. */
 void eval_build(const struct policy *p, const struct query *q, struct decision *d)
 {
         const char *v;
         char qv[160];
 
-        v = query_once(q, "networkmode", d);
-        if (v && !(v[0] == '\0' || strcmp(v, "default") == 0 || strcmp(v, "none") == 0 ||
-                   (p->network == NETWORK_BRIDGE && strcmp(v, "bridge") == 0))) {
-                quote_value(v, 120, qv, sizeof(qv));
-                decision_add(d, "build", "networkmode is %s; build with --network none%s", qv,
-                             p->network == NETWORK_BRIDGE ? " or bridge" : "");
+        if (!p->allow_builds) {
+                decision_add(d, "build", "image builds are not allowed: each RUN step runs as root in a container outside every rule "
+                             "(network, limits, read-only rootfs); build images elsewhere and docker load or docker import them");
+                return;
         }
-        static const char *const forbidden[] = { "remote", "cgroupparent", "outputs" };
+        v = query_once(q, "version", d);
+        if (v && v[0] && strcmp(v, "1") != 0)
+                decision_add(d, "buildkit", "version is not 1 (a BuildKit build); build with the classic builder (DOCKER_BUILDKIT=0)");
+        v = query_once(q, "networkmode", d);
+        if (!v || strcmp(v, "none") != 0) {
+                quote_value(v ? v : "", 120, qv, sizeof(qv));
+                decision_add(d, "build", "networkmode is %s (the default is the bridge); build with --network none", qv);
+        }
+        int64_t memory = query_num(q, "memory", d), swap = query_num(q, "memswap", d);
+        int64_t quota = query_num(q, "cpuquota", d), period = query_num(q, "cpuperiod", d);
+        check_memory(p, memory, swap, false, d);
+        check_cpu(p, 0, quota, period, false, d);
+        int64_t shm = query_num(q, "shmsize", d);
+        if (shm < 0 || shm > p->memory_limit)
+                decision_add(d, "build", "shmsize is %" PRId64 ", over the memory limit; lower --shm-size", shm);
+        static const char *const forbidden[] = { "remote", "cgroupparent", "outputs", "ulimits", "isolation" };
         for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
                 v = query_once(q, forbidden[i], d);
+                if (i == 3 && v && (strcmp(v, "[]") == 0 || strcmp(v, "null") == 0))
+                        continue;   /* what the CLI sends without --ulimit */
                 if (v && v[0] && i == 0)   /* a remote URL may hold user:token@: never quoted */
                         decision_add(d, "build", "remote is set (a build context URL); remove it");
                 else if (v && v[0]) {
                         quote_value(v, 120, qv, sizeof(qv));
                         decision_add(d, "build", "%s is %s; remove it", forbidden[i], qv);
                 }
+        }
+}
+
+/* --- network create -------------------------------------------------------------------------- */
+
+#define NETCREATE_FIELDS(X) \
+        X(NW_NAME, "Name") X(NW_CHECKDUPLICATE, "CheckDuplicate") X(NW_DRIVER, "Driver") X(NW_SCOPE, "Scope") \
+        X(NW_ENABLEIPV4, "EnableIPv4") X(NW_ENABLEIPV6, "EnableIPv6") X(NW_IPAM, "IPAM") X(NW_INTERNAL, "Internal") \
+        X(NW_ATTACHABLE, "Attachable") X(NW_INGRESS, "Ingress") X(NW_CONFIGONLY, "ConfigOnly") \
+        X(NW_CONFIGFROM, "ConfigFrom") X(NW_OPTIONS, "Options") X(NW_LABELS, "Labels")
+enum { NETCREATE_FIELDS(ENUM) NW__MAX };
+static const char *const netcreate_fields[NW__MAX] = { NETCREATE_FIELDS(NAME) };
+static const struct gostruct netcreate_struct = { "the network body", netcreate_fields, NW__MAX, true };
+
+#define IPAM_FIELDS(X) X(IP_DRIVER, "Driver") X(IP_CONFIG, "Config") X(IP_OPTIONS, "Options")
+enum { IPAM_FIELDS(ENUM) IP__MAX };
+static const char *const ipam_fields[IP__MAX] = { IPAM_FIELDS(NAME) };
+static const struct gostruct ipam_struct = { "IPAM", ipam_fields, IP__MAX, true };
+
+/* A user network makes a host bridge, addresses and routes, and no container may join one (create
+ * and connect allow only none and the default bridge): under "none" there is nothing to create it
+ * for; under "bridge" a plain one is allowed (compose makes a project network by default). */
+void eval_network_create(const struct policy *p, json_t *body, struct decision *d)
+{
+        json_t *f[NW__MAX], *ipam[IP__MAX];
+        const char *driver, *scope, *ipam_driver;
+        bool ipv6, ingress, config_only, attachable;
+        char q[160];
+
+        if (p->network != NETWORK_BRIDGE) {
+                decision_add(d, "network", "creating networks is not allowed: the policy allows only --network none, so no container may join one");
+                return;
+        }
+        if (!body) {
+                decision_add(d, "shape", "the network request has no JSON body that the plugin can see; send it as application/json");
+                return;
+        }
+        gojson_bind(body, &netcreate_struct, "the network body", f, d);
+        if (go_string(f[NW_DRIVER], "Network.Driver", d, &driver) == 0 && driver[0] && strcmp(driver, "bridge") != 0) {
+                quote_value(driver, 80, q, sizeof(q));
+                decision_add(d, "network", "Network.Driver is %s; only the bridge driver is allowed", q);
+        }
+        if (go_string(f[NW_SCOPE], "Network.Scope", d, &scope) == 0 && scope[0] && strcmp(scope, "local") != 0)
+                decision_add(d, "network", "Network.Scope is not local; remove --scope");
+        check_empty(f[NW_OPTIONS], "Network.Options", "network", "remove the driver options (-o): they set host interface and firewall settings", d);
+        check_empty(f[NW_CONFIGFROM], "Network.ConfigFrom", "network", "remove --config-from", d);
+        go_bool(f[NW_ENABLEIPV6], "Network.EnableIPv6", d, &ipv6);
+        go_bool(f[NW_INGRESS], "Network.Ingress", d, &ingress);
+        go_bool(f[NW_CONFIGONLY], "Network.ConfigOnly", d, &config_only);
+        go_bool(f[NW_ATTACHABLE], "Network.Attachable", d, &attachable);
+        if (ipv6)
+                decision_add(d, "network", "Network.EnableIPv6 is true; remove --ipv6");
+        if (ingress || config_only || attachable)
+                decision_add(d, "network", "Network.Ingress, ConfigOnly or Attachable is true (swarm and config-only networks); remove it");
+        if (gojson_bind(f[NW_IPAM], &ipam_struct, "Network.IPAM", ipam, d) == 0) {
+                if (go_string(ipam[IP_DRIVER], "Network.IPAM.Driver", d, &ipam_driver) == 0 && ipam_driver[0] &&
+                    strcmp(ipam_driver, "default") != 0)
+                        decision_add(d, "network", "Network.IPAM.Driver is not default; remove --ipam-driver");
+                check_empty(ipam[IP_CONFIG], "Network.IPAM.Config", "network",
+                            "remove --subnet, --ip-range, --gateway and --aux-address (the daemon's address pools choose)", d);
+                check_empty(ipam[IP_OPTIONS], "Network.IPAM.Options", "network", "remove --ipam-opt", d);
         }
 }
 

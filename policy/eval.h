@@ -40,8 +40,13 @@ void eval_network_connect(const struct policy *p, const char *network, json_t *b
 /* POST /volumes/create: local driver, no driver options (they make binds of any host path). */
 void eval_volume_create(const struct policy *p, json_t *body, struct decision *d);
 
-/* POST /build: network mode, remote contexts, cgroup parent, outputs. */
+/* POST /build: denied unless the policy allows builds; then networkmode=none, memory and CPU within
+ * the limits, no remote context, cgroup parent, outputs, ulimits or isolation. */
 void eval_build(const struct policy *p, const struct query *q, struct decision *d);
+
+/* POST /networks/create: denied under network_mode none; under bridge a plain bridge network only
+ * (no driver or IPAM options, no subnets, no IPv6, no swarm kinds). */
+void eval_network_create(const struct policy *p, json_t *body, struct decision *d);
 
 /* POST /containers/{id}/start: no checkpoint restore. */
 void eval_container_start(const struct policy *p, const struct query *q, struct decision *d);

@@ -14,6 +14,7 @@
 #define POLICY_NAME_MAX    256
 #define POLICY_PATH_MAX    4096
 #define POLICY_PROBLEMS_MAX 16
+#define POLICY_ULIMITS     15   /* the names dockerd's --ulimit knows */
 
 enum network_policy {
         NETWORK_NONE = 0,   /* only NetworkMode "none" */
@@ -29,7 +30,13 @@ struct policy {
 
         int64_t cpu_limit_nano;              /* DOCKER_CPU_LIMIT in units of 1e-9 CPUs, > 0 */
         int64_t memory_limit;                /* DOCKER_MEMORY_LIMIT in bytes, > 0 */
-        int64_t pids_limit;                  /* 0: not required; else PidsLimit must be in (0, pids_limit] */
+        int64_t pids_limit;                  /* DOCKER_PIDS_LIMIT; 0: not required, else PidsLimit
+                                              * must be in (0, pids_limit] */
+        bool no_new_privileges;              /* DOCKER_NO_NEW_PRIVILEGES: SecurityOpt must hold it */
+        int64_t restart_max_retries;         /* on-failure's most retries; 0: only "no" */
+        int64_t ulimit_max[POLICY_ULIMITS];  /* per policy_ulimit_name(i): most Soft and Hard
+                                              * values; -1: that ulimit is not allowed */
+        bool allow_builds;                   /* POST /build, only with networkmode=none and limits */
 
         enum network_policy network;         /* DOCKER_NETWORK_MODE */
         bool readonly_rootfs;                /* DOCKER_READONLY_ROOTFS */
@@ -80,6 +87,11 @@ int policy_print(const struct policy *p, FILE *out);
 /* The hex SHA-256 of what policy_print() writes for `p`: the same for two policies that enforce
  * the same thing, whatever files and variables they came from.  0 or -ENOMEM/-EIO. */
 int policy_digest(const struct policy *p, char ret_hex[65]);
+
+/* The ulimit names dockerd accepts, in a fixed order ("core", "cpu", ... "stack"); NULL past the end.
+ * policy_ulimit_index() gives a name's index, or -1. */
+const char *policy_ulimit_name(size_t i);
+int policy_ulimit_index(const char *name);
 
 /* Parse a memory size "4g", "512m", "1024" (b k m g, case-insensitive) into bytes. 0 or -EINVAL. */
 int parse_memory_size(const char *s, int64_t *ret_bytes);

@@ -229,6 +229,8 @@ void check_resource_fields(const struct policy *p, const struct resource_fields 
                 decision_add(d, "memory", "%s is true; remove --oom-kill-disable", path);
         snprintf(path, sizeof(path), "%s.PidsLimit", prefix);
         check_pids(p, f->pids_limit, path, update, d);
+        snprintf(path, sizeof(path), "%s.Ulimits", prefix);
+        check_ulimits(p, f->ulimits, path, d);
 
         snprintf(path, sizeof(path), "%s.Devices", prefix);
         check_empty(f->devices, path, "devices", update ? "devices cannot be added" : "remove --device", d);

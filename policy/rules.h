@@ -46,7 +46,7 @@ void check_pids(const struct policy *p, const json_t *v, const char *path, bool 
 struct resource_fields {
         json_t *nano_cpus, *cpu_quota, *cpu_period, *cpu_rt_period, *cpu_rt_runtime, *cpu_count,
                *cpu_percent, *memory, *memory_swap, *oom_kill_disable, *pids_limit, *devices,
-               *device_requests, *device_cgroup_rules;
+               *device_requests, *device_cgroup_rules, *ulimits;
 };
 
 /* The cpu, memory, pids and devices rules over those fields, one place for create and update.
@@ -60,6 +60,7 @@ struct resource_fields {
         .memory_swap = (v)[P##MEMORYSWAP], .oom_kill_disable = (v)[P##OOMKILLDISABLE], \
         .pids_limit = (v)[P##PIDSLIMIT], .devices = (v)[P##DEVICES], \
         .device_requests = (v)[P##DEVICEREQUESTS], .device_cgroup_rules = (v)[P##DEVICECGROUPRULES], \
+        .ulimits = (v)[P##ULIMITS], \
 }
 
 void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
@@ -69,3 +70,12 @@ void check_resource_fields(const struct policy *p, const struct resource_fields 
 void check_empty(const json_t *v, const char *path, const char *rule, const char *fix, struct decision *d);
 /* EndpointSettings.DriverOpts (per-endpoint driver options, e.g. interface sysctls) must be empty. */
 void check_endpoint_settings(json_t *v, const char *path, struct decision *d);
+
+/* Ulimits (create, update): only those the policy lists, Soft and Hard in [0, its bound]. */
+void check_ulimits(const struct policy *p, json_t *v, const char *path, struct decision *d);
+/* HostConfig.ShmSize not above the memory limit (`view`: dockerd's default 64m shown for 0). */
+void check_shm_size(const struct policy *p, const json_t *v, bool view, struct decision *d);
+/* RestartPolicy (create, update): "no", or on-failure with 1 to restart_max_retries retries. */
+void check_restart(const struct policy *p, json_t *v, const char *path, struct decision *d);
+/* HostConfig.LogConfig: a host-local driver with its known options. */
+void check_log_config(json_t *v, struct decision *d);

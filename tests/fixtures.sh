@@ -5,7 +5,8 @@
 #
 # For every engine directory tests/fixtures/dockerd-VERSION (FIXTURES_DIR overrides the parent, or
 # names one such directory), runs `BINARY check FILE` on each *.req.json under the default policy with
-# DOCKER_REPOS_DIR=/srv/arandu/repos DOCKER_ARTIFACTS_DIR=/srv/arandu/artifacts, and compares the
+# DOCKER_REPOS_DIR=/srv/arandu/repos DOCKER_ARTIFACTS_DIR=/srv/arandu/artifacts DOCKER_PIDS_LIMIT=0
+# DOCKER_NO_NEW_PRIVILEGES=false (the recordings predate those two rules), and compares the
 # decision, the exit status and the named rule ids with that directory's expected.tsv.
 # *.res.json files (AuthZRes, audit only) are not decisions and are skipped.
 # Prints "ok N - ..." / "not ok N - ..." per check and ends with exactly "N passed, M failed";
@@ -45,6 +46,8 @@ fi
 unset DOCKER_USER DOCKER_USER_UID DOCKER_CPU_LIMIT DOCKER_MEMORY_LIMIT DOCKER_NETWORK_MODE \
       DOCKER_READONLY_ROOTFS DOCKER_ALLOWLIST_DOMAINS DOCKER_HOST
 export DOCKER_REPOS_DIR=/srv/arandu/repos DOCKER_ARTIFACTS_DIR=/srv/arandu/artifacts
+# the recorded compliant flags predate the pids and no-new-privileges rules
+export DOCKER_PIDS_LIMIT=0 DOCKER_NO_NEW_PRIVILEGES=false
 
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT

@@ -20,11 +20,13 @@
 /* A create that breaks only the rootfs rule (and carries a secret in its environment). */
 static const char ROOTFS_ONLY[] =
         "{\"User\":\"1000\",\"Image\":\"bb\",\"Env\":[\"PASSWORD=hunter2\"],\"HostConfig\":{"
-        "\"NetworkMode\":\"none\",\"ReadonlyRootfs\":false,\"Memory\":1073741824,\"NanoCpus\":1000000000}}";
+        "\"NetworkMode\":\"none\",\"ReadonlyRootfs\":false,\"Memory\":1073741824,\"NanoCpus\":1000000000,"
+        "\"PidsLimit\":100,\"SecurityOpt\":[\"no-new-privileges\"]}}";
 /* rootfs and privileged. */
 static const char ROOTFS_PRIV[] =
         "{\"User\":\"1000\",\"Image\":\"bb\",\"HostConfig\":{\"Privileged\":true,"
-        "\"NetworkMode\":\"none\",\"ReadonlyRootfs\":false,\"Memory\":1073741824,\"NanoCpus\":1000000000}}";
+        "\"NetworkMode\":\"none\",\"ReadonlyRootfs\":false,\"Memory\":1073741824,\"NanoCpus\":1000000000,"
+        "\"PidsLimit\":100,\"SecurityOpt\":[\"no-new-privileges\"]}}";
 
 static const char *no_env(const char *name)
 {
@@ -299,7 +301,7 @@ static void test_apply(void)
 static void test_rule_table(void)
 {
         static const char *const used[] = {
-                "user", "cpu", "memory", "pids", "network", "rootfs", "mounts", "privileged",
+                "user", "cpu", "memory", "pids", "limits", "logs", "restart", "network", "rootfs", "mounts", "privileged",
                 "privileges", "namespaces", "devices", "kernel", "checkpoint", "volumes", "build",
                 "buildkit", "swarm", "route", "api-version", "plugin", "shape", "envelope", "recheck",
                 "audit", "error", "internal",

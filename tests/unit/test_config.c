@@ -275,7 +275,18 @@ static void check_defaults(const struct policy *p)
         CU_ASSERT_FALSE(p->accept_user_name);
         CU_ASSERT_EQUAL(p->cpu_limit_nano, 2 * NANO);
         CU_ASSERT_EQUAL(p->memory_limit, 4 * GIB);
-        CU_ASSERT_EQUAL(p->pids_limit, 0);
+        CU_ASSERT_EQUAL(p->pids_limit, 1024);
+        CU_ASSERT_TRUE(p->no_new_privileges);
+        CU_ASSERT_EQUAL(p->restart_max_retries, 3);
+        CU_ASSERT_FALSE(p->allow_builds);
+        CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("core")], 0);
+        CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("nofile")], 1048576);
+        CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("nproc")], 65536);
+        CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("stack")], 64 * MIB);
+        CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("memlock")], 64 * MIB);
+        CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("rtprio")], -1);
+        CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("rttime")], -1);
+        CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("cpu")], -1);
         CU_ASSERT_EQUAL(p->network, NETWORK_NONE);
         CU_ASSERT_TRUE(p->readonly_rootfs);
         CU_ASSERT_EQUAL(p->n_domains, 0);
@@ -793,12 +804,59 @@ static void test_env_docker_host(void)
 }
 
 /* Every variable, set but empty, is an error naming it: empty is not "use the default". */
+static void test_env_pids_nnp(void)
+{
+        static const struct { const char *s; int64_t want; } pids_ok[] = {
+                { "1", 1 }, { "1024", 1024 }, { "4096", 4096 }, { "0", 0 }, { "9223372036854775807", INT64_MAX },
+        };
+        static const char *const pids_bad[] = { "-1", "ten", "1k", " 1", "1.0", "+5", "9223372036854775808" };
+        struct run run;
+
+        for (size_t i = 0; i < N_ELEM(pids_ok); i++) {
+                struct policy *p = load_ok(NULL, ENV({ "DOCKER_PIDS_LIMIT", pids_ok[i].s }), &run);
+                if (!p)
+                        continue;
+                CU_ASSERT_EQUAL(p->pids_limit, pids_ok[i].want);
+                if (pids_ok[i].want)
+                        expect_no_warnings(&run);
+                else
+                        expect_warning(&run, "DOCKER_PIDS_LIMIT: 0, no pids limit is required");
+                policy_unref(p);
+        }
+        for (size_t i = 0; i < N_ELEM(pids_bad); i++)
+                load_err(NULL, ENV({ "DOCKER_PIDS_LIMIT", pids_bad[i] }), "DOCKER_PIDS_LIMIT: ");
+
+        struct policy *p = load_ok(NULL, ENV({ "DOCKER_NO_NEW_PRIVILEGES", "false" }), &run);
+        if (p) {
+                CU_ASSERT_FALSE(p->no_new_privileges);
+                CU_ASSERT_EQUAL(run.pr.n_warnings, 1);
+                expect_warning(&run, "DOCKER_NO_NEW_PRIVILEGES: no-new-privileges is not required");
+                policy_unref(p);
+        }
+        p = load_ok(NULL, ENV({ "DOCKER_NO_NEW_PRIVILEGES", "1" }), &run);
+        if (p) {
+                CU_ASSERT_TRUE(p->no_new_privileges);
+                expect_no_warnings(&run);
+                policy_unref(p);
+        }
+        load_err(NULL, ENV({ "DOCKER_NO_NEW_PRIVILEGES", "maybe" }), "DOCKER_NO_NEW_PRIVILEGES: ");
+        /* the environment wins over the file, as for every setting */
+        p = load_ok("{\"pids_limit\": 10, \"no_new_privileges\": true}",
+                    ENV({ "DOCKER_PIDS_LIMIT", "20" }, { "DOCKER_NO_NEW_PRIVILEGES", "no" }), &run);
+        if (p) {
+                CU_ASSERT_EQUAL(p->pids_limit, 20);
+                CU_ASSERT_FALSE(p->no_new_privileges);
+                policy_unref(p);
+        }
+}
+
 static void test_env_set_but_empty(void)
 {
         static const char *const vars[] = {
                 "DOCKER_USER", "DOCKER_USER_UID", "DOCKER_CPU_LIMIT", "DOCKER_MEMORY_LIMIT",
                 "DOCKER_NETWORK_MODE", "DOCKER_READONLY_ROOTFS", "DOCKER_ALLOWLIST_DOMAINS",
-                "DOCKER_REPOS_DIR", "DOCKER_ARTIFACTS_DIR", "DOCKER_HOST",
+                "DOCKER_REPOS_DIR", "DOCKER_ARTIFACTS_DIR", "DOCKER_HOST", "DOCKER_PIDS_LIMIT",
+                "DOCKER_NO_NEW_PRIVILEGES",
         };
         char needle[64];
 
@@ -846,7 +904,6 @@ static void test_file_values(void)
                 { "{\"memory_limit\": \"1G\"}", F_MEMORY, GIB },
                 { "{\"memory_limit\": 1073741824}", F_MEMORY, GIB },
                 { "{\"memory_limit\": 1}", F_MEMORY, 1 },
-                { "{\"pids_limit\": 0}", F_PIDS, 0 },
                 { "{\"pids_limit\": 1}", F_PIDS, 1 },
                 { "{\"pids_limit\": 4096}", F_PIDS, 4096 },
                 { "{\"network_mode\": \"none\"}", F_NETWORK, NETWORK_NONE },
@@ -865,7 +922,7 @@ static void test_file_values(void)
                 CU_ASSERT_EQUAL(field(p, ok[i].f), ok[i].want);
                 if (field(p, ok[i].f) != ok[i].want)
                         fprintf(stderr, "\n  %s: got %lld\n", ok[i].json, (long long)field(p, ok[i].f));
-                expect_no_warnings(&run);   /* pids_limit 0 included */
+                expect_no_warnings(&run);
                 policy_unref(p);
         }
 
@@ -1084,6 +1141,66 @@ static void test_file_warnings(void)
         policy_unref(p);
 }
 
+static void test_file_limits(void)
+{
+        struct run run;
+        struct policy *p;
+
+        /* restart_max_retries: 0 to 100 */
+        static const struct { const char *json; int64_t want; } restart_ok[] = {
+                { "{\"restart_max_retries\": 0}", 0 }, { "{\"restart_max_retries\": 1}", 1 },
+                { "{\"restart_max_retries\": 100}", 100 },
+        };
+        for (size_t i = 0; i < N_ELEM(restart_ok); i++) {
+                p = load_ok(restart_ok[i].json, NOENV, &run);
+                if (p)
+                        CU_ASSERT_EQUAL(p->restart_max_retries, restart_ok[i].want);
+                expect_no_warnings(&run);
+                policy_unref(p);
+        }
+        load_err("{\"restart_max_retries\": -1}", NOENV, "policy file restart_max_retries: -1 is out of range");
+        load_err("{\"restart_max_retries\": 101}", NOENV, "policy file restart_max_retries: 101 is out of range");
+        load_err("{\"restart_max_retries\": \"3\"}", NOENV, "policy file restart_max_retries: expected an integer");
+
+        /* ulimits: the object replaces the defaults */
+        p = load_ok("{\"ulimits\": {\"nofile\": 4096, \"core\": 0}}", NOENV, &run);
+        if (p) {
+                CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("nofile")], 4096);
+                CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("core")], 0);
+                CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("nproc")], -1);
+                CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("stack")], -1);
+                expect_no_warnings(&run);
+                policy_unref(p);
+        }
+        p = load_ok("{\"ulimits\": {}}", NOENV, &run);
+        if (p) {
+                for (size_t i = 0; i < POLICY_ULIMITS; i++)
+                        CU_ASSERT_EQUAL(p->ulimit_max[i], -1);
+                policy_unref(p);
+        }
+        load_err("{\"ulimits\": {\"rtprio\": 0}}", NOENV, "policy file ulimits: \"rtprio\" cannot be allowed");
+        load_err("{\"ulimits\": {\"rttime\": 1}}", NOENV, "policy file ulimits: \"rttime\" cannot be allowed");
+        load_err("{\"ulimits\": {\"bogus\": 1}}", NOENV, "policy file ulimits: \"bogus\" is not a ulimit");
+        load_err("{\"ulimits\": {\"nofile\": -1}}", NOENV, "policy file ulimits: \"nofile\": expected a whole number");
+        load_err("{\"ulimits\": {\"nofile\": \"10\"}}", NOENV, "policy file ulimits: \"nofile\": expected a whole number");
+        load_err("{\"ulimits\": [\"nofile\"]}", NOENV, "policy file ulimits: expected an object");
+
+        /* unsafe choices load, with a warning each */
+        p = load_ok("{\"pids_limit\": 0, \"no_new_privileges\": false, \"allow_builds\": true}", NOENV, &run);
+        if (p) {
+                CU_ASSERT_EQUAL(p->pids_limit, 0);
+                CU_ASSERT_FALSE(p->no_new_privileges);
+                CU_ASSERT_TRUE(p->allow_builds);
+                CU_ASSERT_EQUAL(run.pr.n_warnings, 3);
+                expect_warning(&run, "policy file pids_limit: 0, no pids limit is required");
+                expect_warning(&run, "policy file no_new_privileges: no-new-privileges is not required");
+                expect_warning(&run, "policy file allow_builds: classic builds are allowed");
+                policy_unref(p);
+        }
+        load_err("{\"allow_builds\": 1}", NOENV, "policy file allow_builds: ");
+        load_err("{\"no_new_privileges\": \"true\"}", NOENV, "policy file no_new_privileges: ");
+}
+
 static void test_file_keys(void)
 {
         struct run run;
@@ -1264,7 +1381,8 @@ static void test_quoting(void)
  * --------------------------------------------------------------------------------------------- */
 
 static const char *const SCHEMA_KEYS[] = {
-        "user", "uid", "accept_user_name", "cpu_limit", "memory_limit", "pids_limit", "network_mode",
+        "user", "uid", "accept_user_name", "cpu_limit", "memory_limit", "pids_limit", "no_new_privileges",
+        "restart_max_retries", "ulimits", "allow_builds", "network_mode",
         "readonly_rootfs", "allowlist_domains", "repos_dir", "artifacts_dir", "tmpfs_targets",
         "allowed_cap_add", "docker_host", "deny_on_audit_failure", "rule_actions",
 };
@@ -1294,6 +1412,11 @@ static void check_same(const struct policy *a, const struct policy *b)
         CU_ASSERT_EQUAL(a->cpu_limit_nano, b->cpu_limit_nano);
         CU_ASSERT_EQUAL(a->memory_limit, b->memory_limit);
         CU_ASSERT_EQUAL(a->pids_limit, b->pids_limit);
+        CU_ASSERT_EQUAL(a->no_new_privileges, b->no_new_privileges);
+        CU_ASSERT_EQUAL(a->restart_max_retries, b->restart_max_retries);
+        CU_ASSERT_EQUAL(a->allow_builds, b->allow_builds);
+        for (size_t i = 0; i < POLICY_ULIMITS; i++)
+                CU_ASSERT_EQUAL(a->ulimit_max[i], b->ulimit_max[i]);
         CU_ASSERT_EQUAL(a->network, b->network);
         CU_ASSERT_EQUAL(a->readonly_rootfs, b->readonly_rootfs);
         CU_ASSERT_STRING_EQUAL(a->repos_dir, b->repos_dir);
@@ -1369,7 +1492,10 @@ static void test_print_defaults(void)
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "network_mode")), "none");
         CU_ASSERT(json_is_true(json_object_get(o, "readonly_rootfs")));
         CU_ASSERT(json_is_false(json_object_get(o, "accept_user_name")));
-        CU_ASSERT_EQUAL(json_integer_value(json_object_get(o, "pids_limit")), 0);
+        CU_ASSERT_EQUAL(json_integer_value(json_object_get(o, "pids_limit")), 1024);
+        CU_ASSERT(json_is_true(json_object_get(o, "no_new_privileges")));
+        CU_ASSERT_EQUAL(json_integer_value(json_object_get(json_object_get(o, "ulimits"), "nofile")), 1048576);
+        CU_ASSERT_PTR_NULL(json_object_get(json_object_get(o, "ulimits"), "rtprio"));
         CU_ASSERT(json_is_array(json_object_get(o, "allowlist_domains")));
         CU_ASSERT_EQUAL(json_array_size(json_object_get(o, "tmpfs_targets")), 0);
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "repos_dir")), "/var/lib/arandu/repos");
@@ -1401,6 +1527,8 @@ static void test_print_round_trip(void)
         snprintf(json, sizeof(json),
                  "{\"user\": \"svc\", \"uid\": 4242, \"accept_user_name\": true, \"cpu_limit\": 1.5,"
                  " \"memory_limit\": \"1536m\", \"pids_limit\": 256, \"network_mode\": \"bridge\","
+                 " \"no_new_privileges\": false, \"restart_max_retries\": 0, \"allow_builds\": true,"
+                 " \"ulimits\": {\"nofile\": 2048, \"nproc\": 0},"
                  " \"readonly_rootfs\": false, \"allowlist_domains\": [\"pypi.org\", \"*.Example.com\"],"
                  " \"repos_dir\": \"%s/\", \"artifacts_dir\": \"/nonexistent//art\","
                  " \"tmpfs_targets\": [\"/tmp\", \"/run\"], \"allowed_cap_add\": [\"net_bind_service\", \"CAP_CHOWN\"],"
@@ -1465,6 +1593,7 @@ static const struct cu_test ENV_TESTS[] = {
         { "memory", test_env_memory },
         { "network", test_env_network },
         { "readonly", test_env_readonly },
+        { "pids and no-new-privileges", test_env_pids_nnp },
         { "domains", test_env_domains },
         { "dirs", test_env_dirs },
         { "dirs_overlap", test_dirs_overlap },
@@ -1480,6 +1609,7 @@ static const struct cu_test FILE_TESTS[] = {
         { "tmpfs", test_file_tmpfs },
         { "caps", test_file_caps },
         { "warnings", test_file_warnings },
+        { "limits, restarts, builds", test_file_limits },
         { "keys", test_file_keys },
         { "unreadable", test_file_unreadable },
         { NULL, NULL },

@@ -30,13 +30,13 @@ static const char COMPLIANT[] =
         "\"VolumesFrom\":null,\"ConsoleSize\":[0,0],\"CapAdd\":null,\"CapDrop\":null,\"CgroupnsMode\":\"\","
         "\"Dns\":[],\"DnsOptions\":[],\"DnsSearch\":[],\"ExtraHosts\":null,\"GroupAdd\":null,\"IpcMode\":\"\","
         "\"Cgroup\":\"\",\"Links\":null,\"OomScoreAdj\":0,\"PidMode\":\"\",\"Privileged\":false,"
-        "\"PublishAllPorts\":false,\"ReadonlyRootfs\":true,\"SecurityOpt\":null,\"UTSMode\":\"\",\"UsernsMode\":\"\","
+        "\"PublishAllPorts\":false,\"ReadonlyRootfs\":true,\"SecurityOpt\":[\"no-new-privileges\"],\"UTSMode\":\"\",\"UsernsMode\":\"\","
         "\"ShmSize\":0,\"Isolation\":\"\",\"CpuShares\":0,\"Memory\":1073741824,\"NanoCpus\":1000000000,"
         "\"CgroupParent\":\"\",\"BlkioWeight\":0,\"BlkioWeightDevice\":[],\"BlkioDeviceReadBps\":[],"
         "\"BlkioDeviceWriteBps\":[],\"BlkioDeviceReadIOps\":[],\"BlkioDeviceWriteIOps\":[],\"CpuPeriod\":0,"
         "\"CpuQuota\":0,\"CpuRealtimePeriod\":0,\"CpuRealtimeRuntime\":0,\"CpusetCpus\":\"\",\"CpusetMems\":\"\","
         "\"Devices\":[],\"DeviceCgroupRules\":null,\"DeviceRequests\":null,\"MemoryReservation\":0,"
-        "\"MemorySwap\":0,\"MemorySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":0,\"Ulimits\":[],"
+        "\"MemorySwap\":0,\"MemorySwappiness\":-1,\"OomKillDisable\":false,\"PidsLimit\":512,\"Ulimits\":[],"
         "\"CpuCount\":0,\"CpuPercent\":0,\"IOMaximumIOps\":0,\"IOMaximumBandwidth\":0,\"MaskedPaths\":null,"
         "\"ReadonlyPaths\":null},\"NetworkingConfig\":{\"EndpointsConfig\":{}}}";
 
@@ -84,6 +84,16 @@ static void pol_bridge(struct policy *p)
 static void pol_pids(struct policy *p)
 {
         p->pids_limit = 100;
+}
+
+static void pol_nopids(struct policy *p)
+{
+        p->pids_limit = 0;
+}
+
+static void pol_nnp_off(struct policy *p)
+{
+        p->no_new_privileges = false;
 }
 
 static void pol_names(struct policy *p)
@@ -206,7 +216,8 @@ static void test_compliant(void)
                 { "compliant, bridge policy", { { NULL, NULL } }, "", NULL, pol_bridge },
                 { "no binds at all", M1(HC "Binds", "null"), "", NULL, NULL },
                 { "empty binds", M1(HC "Binds", "[]"), "", NULL, NULL },
-                { "minimal body", M3("HostConfig", "{\"NanoCpus\":1,\"Memory\":1,\"NetworkMode\":\"none\",\"ReadonlyRootfs\":true}",
+                { "minimal body", M3("HostConfig", "{\"NanoCpus\":1,\"Memory\":1,\"PidsLimit\":1,\"NetworkMode\":\"none\",\"ReadonlyRootfs\":true,"
+                                     "\"SecurityOpt\":[\"no-new-privileges\"]}",
                                      "Volumes", DEL, "NetworkingConfig", DEL), "", NULL, NULL },
         };
         RUN(cases);
@@ -398,10 +409,15 @@ static void test_pids(void)
                 { "limit 100: missing", M1(HC "PidsLimit", DEL), "pids", NULL, pol_pids },
                 { "limit 100: 100.0", M1(HC "PidsLimit", "100.0"), "shape", "PidsLimit", pol_pids },
                 { "limit 100: string", M1(HC "PidsLimit", S("100")), "shape", NULL, pol_pids },
-                { "no limit required: 0", M1(HC "PidsLimit", "0"), "", NULL, NULL },
-                { "no limit required: -1", M1(HC "PidsLimit", "-1"), "", NULL, NULL },
-                { "no limit required: null", M1(HC "PidsLimit", "null"), "", NULL, NULL },
-                { "no limit required: 100000", M1(HC "PidsLimit", "100000"), "", NULL, NULL },
+                { "default 1024: 1024", M1(HC "PidsLimit", "1024"), "", NULL, NULL },
+                { "default 1024: 1025", M1(HC "PidsLimit", "1025"), "pids", "HostConfig.PidsLimit is 1025", NULL },
+                { "default 1024: 0", M1(HC "PidsLimit", "0"), "pids", "set --pids-limit", NULL },
+                { "default 1024: -1", M1(HC "PidsLimit", "-1"), "pids", NULL, NULL },
+                { "default 1024: missing", M1(HC "PidsLimit", DEL), "pids", NULL, NULL },
+                { "no limit required: 0", M1(HC "PidsLimit", "0"), "", NULL, pol_nopids },
+                { "no limit required: -1", M1(HC "PidsLimit", "-1"), "", NULL, pol_nopids },
+                { "no limit required: null", M1(HC "PidsLimit", "null"), "", NULL, pol_nopids },
+                { "no limit required: 100000", M1(HC "PidsLimit", "100000"), "", NULL, pol_nopids },
         };
         RUN(cases);
 }
@@ -748,7 +764,13 @@ static void test_privileges(void)
                 { "no-new-privileges", M1(HC "SecurityOpt", "[\"no-new-privileges\"]"), "", NULL, NULL },
                 { "no-new-privileges=true", M1(HC "SecurityOpt", "[\"no-new-privileges=true\"]"), "", NULL, NULL },
                 { "no-new-privileges:true", M1(HC "SecurityOpt", "[\"no-new-privileges:true\"]"), "", NULL, NULL },
-                { "SecurityOpt []", M1(HC "SecurityOpt", "[]"), "", NULL, NULL },
+                { "SecurityOpt []", M1(HC "SecurityOpt", "[]"), "privileges", "lacks no-new-privileges", NULL },
+                { "SecurityOpt null", M1(HC "SecurityOpt", "null"), "privileges", "security_opt", NULL },
+                { "SecurityOpt missing", M1(HC "SecurityOpt", DEL), "privileges", NULL, NULL },
+                { "nnp not required: []", M1(HC "SecurityOpt", "[]"), "", NULL, pol_nnp_off },
+                { "nnp not required: missing", M1(HC "SecurityOpt", DEL), "", NULL, pol_nnp_off },
+                { "nnp not required: nnp=false", M1(HC "SecurityOpt", "[\"no-new-privileges=false\"]"), "privileges", NULL, pol_nnp_off },
+                { "nnp not required: seccomp", M1(HC "SecurityOpt", "[\"seccomp=unconfined\"]"), "privileges", NULL, pol_nnp_off },
                 { "seccomp=unconfined", M1(HC "SecurityOpt", "[\"seccomp=unconfined\"]"), "privileges", "seccomp=unconfined", NULL },
                 { "seccomp:unconfined", M1(HC "SecurityOpt", "[\"seccomp:unconfined\"]"), "privileges", NULL, NULL },
                 { "seccomp profile", M1(HC "SecurityOpt", "[\"seccomp={}\"]"), "privileges", NULL, NULL },
@@ -763,7 +785,7 @@ static void test_privileges(void)
                 { "no-new-privileges=1", M1(HC "SecurityOpt", "[\"no-new-privileges=1\"]"), "privileges", NULL, NULL },
                 { "NO-NEW-PRIVILEGES", M1(HC "SecurityOpt", "[\"NO-NEW-PRIVILEGES\"]"), "privileges", NULL, NULL },
                 { "nnp and seccomp", M1(HC "SecurityOpt", "[\"no-new-privileges\",\"seccomp=unconfined\"]"), "privileges", NULL, NULL },
-                { "SecurityOpt string", M1(HC "SecurityOpt", S("no-new-privileges")), "shape", NULL, NULL },
+                { "SecurityOpt string", M1(HC "SecurityOpt", S("no-new-privileges")), "shape,privileges", NULL, NULL },
                 /* MaskedPaths / ReadonlyPaths: [] unmasks everything */
                 { "MaskedPaths null", M1(HC "MaskedPaths", "null"), "", NULL, NULL },
                 { "MaskedPaths missing", M1(HC "MaskedPaths", DEL), "", NULL, NULL },
@@ -869,10 +891,10 @@ static void test_shape(void)
                 { "top-level unknown", M1("Foo", "1"), "shape", NULL, NULL },
                 { "HostConfig unknown key", M1(HC "Foo", "1"), "shape", "HostConfig has unknown key \"Foo\"", NULL },
                 { "HostConfig look-alike key", M1(HC "Pr\xc4\xb1vileged", "true"), "shape", "\\xc4\\xb1", NULL },
-                { "HostConfig null", M1("HostConfig", "null"), "cpu,memory,network,rootfs", NULL, NULL },
-                { "HostConfig missing", M1("HostConfig", DEL), "cpu,memory,network,rootfs", NULL, NULL },
-                { "HostConfig {}", M1("HostConfig", "{}"), "cpu,memory,network,rootfs", NULL, NULL },
-                { "HostConfig array", M1("HostConfig", "[]"), "shape,cpu,memory,network,rootfs", "not a JSON object", NULL },
+                { "HostConfig null", M1("HostConfig", "null"), "cpu,memory,pids,network,rootfs,privileges", NULL, NULL },
+                { "HostConfig missing", M1("HostConfig", DEL), "cpu,memory,pids,network,rootfs,privileges", NULL, NULL },
+                { "HostConfig {}", M1("HostConfig", "{}"), "cpu,memory,pids,network,rootfs,privileges", NULL, NULL },
+                { "HostConfig array", M1("HostConfig", "[]"), "shape,cpu,memory,pids,network,rootfs,privileges", "not a JSON object", NULL },
                 { "HostConfig twice", M1("hostconfig", "{\"Privileged\":true}"), "+shape", "\"HostConfig\" and \"hostconfig\"", NULL },
                 { "HostConfig twice, same content", M1("HOSTCONFIG", "{}"), "+shape", NULL, NULL },
                 { "User twice", M1("user", S("0")), "shape,user", NULL, NULL },
@@ -957,7 +979,7 @@ static void test_raw_bodies(void)
         tree();
         static const char raw[] =
                 "{\"User\":\"1000\",\"HostConfig\":{\"NanoCpus\":1000000000,\"Memory\":1073741824,\"NetworkMode\":\"none\","
-                "\"ReadonlyRootfs\":true,\"\\u017fecurityOpt\":[\"apparmor=unconfined\"]}}";
+                "\"PidsLimit\":100,\"ReadonlyRootfs\":true,\"\\u017fecurityOpt\":[\"no-new-privileges\",\"apparmor=unconfined\"]}}";
         json_t *v = NULL;
         struct decision d;
         decision_init(&d);
@@ -1069,6 +1091,136 @@ static void test_many_violations(void)
         policy_unref(p);
 }
 
+/* --- limits: ulimits, /dev/shm --------------------------------------------------------------- */
+
+#define UL(name, soft, hard) "[{\"Name\":\"" name "\",\"Soft\":" #soft ",\"Hard\":" #hard "}]"
+
+static void test_limits(void)
+{
+        static const struct create_case cases[] = {
+                { "no ulimits", M1(HC "Ulimits", "null"), "", NULL, NULL },
+                { "nofile 1024:2048", M1(HC "Ulimits", UL("nofile", 1024, 2048)), "", NULL, NULL },
+                { "nofile at the bound", M1(HC "Ulimits", UL("nofile", 1048576, 1048576)), "", NULL, NULL },
+                { "nofile over the bound", M1(HC "Ulimits", UL("nofile", 1024, 1048577)), "limits", "at most 1048576", NULL },
+                { "nofile unlimited", M1(HC "Ulimits", UL("nofile", -1, -1)), "limits", "-1 is unlimited", NULL },
+                { "core 0", M1(HC "Ulimits", UL("core", 0, 0)), "", NULL, NULL },
+                { "core 1", M1(HC "Ulimits", UL("core", 0, 1)), "limits", "core", NULL },
+                { "core unlimited", M1(HC "Ulimits", UL("core", -1, -1)), "limits", NULL, NULL },
+                { "nproc at the bound", M1(HC "Ulimits", UL("nproc", 65536, 65536)), "", NULL, NULL },
+                { "nproc over", M1(HC "Ulimits", UL("nproc", 65537, 65537)), "limits", NULL, NULL },
+                { "stack 64m", M1(HC "Ulimits", UL("stack", 67108864, 67108864)), "", NULL, NULL },
+                { "stack 64m+1", M1(HC "Ulimits", UL("stack", 67108864, 67108865)), "limits", NULL, NULL },
+                { "memlock 64m", M1(HC "Ulimits", UL("memlock", 67108864, 67108864)), "", NULL, NULL },
+                { "memlock over", M1(HC "Ulimits", UL("memlock", 67108865, 67108865)), "limits", NULL, NULL },
+                { "rtprio", M1(HC "Ulimits", UL("rtprio", 99, 99)), "limits", "realtime", NULL },
+                { "rtprio 0", M1(HC "Ulimits", UL("rtprio", 0, 0)), "limits", "realtime", NULL },
+                { "rttime", M1(HC "Ulimits", UL("rttime", 1, 1)), "limits", "realtime", NULL },
+                { "unknown name", M1(HC "Ulimits", UL("bogus", 1, 1)), "limits", "bogus", NULL },
+                { "second entry", M1(HC "Ulimits", "[{\"Name\":\"nofile\",\"Soft\":1,\"Hard\":1},{\"Name\":\"core\",\"Soft\":-1,\"Hard\":-1}]"),
+                  "limits", "Ulimits[1]", NULL },
+                { "ulimits not an array", M1(HC "Ulimits", "{}"), "shape", NULL, NULL },
+                { "soft a string", M1(HC "Ulimits", "[{\"Name\":\"nofile\",\"Soft\":\"1\",\"Hard\":1}]"), "shape", NULL, NULL },
+                /* ShmSize: 0 is dockerd's 64m default; the memory limit in the body is 1g, the policy's 4g */
+                { "shm unset", M1(HC "ShmSize", "0"), "", NULL, NULL },
+                { "shm missing", M1(HC "ShmSize", DEL), "", NULL, NULL },
+                { "shm 64m", M1(HC "ShmSize", "67108864"), "", NULL, NULL },
+                { "shm at the memory limit", M1(HC "ShmSize", "4294967296"), "", NULL, NULL },
+                { "shm over the memory limit", M1(HC "ShmSize", "4294967297"), "limits", "--shm-size to at most 4g", NULL },
+                { "shm 8g", M1(HC "ShmSize", "8589934592"), "limits", NULL, NULL },
+                { "shm negative", M1(HC "ShmSize", "-1"), "limits", NULL, NULL },
+                /* realtime CPU */
+                { "cpu-rt-runtime", M1(HC "CpuRealtimeRuntime", "950000"), "cpu", "CpuRealtime", NULL },
+                { "cpu-rt-period", M1(HC "CpuRealtimePeriod", "1000000"), "cpu", NULL, NULL },
+        };
+        RUN(cases);
+}
+
+/* --- restart --------------------------------------------------------------------------------- */
+
+#define RP(name, n) "{\"Name\":\"" name "\",\"MaximumRetryCount\":" #n "}"
+
+static void pol_norestart(struct policy *p)
+{
+        p->restart_max_retries = 0;
+}
+
+static void test_restart(void)
+{
+        static const struct create_case cases[] = {
+                { "no", M1(HC "RestartPolicy", RP("no", 0)), "", NULL, NULL },
+                { "empty", M1(HC "RestartPolicy", RP("", 0)), "", NULL, NULL },
+                { "missing", M1(HC "RestartPolicy", DEL), "", NULL, NULL },
+                { "null", M1(HC "RestartPolicy", "null"), "", NULL, NULL },
+                { "on-failure:1", M1(HC "RestartPolicy", RP("on-failure", 1)), "", NULL, NULL },
+                { "on-failure:3", M1(HC "RestartPolicy", RP("on-failure", 3)), "", NULL, NULL },
+                { "on-failure:4", M1(HC "RestartPolicy", RP("on-failure", 4)), "restart", "from 1 to 3", NULL },
+                { "on-failure:0", M1(HC "RestartPolicy", RP("on-failure", 0)), "restart", "no bound", NULL },
+                { "on-failure:-1", M1(HC "RestartPolicy", RP("on-failure", -1)), "restart", NULL, NULL },
+                { "always", M1(HC "RestartPolicy", RP("always", 0)), "restart", "asking no plugin", NULL },
+                { "unless-stopped", M1(HC "RestartPolicy", RP("unless-stopped", 0)), "restart", NULL, NULL },
+                { "Always", M1(HC "RestartPolicy", RP("Always", 0)), "restart", NULL, NULL },
+                { "no with retries", M1(HC "RestartPolicy", RP("no", 2)), "restart", "MaximumRetryCount is 2", NULL },
+                { "no restarts allowed: on-failure:1", M1(HC "RestartPolicy", RP("on-failure", 1)), "restart",
+                  "allows no restarts", pol_norestart },
+                { "no restarts allowed: no", M1(HC "RestartPolicy", RP("no", 0)), "", NULL, pol_norestart },
+                { "name a number", M1(HC "RestartPolicy", "{\"Name\":1}"), "shape", NULL, NULL },
+                { "folded key", M1(HC "RestartPolicy", "{\"name\":\"always\"}"), "restart", NULL, NULL },
+        };
+        RUN(cases);
+}
+
+/* --- logs ------------------------------------------------------------------------------------ */
+
+#define LC(type, cfg) "{\"Type\":\"" type "\",\"Config\":" cfg "}"
+
+static void test_logs(void)
+{
+        static const struct create_case cases[] = {
+                { "daemon default", M1(HC "LogConfig", LC("", "{}")), "", NULL, NULL },
+                { "missing", M1(HC "LogConfig", DEL), "", NULL, NULL },
+                { "config null", M1(HC "LogConfig", LC("json-file", "null")), "", NULL, NULL },
+                { "json-file", M1(HC "LogConfig", LC("json-file", "{}")), "", NULL, NULL },
+                { "local", M1(HC "LogConfig", LC("local", "{}")), "", NULL, NULL },
+                { "journald", M1(HC "LogConfig", LC("journald", "{}")), "", NULL, NULL },
+                { "none", M1(HC "LogConfig", LC("none", "{}")), "", NULL, NULL },
+                { "syslog", M1(HC "LogConfig", LC("syslog", "{}")), "logs", "json-file, local, journald or none", NULL },
+                { "syslog unix", M1(HC "LogConfig", LC("syslog", "{\"syslog-address\":\"unix:///dev/log\"}")), "logs", NULL, NULL },
+                { "gelf", M1(HC "LogConfig", LC("gelf", "{\"gelf-address\":\"udp://127.0.0.1:12201\"}")), "logs", NULL, NULL },
+                { "fluentd", M1(HC "LogConfig", LC("fluentd", "{}")), "logs", NULL, NULL },
+                { "JSON-FILE", M1(HC "LogConfig", LC("JSON-FILE", "{}")), "logs", NULL, NULL },
+                { "max-size 10m", M1(HC "LogConfig", LC("json-file", "{\"max-size\":\"10m\"}")), "", NULL, NULL },
+                { "max-size 1g", M1(HC "LogConfig", LC("json-file", "{\"max-size\":\"1g\"}")), "", NULL, NULL },
+                { "max-size 1GiB", M1(HC "LogConfig", LC("local", "{\"max-size\":\"1GiB\"}")), "", NULL, NULL },
+                { "max-size 1073741825", M1(HC "LogConfig", LC("json-file", "{\"max-size\":\"1073741825\"}")), "logs", "up to 1g", NULL },
+                { "max-size 2g", M1(HC "LogConfig", LC("json-file", "{\"max-size\":\"2g\"}")), "logs", NULL, NULL },
+                { "max-size -1", M1(HC "LogConfig", LC("json-file", "{\"max-size\":\"-1\"}")), "logs", NULL, NULL },
+                { "max-size junk", M1(HC "LogConfig", LC("json-file", "{\"max-size\":\"ten\"}")), "logs", NULL, NULL },
+                { "max-file 1", M1(HC "LogConfig", LC("json-file", "{\"max-file\":\"1\"}")), "", NULL, NULL },
+                { "max-file 100", M1(HC "LogConfig", LC("json-file", "{\"max-file\":\"100\"}")), "", NULL, NULL },
+                { "max-file 101", M1(HC "LogConfig", LC("json-file", "{\"max-file\":\"101\"}")), "logs", "from 1 to 100", NULL },
+                { "max-file 0", M1(HC "LogConfig", LC("json-file", "{\"max-file\":\"0\"}")), "logs", NULL, NULL },
+                { "compress true", M1(HC "LogConfig", LC("local", "{\"compress\":\"true\"}")), "", NULL, NULL },
+                { "compress 0", M1(HC "LogConfig", LC("json-file", "{\"compress\":\"0\"}")), "", NULL, NULL },
+                { "compress yes", M1(HC "LogConfig", LC("json-file", "{\"compress\":\"yes\"}")), "logs", "use true or false", NULL },
+                { "mode non-blocking", M1(HC "LogConfig", LC("json-file", "{\"mode\":\"non-blocking\",\"max-buffer-size\":\"4m\"}")), "", NULL, NULL },
+                { "mode other", M1(HC "LogConfig", LC("json-file", "{\"mode\":\"fast\"}")), "logs", "blocking or non-blocking", NULL },
+                { "max-buffer-size 64m", M1(HC "LogConfig", LC("journald", "{\"max-buffer-size\":\"64m\"}")), "", NULL, NULL },
+                { "max-buffer-size 65m", M1(HC "LogConfig", LC("journald", "{\"max-buffer-size\":\"65m\"}")), "logs", "up to 64m", NULL },
+                { "journald tag", M1(HC "LogConfig", LC("journald", "{\"tag\":\"{{.Name}}\"}")), "", NULL, NULL },
+                { "journald cache", M1(HC "LogConfig", LC("journald", "{\"cache-max-size\":\"20m\",\"cache-max-file\":\"5\"}")), "", NULL, NULL },
+                { "journald max-size", M1(HC "LogConfig", LC("journald", "{\"max-size\":\"10m\"}")), "logs", "not an option", NULL },
+                { "local tag", M1(HC "LogConfig", LC("local", "{\"tag\":\"x\"}")), "logs", NULL, NULL },
+                { "json-file syslog-address", M1(HC "LogConfig", LC("json-file", "{\"syslog-address\":\"tcp://1.2.3.4:514\"}")), "logs", NULL, NULL },
+                { "default driver max-size", M1(HC "LogConfig", LC("", "{\"max-size\":\"10m\"}")), "", NULL, NULL },
+                { "default driver syslog-address", M1(HC "LogConfig", LC("", "{\"syslog-address\":\"udp://1.2.3.4:514\"}")), "logs",
+                  "daemon's default", NULL },
+                { "none with an option", M1(HC "LogConfig", LC("none", "{\"max-size\":\"1m\"}")), "logs", "takes no options", NULL },
+                { "option not a string", M1(HC "LogConfig", LC("json-file", "{\"max-size\":10}")), "shape", NULL, NULL },
+                { "type not a string", M1(HC "LogConfig", "{\"Type\":1}"), "shape", NULL, NULL },
+        };
+        RUN(cases);
+}
+
 /* policy_new_default() is what the tables assume. */
 static void test_default_policy(void)
 {
@@ -1079,7 +1231,10 @@ static void test_default_policy(void)
         CU_ASSERT_FALSE(p->accept_user_name);
         CU_ASSERT_EQUAL(p->cpu_limit_nano, INT64_C(2000000000));
         CU_ASSERT_EQUAL(p->memory_limit, INT64_C(4) << 30);
-        CU_ASSERT_EQUAL(p->pids_limit, 0);
+        CU_ASSERT_EQUAL(p->pids_limit, 1024);
+        CU_ASSERT_TRUE(p->no_new_privileges);
+        CU_ASSERT_EQUAL(p->restart_max_retries, 3);
+        CU_ASSERT_FALSE(p->allow_builds);
         CU_ASSERT_EQUAL(p->network, NETWORK_NONE);
         CU_ASSERT_TRUE(p->readonly_rootfs);
         CU_ASSERT_EQUAL(p->n_tmpfs_targets, 0);
@@ -1102,6 +1257,9 @@ static const struct cu_test rule_tests[] = {
         { "namespaces", test_namespaces },
         { "devices", test_devices },
         { "kernel", test_kernel },
+        { "limits", test_limits },
+        { "restart", test_restart },
+        { "logs", test_logs },
         { NULL, NULL },
 };
 

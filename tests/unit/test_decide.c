@@ -142,6 +142,30 @@ static void test_fixtures(void)
         policy_unref(p);
 }
 
+/* The same recorded compliant create under the full default policy: the pids and no-new-privileges
+ * rules, which its flags predate, are the only two it breaks. */
+static void test_fixtures_default_policy(void)
+{
+        struct policy *p = tu_policy(TU_FIXTURE_REPOS, TU_FIXTURE_ARTIFACTS);
+        const char *names[] = { "compliant.cli20.10.24.req.json", "compliant.cli28.2.2.req.json" };
+        for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+                char path[4096];
+                size_t len = 0;
+                tu_path(path, sizeof(path), "%s/%s", tu_fixtures_dir(), names[i]);
+                char *env = tu_read_file(path, &len);
+                CU_ASSERT_FATAL(env != NULL);
+                struct decision dec;
+                struct request_info info;
+                authz_decide_request(p, env, len, &dec, &info);
+                bool ok = dec.complete && !dec.allow && tu_rules_are(&dec, "pids,privileges");
+                if (!ok)
+                        tu_dump(names[i], &dec);
+                CU_ASSERT_TRUE(ok);
+                free(env);
+        }
+        policy_unref(p);
+}
+
 /* --- envelopes built here -------------------------------------------------------------------- */
 
 static char *b64(const char *in, size_t len)
@@ -450,6 +474,7 @@ static void test_bare_body(void)
 
 static const struct cu_test fixture_tests[] = {
         { "recorded dockerd 20.10.24 envelopes", test_fixtures },
+        { "recorded compliant creates, full default policy", test_fixtures_default_policy },
         { NULL, NULL },
 };
 

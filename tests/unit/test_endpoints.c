@@ -22,12 +22,28 @@ static void pol_pids(struct policy *p)
         p->pids_limit = 100;
 }
 
+static void pol_nopids(struct policy *p)
+{
+        p->pids_limit = 0;
+}
+
 static void pol_names(struct policy *p)
 {
         p->accept_user_name = true;
 }
 
-enum endpoint { EXEC, UPDATE, CONNECT, VOLUME, BUILD, START };
+static void pol_builds(struct policy *p)
+{
+        p->allow_builds = true;
+}
+
+static void pol_builds_bridge(struct policy *p)
+{
+        p->allow_builds = true;
+        p->network = NETWORK_BRIDGE;
+}
+
+enum endpoint { EXEC, UPDATE, CONNECT, VOLUME, BUILD, START, NETCREATE };
 
 struct ep_case {
         const char *name;
@@ -74,6 +90,9 @@ static bool run_case(const struct ep_case *c)
                 break;
         case START:
                 eval_container_start(p, q, &d);
+                break;
+        case NETCREATE:
+                eval_network_create(p, body, &d);
                 break;
         }
         decision_finish(&d);
@@ -194,7 +213,22 @@ static void test_update(void)
                 { "pids policy: 0 (unlimited)", UPDATE, "{\"PidsLimit\":0}", NULL, "pids", NULL, pol_pids },
                 { "pids policy: -1", UPDATE, "{\"PidsLimit\":-1}", NULL, "pids", NULL, pol_pids },
                 { "pids policy: 1.5", UPDATE, "{\"PidsLimit\":1.5}", NULL, "shape", NULL, pol_pids },
-                { "no pids policy: -1", UPDATE, "{\"PidsLimit\":-1}", NULL, "", NULL, NULL },
+                { "no pids policy: -1", UPDATE, "{\"PidsLimit\":-1}", NULL, "", NULL, pol_nopids },
+                { "default policy: 1024", UPDATE, "{\"PidsLimit\":1024}", NULL, "", NULL, NULL },
+                { "default policy: 1025", UPDATE, "{\"PidsLimit\":1025}", NULL, "pids", NULL, NULL },
+                { "default policy: -1", UPDATE, "{\"PidsLimit\":-1}", NULL, "pids", NULL, NULL },
+                /* restart policy: as at create; "" leaves it unchanged */
+                { "restart unchanged", UPDATE, "{\"RestartPolicy\":{\"Name\":\"\",\"MaximumRetryCount\":0}}", NULL, "", NULL, NULL },
+                { "restart no", UPDATE, "{\"RestartPolicy\":{\"Name\":\"no\"}}", NULL, "", NULL, NULL },
+                { "restart on-failure:3", UPDATE, "{\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}}", NULL, "", NULL, NULL },
+                { "restart on-failure:4", UPDATE, "{\"RestartPolicy\":{\"Name\":\"on-failure\",\"MaximumRetryCount\":4}}", NULL,
+                  "restart", "Update.RestartPolicy", NULL },
+                { "restart always", UPDATE, "{\"RestartPolicy\":{\"Name\":\"always\"}}", NULL, "restart", "asking no plugin", NULL },
+                { "restart unless-stopped", UPDATE, "{\"RestartPolicy\":{\"Name\":\"unless-stopped\"}}", NULL, "restart", NULL, NULL },
+                /* ulimits */
+                { "ulimit nofile", UPDATE, "{\"Ulimits\":[{\"Name\":\"nofile\",\"Soft\":1024,\"Hard\":2048}]}", NULL, "", NULL, NULL },
+                { "ulimit rtprio", UPDATE, "{\"Ulimits\":[{\"Name\":\"rtprio\",\"Soft\":99,\"Hard\":99}]}", NULL, "limits", "realtime", NULL },
+                { "ulimit core unlimited", UPDATE, "{\"Ulimits\":[{\"Name\":\"core\",\"Soft\":-1,\"Hard\":-1}]}", NULL, "limits", NULL, NULL },
                 /* shape */
                 { "Privileged is not an update field", UPDATE, "{\"Privileged\":true}", NULL, "shape", "Privileged", NULL },
                 { "Memory twice", UPDATE, "{\"Memory\":1,\"memory\":8589934592}", NULL, "shape,memory", NULL, NULL },
@@ -272,30 +306,94 @@ static void test_volume(void)
 
 static void test_build(void)
 {
+#define B_OK "networkmode=none&memory=1073741824&cpuquota=100000&cpuperiod=100000"
         static const struct ep_case cases[] = {
-                { "no query", BUILD, "", NULL, "", NULL, NULL },
-                { "ordinary", BUILD, "t=img%3Alatest&dockerfile=Dockerfile&rm=1", NULL, "", NULL, NULL },
-                { "networkmode none", BUILD, "networkmode=none", NULL, "", NULL, NULL },
-                { "networkmode default", BUILD, "networkmode=default", NULL, "", NULL, NULL },
-                { "networkmode empty", BUILD, "networkmode=", NULL, "", NULL, NULL },
-                { "networkmode without =", BUILD, "networkmode", NULL, "", NULL, NULL },
-                { "networkmode host", BUILD, "networkmode=host", NULL, "build", "networkmode is \"host\"", NULL },
-                { "networkmode host, escaped", BUILD, "networkmode=ho%73t", NULL, "build", NULL, NULL },
-                { "networkmode bridge", BUILD, "networkmode=bridge", NULL, "build", NULL, NULL },
-                { "networkmode bridge, bridge policy", BUILD, "networkmode=bridge", NULL, "", NULL, pol_bridge },
-                { "networkmode host, bridge policy", BUILD, "networkmode=host", NULL, "build", NULL, pol_bridge },
-                { "networkmode container", BUILD, "networkmode=container%3Ac", NULL, "build", NULL, NULL },
-                { "networkmode custom", BUILD, "networkmode=mynet", NULL, "build", NULL, NULL },
-                { "networkmode none+space", BUILD, "networkmode=none+", NULL, "build", NULL, NULL },
-                { "networkmode repeated", BUILD, "networkmode=none&networkmode=host", NULL, "shape", "networkmode", NULL },
-                { "networkmode repeated, same", BUILD, "networkmode=none&networkmode=none", NULL, "shape", NULL, NULL },
-                { "networkMode (Go keys are exact)", BUILD, "networkMode=host", NULL, "", NULL, NULL },
-                { "remote", BUILD, "remote=https%3A%2F%2Fexample.com%2Fr.git", NULL, "build", "remote", NULL },
-                { "remote empty", BUILD, "remote=", NULL, "", NULL, NULL },
-                { "remote repeated", BUILD, "remote=&remote=x", NULL, "shape", NULL, NULL },
-                { "cgroupparent", BUILD, "cgroupparent=%2F", NULL, "build", "cgroupparent", NULL },
-                { "outputs", BUILD, "outputs=%5B%7B%22Type%22%3A%22local%22%7D%5D", NULL, "build", "outputs", NULL },
-                { "everything", BUILD, "networkmode=host&remote=x&cgroupparent=y&outputs=z", NULL, "build", NULL, NULL },
+                /* not allowed by default, whatever the query */
+                { "default policy: no query", BUILD, "", NULL, "build", "docker load or docker import", NULL },
+                { "default policy: compliant query", BUILD, B_OK, NULL, "build", "not allowed", NULL },
+                /* allowed: networkmode none and the limits */
+                { "compliant", BUILD, B_OK, NULL, "", NULL, pol_builds },
+                { "CLI query", BUILD, B_OK "&t=img%3Alatest&dockerfile=Dockerfile&rm=1&version=1&ulimits=null&shmsize=0",
+                  NULL, "", NULL, pol_builds },
+                { "ulimits []", BUILD, B_OK "&ulimits=%5B%5D", NULL, "", NULL, pol_builds },
+                { "ulimits set", BUILD, B_OK "&ulimits=%5B%7B%22Name%22%3A%22core%22%7D%5D", NULL, "build", "ulimits", pol_builds },
+                { "no query", BUILD, "", NULL, "build,memory,cpu", "the default is the bridge", pol_builds },
+                { "networkmode default", BUILD, "networkmode=default&memory=1073741824&cpuquota=100000", NULL, "build", NULL, pol_builds },
+                { "networkmode empty", BUILD, "networkmode=&memory=1073741824&cpuquota=100000", NULL, "build", NULL, pol_builds },
+                { "networkmode host", BUILD, "networkmode=host&memory=1073741824&cpuquota=100000", NULL, "build", "\"host\"", pol_builds },
+                { "networkmode host, escaped", BUILD, "networkmode=ho%73t&memory=1073741824&cpuquota=100000", NULL, "build", NULL, pol_builds },
+                { "networkmode bridge, bridge policy", BUILD, "networkmode=bridge&memory=1073741824&cpuquota=100000", NULL, "build",
+                  NULL, pol_builds_bridge },
+                { "networkmode none+space", BUILD, "networkmode=none+&memory=1073741824&cpuquota=100000", NULL, "build", NULL, pol_builds },
+                { "networkmode repeated", BUILD, "networkmode=none&networkmode=host&memory=1073741824&cpuquota=100000", NULL,
+                  "shape,build", "networkmode", pol_builds },
+                { "networkMode (Go keys are exact)", BUILD, "networkMode=none&memory=1073741824&cpuquota=100000", NULL, "build", NULL, pol_builds },
+                /* memory: required, at most 4g */
+                { "memory 4g", BUILD, "networkmode=none&memory=4294967296&cpuquota=200000&cpuperiod=100000", NULL, "", NULL, pol_builds },
+                { "memory 4g+1", BUILD, "networkmode=none&memory=4294967297&cpuquota=100000", NULL, "memory", NULL, pol_builds },
+                { "memory missing", BUILD, "networkmode=none&cpuquota=100000", NULL, "memory", NULL, pol_builds },
+                { "memory junk (dockerd reads 0)", BUILD, "networkmode=none&memory=1g&cpuquota=100000", NULL, "memory", NULL, pol_builds },
+                { "memswap -1", BUILD, B_OK "&memswap=-1", NULL, "memory", NULL, pol_builds },
+                /* cpu: a quota of at most 2 CPUs */
+                { "cpu 2", BUILD, "networkmode=none&memory=1073741824&cpuquota=200000&cpuperiod=100000", NULL, "", NULL, pol_builds },
+                { "cpu 2.01", BUILD, "networkmode=none&memory=1073741824&cpuquota=201000&cpuperiod=100000", NULL, "cpu", NULL, pol_builds },
+                { "cpu missing", BUILD, "networkmode=none&memory=1073741824", NULL, "cpu", NULL, pol_builds },
+                /* shmsize */
+                { "shmsize 4g", BUILD, B_OK "&shmsize=4294967296", NULL, "", NULL, pol_builds },
+                { "shmsize 4g+1", BUILD, B_OK "&shmsize=4294967297", NULL, "build", "shmsize", pol_builds },
+                /* forbidden parameters */
+                { "remote", BUILD, B_OK "&remote=https%3A%2F%2Fu%3Atoken%40example.com%2Fr.git", NULL, "build", "remote is set", pol_builds },
+                { "remote empty", BUILD, B_OK "&remote=", NULL, "", NULL, pol_builds },
+                { "remote repeated", BUILD, B_OK "&remote=&remote=x", NULL, "shape", NULL, pol_builds },
+                { "cgroupparent", BUILD, B_OK "&cgroupparent=%2F", NULL, "build", "cgroupparent", pol_builds },
+                { "outputs", BUILD, B_OK "&outputs=%5B%7B%22Type%22%3A%22local%22%7D%5D", NULL, "build", "outputs", pol_builds },
+                { "isolation", BUILD, B_OK "&isolation=hyperv", NULL, "build", "isolation", pol_builds },
+                { "version 2", BUILD, B_OK "&version=2", NULL, "buildkit", "DOCKER_BUILDKIT=0", pol_builds },
+        };
+#undef B_OK
+        RUN(cases);
+}
+
+/* --- network create -------------------------------------------------------------------------- */
+
+/* What `docker network create n` (CLI 28) and compose v2 send for a project network. */
+#define NET_CLI "{\"Name\":\"n\",\"Driver\":\"bridge\",\"Scope\":\"\",\"EnableIPv6\":null,\"IPAM\":{\"Driver\":\"default\"," \
+                "\"Options\":{},\"Config\":[]},\"Internal\":false,\"Attachable\":false,\"Ingress\":false,\"ConfigOnly\":false," \
+                "\"ConfigFrom\":null,\"Options\":{},\"Labels\":{}}"
+#define NET_COMPOSE "{\"Name\":\"p_default\",\"CheckDuplicate\":true,\"Driver\":\"\",\"Scope\":\"\",\"Internal\":false," \
+                    "\"Attachable\":false,\"Ingress\":false,\"IPAM\":{\"Driver\":\"\",\"Config\":null,\"Options\":null}," \
+                    "\"Options\":null,\"Labels\":{\"com.docker.compose.network\":\"default\"}}"
+
+static void test_network_create(void)
+{
+        static const struct ep_case cases[] = {
+                { "none policy: CLI body", NETCREATE, NET_CLI, NULL, "network", "only --network none", NULL },
+                { "none policy: {}", NETCREATE, "{\"Name\":\"n\"}", NULL, "network", NULL, NULL },
+                { "CLI body", NETCREATE, NET_CLI, NULL, "", NULL, pol_bridge },
+                { "compose body", NETCREATE, NET_COMPOSE, NULL, "", NULL, pol_bridge },
+                { "name only", NETCREATE, "{\"Name\":\"n\"}", NULL, "", NULL, pol_bridge },
+                { "driver macvlan", NETCREATE, "{\"Name\":\"n\",\"Driver\":\"macvlan\"}", NULL, "network", "\"macvlan\"", pol_bridge },
+                { "driver overlay", NETCREATE, "{\"Name\":\"n\",\"Driver\":\"overlay\"}", NULL, "network", NULL, pol_bridge },
+                { "driver host", NETCREATE, "{\"Name\":\"n\",\"Driver\":\"host\"}", NULL, "network", NULL, pol_bridge },
+                { "scope swarm", NETCREATE, "{\"Name\":\"n\",\"Scope\":\"swarm\"}", NULL, "network", "--scope", pol_bridge },
+                { "scope local", NETCREATE, "{\"Name\":\"n\",\"Scope\":\"local\"}", NULL, "", NULL, pol_bridge },
+                { "driver option", NETCREATE, "{\"Name\":\"n\",\"Options\":{\"com.docker.network.bridge.name\":\"eth0\"}}", NULL,
+                  "network", "driver options", pol_bridge },
+                { "subnet", NETCREATE, "{\"Name\":\"n\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.9.0.0/16\"}]}}", NULL,
+                  "network", "--subnet", pol_bridge },
+                { "ipam driver", NETCREATE, "{\"Name\":\"n\",\"IPAM\":{\"Driver\":\"dhcp\"}}", NULL, "network", "--ipam-driver", pol_bridge },
+                { "ipam option", NETCREATE, "{\"Name\":\"n\",\"IPAM\":{\"Options\":{\"a\":\"b\"}}}", NULL, "network", "--ipam-opt", pol_bridge },
+                { "ipv6", NETCREATE, "{\"Name\":\"n\",\"EnableIPv6\":true}", NULL, "network", "--ipv6", pol_bridge },
+                { "ipv6 false", NETCREATE, "{\"Name\":\"n\",\"EnableIPv6\":false}", NULL, "", NULL, pol_bridge },
+                { "attachable", NETCREATE, "{\"Name\":\"n\",\"Attachable\":true}", NULL, "network", NULL, pol_bridge },
+                { "ingress", NETCREATE, "{\"Name\":\"n\",\"Ingress\":true}", NULL, "network", NULL, pol_bridge },
+                { "config only", NETCREATE, "{\"Name\":\"n\",\"ConfigOnly\":true}", NULL, "network", NULL, pol_bridge },
+                { "config from", NETCREATE, "{\"Name\":\"n\",\"ConfigFrom\":{\"Network\":\"c\"}}", NULL, "network", "--config-from", pol_bridge },
+                { "internal", NETCREATE, "{\"Name\":\"n\",\"Internal\":true}", NULL, "", NULL, pol_bridge },
+                { "driver folded key", NETCREATE, "{\"Name\":\"n\",\"driver\":\"macvlan\"}", NULL, "network", NULL, pol_bridge },
+                { "driver a number", NETCREATE, "{\"Name\":\"n\",\"Driver\":1}", NULL, "shape", NULL, pol_bridge },
+                { "unknown key", NETCREATE, "{\"Name\":\"n\",\"Foo\":1}", NULL, "shape", "Foo", pol_bridge },
+                { "no body", NETCREATE, NULL, NULL, "shape", NULL, pol_bridge },
         };
         RUN(cases);
 }
@@ -322,6 +420,7 @@ static const struct cu_test body_tests[] = {
         { "update: bounds, 0 = unchanged", test_update },
         { "network connect", test_connect },
         { "volume create", test_volume },
+        { "network create", test_network_create },
         { NULL, NULL },
 };
 

@@ -146,7 +146,7 @@ static const struct rcase ROWS[] = {
         A("GET",     "/networks", "GET /networks", ""),
         A("GET",     "/networks/", "GET /networks/", ""),
         A("GET",     "/networks/n1", "GET /networks/{id:.+}", "n1"),
-        A("POST",    "/networks/create", "POST /networks/create", ""),
+        X("POST",    "/networks/create", ROUTE_NETWORK_CREATE, "POST /networks/create", "", true),
         X("POST",    "/networks/n1/connect", ROUTE_NETWORK_CONNECT, "POST /networks/{id:.*}/connect", "n1", true),
         A("POST",    "/networks/n1/disconnect", "POST /networks/{id:.*}/disconnect", "n1"),
         A("POST",    "/networks/prune", "POST /networks/prune", ""),

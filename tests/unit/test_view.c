@@ -2,7 +2,8 @@
  * (eval_container_view, eval_exec_view).
  *
  * tests/data/inspect-compliant.json is a real `GET /containers/{id}/json` from dockerd 20.10.24 for
- * a container created with the compliant flags (paths rewritten to /srv/arandu/...).  Each case
+ * a container created with the compliant flags (paths rewritten to /srv/arandu/...; SecurityOpt and
+ * PidsLimit as dockerd shows --security-opt no-new-privileges --pids-limit 512).  Each case
  * changes one field of it and checks the decision and the rule. */
 #include <jansson.h>
 #include <string.h>
@@ -169,6 +170,42 @@ static void test_what_requests_cannot_show(void)
         expect(v, "mounts");
 }
 
+/* What dockerd does later on its own: restarts, log delivery, /dev/shm, limits. */
+static void set_json(json_t *v, const char *field, const char *text)
+{
+        json_error_t err;
+        json_t *x = json_loads(text, JSON_DECODE_ANY, &err);
+        CU_ASSERT_FATAL(x != NULL);
+        json_object_set_new(hostconfig(v), field, x);
+}
+
+static void test_later_effects(void)
+{
+        static const struct { const char *field, *value, *rule; } cases[] = {
+                { "RestartPolicy", "{\"Name\":\"always\",\"MaximumRetryCount\":0}", "restart" },
+                { "RestartPolicy", "{\"Name\":\"unless-stopped\",\"MaximumRetryCount\":0}", "restart" },
+                { "RestartPolicy", "{\"Name\":\"on-failure\",\"MaximumRetryCount\":3}", NULL },
+                { "RestartPolicy", "{\"Name\":\"on-failure\",\"MaximumRetryCount\":0}", "restart" },
+                { "LogConfig", "{\"Type\":\"syslog\",\"Config\":{\"syslog-address\":\"unix:///dev/log\"}}", "logs" },
+                { "LogConfig", "{\"Type\":\"journald\",\"Config\":{}}", NULL },
+                { "ShmSize", "67108864", NULL },      /* the daemon's default, shown for 0 */
+                { "ShmSize", "8589934592", "limits" },
+                { "Ulimits", "[{\"Name\":\"rtprio\",\"Hard\":99,\"Soft\":99}]", "limits" },
+                { "Ulimits", "[{\"Name\":\"nofile\",\"Hard\":2048,\"Soft\":1024}]", NULL },
+                { "PidsLimit", "null", "pids" },
+                { "PidsLimit", "-1", "pids" },
+                { "PidsLimit", "1024", NULL },
+                { "PidsLimit", "1025", "pids" },
+                { "SecurityOpt", "null", "privileges" },
+                { "SecurityOpt", "[\"no-new-privileges:true\"]", NULL },
+        };
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                json_t *v = load_view();
+                set_json(v, cases[i].field, cases[i].value);
+                expect(v, cases[i].rule);
+        }
+}
+
 static void test_malformed_view(void)
 {
         json_t *v = load_view();
@@ -230,6 +267,7 @@ static const struct cu_test tests[] = {
         { "daemon defaults accepted", test_daemon_defaults_accepted },
         { "swap as dockerd shows it", test_swap },
         { "masked and read-only paths", test_masked_paths },
+        { "what dockerd does later on its own", test_later_effects },
         { "what requests cannot show", test_what_requests_cannot_show },
         { "malformed view denied", test_malformed_view },
         { "exec view", test_exec_view },

@@ -346,11 +346,16 @@ static inline const char *tu_fixture_env(const char *name)
                 return TU_FIXTURE_REPOS;
         if (strcmp(name, "DOCKER_ARTIFACTS_DIR") == 0)
                 return TU_FIXTURE_ARTIFACTS;
+        /* The fixtures' compliant flags predate these two rules and set neither. */
+        if (strcmp(name, "DOCKER_PIDS_LIMIT") == 0)
+                return "0";
+        if (strcmp(name, "DOCKER_NO_NEW_PRIVILEGES") == 0)
+                return "false";
         return NULL;
 }
 
 /* The policy the fixtures were recorded for, loaded as the daemon loads it: built-in defaults, no
- * file, the fixtures' roots from the environment. */
+ * file, the fixtures' roots from the environment, no pids limit and no-new-privileges not required. */
 static inline struct policy *tu_fixture_policy(void)
 {
         struct policy *p = NULL;
