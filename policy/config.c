@@ -1419,6 +1419,14 @@ static void check_dir_exists(struct loader *l, enum setting_id id, const char *d
                         warn(l, "%s: %s cannot be checked: %s", who(l, id), Q(dir), strerror(err));
         } else if (!S_ISDIR(st.st_mode)) {
                 warn(l, "%s: %s is not a directory", who(l, id), Q(dir));
+        } else if ((st.st_mode & S_IWOTH) || (st.st_uid == (uid_t) l->p->uid && (st.st_mode & S_IWUSR)) ||
+                   (st.st_gid == (gid_t) l->p->uid && (st.st_mode & S_IWGRP))) {
+                /* Bind sources are its direct children: whoever can rename entries here can swap
+                 * one for a symlink between our check and dockerd's mount. */
+                warn(l, "%s: %s can be written by %s; whoever can write there can swap a bind source "
+                     "for a symlink before dockerd mounts it; make it owned by root, mode 0755",
+                     who(l, id), Q(dir), (st.st_mode & S_IWOTH) ? "every user" :
+                     st.st_uid == (uid_t) l->p->uid ? "the jobs' uid" : "the jobs' group");
         }
 }
 

@@ -21,7 +21,8 @@ int path_resolve(const char *path, char *buf, size_t size);
 /* Is `path` strictly inside `root` (a descendant, not root itself)?  Both must be clean. */
 bool path_strictly_inside(const char *path, const char *root);
 
-/* Check a bind source: absolute, no "..", strictly inside `root` both as written (cleaned) and
- * after resolving symlinks in both.  0 when inside; otherwise -EPERM (outside), -EINVAL (relative
- * or ".."), or -errno (resolution failed), with a sentence in why. */
+/* Check a bind source: absolute, no "..", and (cleaned) an existing directory directly inside
+ * `root`, itself not a symlink (`root` is resolved first).  0 when it is; otherwise -EPERM
+ * (elsewhere, deeper, a symlink), -EINVAL (relative or ".."), -ENOENT, -ENOTDIR or another -errno,
+ * with a sentence in why. */
 int path_check_source(const char *src, const char *root, char *why, size_t whysz);

@@ -15,6 +15,17 @@ set -euo pipefail
 
 here=$(cd "$(dirname "$0")" && pwd)
 
+# The recordings bind /srv/arandu/{repos,artifacts}/demo, which must exist as directories: made on
+# a tmpfs at /srv in a private mount namespace (a user namespace too when not root), so that the
+# host's /srv is neither needed nor touched.
+if [ -z "${ARANDU_FIXTURES_NS:-}" ]; then
+        if [ "$(id -u)" -eq 0 ]; then ns=(unshare --mount); else ns=(unshare --mount --map-root-user); fi
+        exec env ARANDU_FIXTURES_NS=1 "${ns[@]}" "$0" "$@"
+fi
+mount --make-rprivate / && mount -t tmpfs -o mode=0755,nosuid,nodev arandu-fixtures /srv &&
+        mkdir -p /srv/arandu/repos/demo /srv/arandu/artifacts/demo ||
+        { echo "not ok 1 - a private /srv for the recorded bind sources"; echo "0 passed, 1 failed"; exit 1; }
+
 [ $# -eq 1 ] || { echo "usage: $0 BINARY"; echo "0 passed, 1 failed"; exit 1; }
 BIN=$1
 top=${FIXTURES_DIR:-$here/fixtures}
@@ -44,7 +55,7 @@ fi
 
 # The default policy, with the fixtures' directories; nothing else from the caller's environment.
 unset DOCKER_USER DOCKER_USER_UID DOCKER_CPU_LIMIT DOCKER_MEMORY_LIMIT DOCKER_NETWORK_MODE \
-      DOCKER_READONLY_ROOTFS DOCKER_ALLOWLIST_DOMAINS DOCKER_HOST
+      DOCKER_READONLY_ROOTFS DOCKER_ALLOWLIST_DOMAINS DOCKER_HOST ARANDU_FIXTURES_NS
 export DOCKER_REPOS_DIR=/srv/arandu/repos DOCKER_ARTIFACTS_DIR=/srv/arandu/artifacts
 # the recorded compliant flags predate the pids and no-new-privileges rules
 export DOCKER_PIDS_LIMIT=0 DOCKER_NO_NEW_PRIVILEGES=false

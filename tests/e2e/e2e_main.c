@@ -19,7 +19,7 @@
 #include "tests/e2e/harness.h"
 #include "tests/e2e/tests.h"
 
-const char *OK_FLAGS[16];
+const char *OK_FLAGS[24];
 int httpd_port;
 
 static char ws_bind[200], art_bind[200];
@@ -32,7 +32,7 @@ static int fixtures(void)
         snprintf(ws_bind, sizeof(ws_bind), "%s/demo:/workspace:ro", E.repos);
         snprintf(art_bind, sizeof(art_bind), "%s/demo:/artifacts", E.arts);
         const char *f[] = { "--user", "1000", "--cpus", "1", "--memory", "1g", "--network", "none", "--read-only",
-                            "-v", ws_bind, "-v", art_bind, NULL };
+                            "--pids-limit", "512", "--security-opt", "no-new-privileges", "-v", ws_bind, "-v", art_bind, NULL };
         for (; f[n]; n++)
                 OK_FLAGS[n] = f[n];
         OK_FLAGS[n] = NULL;

@@ -935,11 +935,11 @@ static int mkdirs(const char *path, mode_t mode)
         return mkdir(tmp, mode) < 0 && errno != EEXIST ? -1 : 0;
 }
 
-/* The image: busybox-static with its applets, imported (never pulled).  `passwd` is /etc/passwd. */
-int e2e_import_image(const char *tag, const char *passwd, const char *const *changes);
-int e2e_import_image(const char *tag, const char *passwd, const char *const *changes)
+/* The image: busybox-static with its applets, imported (never pulled).  `passwd` is /etc/passwd;
+ * `extra`, when not NULL, is a shell command run with $R the root before it is packed. */
+static int import_rootfs(const char *tag, const char *passwd, const char *const *changes, const char *extra)
 {
-        char root[200], cmd[1400], tar[200];
+        char root[200], cmd[2000], tar[200];
         struct cmd_res *r = malloc(sizeof(*r));
         if (!r)
                 return -1;
@@ -955,9 +955,9 @@ int e2e_import_image(const char *tag, const char *passwd, const char *const *cha
                  "set -e; R='%s'; mkdir -p \"$R/bin\" \"$R/etc\" \"$R/tmp\" \"$R/root\"; B=$(command -v busybox);"
                  "cp \"$B\" \"$R/bin/busybox\"; for a in $(\"$B\" --list); do case \"$a\" in busybox|*/*) ;; "
                  "*) ln -sf busybox \"$R/bin/$a\";; esac; done; printf '%%s' '%s' > \"$R/etc/passwd\";"
-                 "printf 'root:x:0:\\narandu-user:x:1000:\\n' > \"$R/etc/group\"; chmod 1777 \"$R/tmp\";"
+                 "printf 'root:x:0:\\narandu-user:x:1000:\\n' > \"$R/etc/group\"; chmod 1777 \"$R/tmp\"; %s;"
                  "tar --numeric-owner -C \"$R\" -cf '%s' .",
-                 root, passwd, tar);
+                 root, passwd, extra ? extra : ":", tar);
         const char *sh[] = { "/bin/sh", "-c", cmd, NULL };
         if (run_cmd(r, 120, sh) != 0) {
                 e2e_diag("building the rootfs failed: %s", r->err);
@@ -980,6 +980,27 @@ int e2e_import_image(const char *tag, const char *passwd, const char *const *cha
                 e2e_diag("docker import %s: %s", tag, r->err);
         free(r);
         return rc == 0 ? 0 : -1;
+}
+
+int e2e_import_image(const char *tag, const char *passwd, const char *const *changes)
+{
+        return import_rootfs(tag, passwd, changes, NULL);
+}
+
+/* The image with /bin/euid (tests/e2e/euid.c, built static next to this program) setuid root. */
+int e2e_import_suid_image(const char *tag)
+{
+        char self[PATH_MAX], extra[PATH_MAX + 200];
+        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
+        if (n <= 0)
+                return -1;
+        self[n] = '\0';
+        char *slash = strrchr(self, '/');
+        if (!slash)
+                return -1;
+        *slash = '\0';
+        snprintf(extra, sizeof(extra), "cp '%s/euid' \"$R/bin/euid\" && chown 0:0 \"$R/bin/euid\" && chmod 4755 \"$R/bin/euid\"", self);
+        return import_rootfs(tag, "root:x:0:0:root:/root:/bin/sh\narandu-user:x:1000:1000::/tmp:/bin/sh\n", NULL, extra);
 }
 
 static int wait_dockerd(void)

@@ -156,7 +156,7 @@ ok "dockerd restarted with --authorization-plugin=$NAME"
 run "$CLI" info --format '{{json .Plugins.Authorization}}'
 if [ "$RC" -eq 0 ] && grep -qF "\"$NAME\"" <<<"$OUT"; then ok "docker info lists it as the authorization plugin"; else notok "docker info lists it"; show; fi
 
-OK_FLAGS=(--user 1000 --cpus 1 --memory 1g --network none --read-only
+OK_FLAGS=(--user 1000 --cpus 1 --memory 1g --network none --read-only --pids-limit 512 --security-opt no-new-privileges
         -v "$T/repos/demo:/workspace:ro" -v "$T/artifacts/demo:/artifacts")
 run "$CLI" run --rm --pull never "${OK_FLAGS[@]}" bb sh -c 'id -u; cat /workspace/README'
 if [ "$RC" -eq 0 ] && [ "$OUT" = $'1000\nhello' ]; then
@@ -170,7 +170,7 @@ if [ "$RC" -ne 0 ] && grep -q "authorization denied by plugin $NAME: privileged"
 else
         notok "docker run --privileged is denied by the managed plugin naming privileged"; show
 fi
-run "$CLI" run --rm --pull never --user 1000 --cpus 1 --memory 3g --network none --read-only bb id -u
+run "$CLI" run --rm --pull never --user 1000 --cpus 1 --memory 3g --network none --read-only --pids-limit 512 --security-opt no-new-privileges bb id -u
 if [ "$RC" -ne 0 ] && grep -q "authorization denied by plugin $NAME: memory" <<<"$ERR"; then
         ok "the policy file from the read-only mount is in force (memory 3g > 2g denied)"
 else

@@ -50,7 +50,7 @@ MSOCK="$T/metrics/metrics.sock"
 # decide MEMORY: POST a container create asking for MEMORY bytes; prints the plugin's JSON answer.
 decide() {
         local body env
-        body=$(printf '{"Image":"bb","User":"1000","HostConfig":{"NanoCpus":1000000000,"Memory":%s,"NetworkMode":"none","ReadonlyRootfs":true}}' "$1")
+        body=$(printf '{"Image":"bb","User":"1000","HostConfig":{"NanoCpus":1000000000,"Memory":%s,"NetworkMode":"none","ReadonlyRootfs":true,"PidsLimit":512,"SecurityOpt":["no-new-privileges"]}}' "$1")
         env=$(printf '{"RequestMethod":"POST","RequestUri":"/v1.41/containers/create","RequestBody":"%s","RequestHeaders":{"Content-Type":"application/json"}}' \
                 "$(printf '%s' "$body" | base64 -w0)")
         curl -sS --max-time 5 --unix-socket "$PSOCK" -H 'Content-Type: application/json' -d "$env" \

@@ -405,10 +405,10 @@ ok "docker import bb:latest is allowed"
 
 # --- checks --------------------------------------------------------------------------------------------
 
-OK_FLAGS=(--user 1000 --cpus 1 --memory 1g --network none --read-only
+OK_FLAGS=(--user 1000 --cpus 1 --memory 1g --network none --read-only --pids-limit 512 --security-opt no-new-privileges
         -v "$REPOS/demo:/workspace:ro" -v "$ARTS/demo:/artifacts")
 # Same but without the network flag, for the network checks.
-OK_NONET=(--user 1000 --cpus 1 --memory 1g --read-only
+OK_NONET=(--user 1000 --cpus 1 --memory 1g --read-only --pids-limit 512 --security-opt no-new-privileges
         -v "$REPOS/demo:/workspace:ro" -v "$ARTS/demo:/artifacts")
 
 for cli in "${CLIS[@]}"; do
@@ -449,8 +449,8 @@ for cli in "${CLIS[@]}"; do
         expect_denied "$tag: docker run --privileged (otherwise compliant) is denied naming privileged" privileged
 
         run "$cli" run --rm --pull never bb id
-        expect_denied "$tag: plain docker run is denied naming user, cpu, memory, network, rootfs" \
-                user cpu memory network rootfs
+        expect_denied "$tag: plain docker run is denied naming user, cpu, memory, pids, network, rootfs, privileges" \
+                user cpu memory pids network rootfs privileges
 
         run "$cli" run --rm --pull never "${OK_FLAGS[@]}" -v /:/host bb id
         expect_denied "$tag: -v /:/host is denied naming mounts" mounts
@@ -487,19 +487,19 @@ expect_http_denied() {
 }
 cat >"$T/ok.json" <<JSON
 {"Image":"bb","Cmd":["id","-u"],"User":"1000","NetworkDisabled":false,
- "HostConfig":{"NanoCpus":1000000000,"Memory":1073741824,"NetworkMode":"none","ReadonlyRootfs":true,
+ "HostConfig":{"NanoCpus":1000000000,"Memory":1073741824,"NetworkMode":"none","ReadonlyRootfs":true,"PidsLimit":512,"SecurityOpt":["no-new-privileges"],
   "Binds":["$REPOS/demo:/workspace:ro","$ARTS/demo:/artifacts"]}}
 JSON
 cat >"$T/priv.json" <<JSON
 {"Image":"bb","Cmd":["id","-u"],"User":"1000",
- "HostConfig":{"NanoCpus":1000000000,"Memory":1073741824,"NetworkMode":"none","ReadonlyRootfs":true,
+ "HostConfig":{"NanoCpus":1000000000,"Memory":1073741824,"NetworkMode":"none","ReadonlyRootfs":true,"PidsLimit":512,"SecurityOpt":["no-new-privileges"],
   "Privileged":true}}
 JSON
 # Over 1 MiB: dockerd does not forward such a body to the plugin, but still acts on it.
 {
         printf '{"Image":"bb","Cmd":["id"],"User":"1000","Labels":{"pad":"'
         head -c 1100000 /dev/zero | tr '\0' 'x'
-        printf '"},"HostConfig":{"NanoCpus":1000000000,"Memory":1073741824,"NetworkMode":"none","ReadonlyRootfs":true,"Privileged":true}}'
+        printf '"},"HostConfig":{"NanoCpus":1000000000,"Memory":1073741824,"NetworkMode":"none","ReadonlyRootfs":true,"PidsLimit":512,"SecurityOpt":["no-new-privileges"],"Privileged":true}}'
 } >"$T/big.json"
 before=$(container_count "$CLI")
 post_create "$T/ok.json"

@@ -53,6 +53,47 @@ static void test_run_both_clis(void)
         }
 }
 
+/* Options ordinary jobs use, inside the bounds: log rotation, a bounded restart policy, ulimits. */
+static void test_run_options(void)
+{
+        static const struct { const char *desc, *flags[6], *cmd, *want; } cases[] = {
+                { "--log-opt max-size=10m --log-opt max-file=3", { "--log-opt", "max-size=10m", "--log-opt", "max-file=3", NULL },
+                  "echo ok", "ok" },
+                { "--log-driver local", { "--log-driver", "local", NULL }, "echo ok", "ok" },
+                { "--ulimit nofile=1024:2048", { "--ulimit", "nofile=1024:2048", NULL }, "ulimit -n", "1024" },
+                { "--restart on-failure:3", { "--restart", "on-failure:3", NULL }, "echo ok", "ok" },
+                { "--shm-size 128m", { "--shm-size", "128m", NULL }, "df -k /dev/shm | tail -1 | awk '{print $2}'", "131072" },
+        };
+        for (int c = 0; c < E.n_clis; c++)
+                for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+                        const char *argv[48];
+                        int n = 0;
+                        argv[n++] = E.clis[c];
+                        argv[n++] = "run";
+                        /* --rm and --restart do not go together: the on-failure case removes itself below */
+                        if (strstr(cases[k].desc, "--restart") == NULL)
+                                argv[n++] = "--rm";
+                        argv[n++] = "--name";
+                        argv[n++] = "e2e-opts";
+                        argv[n++] = "--pull";
+                        argv[n++] = "never";
+                        for (int i = 0; OK_FLAGS[i]; i++)
+                                argv[n++] = OK_FLAGS[i];
+                        for (int i = 0; cases[k].flags[i]; i++)
+                                argv[n++] = cases[k].flags[i];
+                        argv[n++] = "bb";
+                        argv[n++] = "sh";
+                        argv[n++] = "-c";
+                        argv[n++] = cases[k].cmd;
+                        argv[n] = NULL;
+                        run(120, argv);
+                        char desc[200];
+                        snprintf(desc, sizeof(desc), "%s: docker run %s", E.clis[c], cases[k].desc);
+                        expect_ok(desc, R->status == 0 && strcmp(R->out, cases[k].want) == 0);
+                        rm_container("e2e-opts");
+                }
+}
+
 static void test_lifecycle(void)
 {
         const char *cli0 = E.clis[0];
@@ -125,6 +166,8 @@ static void test_lifecycle(void)
         expect_ok("docker update --memory 512m (lower)", R->status == 0);
         cli(R, 60, cli0, "update", "--cpus", "0.5", C, CLI_END);
         expect_ok("docker update --cpus 0.5 (lower)", R->status == 0);
+        cli(R, 60, cli0, "update", "--restart", "on-failure:2", C, CLI_END);
+        expect_ok("docker update --restart on-failure:2", R->status == 0);
         cli(R, 60, cli0, "inspect", "--format", "{{.HostConfig.Memory}} {{.HostConfig.NanoCpus}}", C, CLI_END);
         expect_ok("the lowered limits took effect", R->status == 0 && strcmp(R->out, "536870912 500000000") == 0);
 
@@ -152,7 +195,8 @@ static void test_controls(void)
         char body[600];
         snprintf(body, sizeof(body),
                  "{\"Image\":\"bb\",\"Cmd\":[\"true\"],\"User\":\"1000\",\"HostConfig\":{\"NanoCpus\":1000000000,"
-                 "\"Memory\":1073741824,\"NetworkMode\":\"none\",\"ReadonlyRootfs\":true,\"Binds\":[\"%s/demo:/workspace:ro\","
+                 "\"Memory\":1073741824,\"NetworkMode\":\"none\",\"ReadonlyRootfs\":true,\"PidsLimit\":512,"
+                 "\"SecurityOpt\":[\"no-new-privileges\"],\"Binds\":[\"%s/demo:/workspace:ro\","
                  "\"%s/demo:/artifacts\"]}}", E.repos, E.arts);
         static const struct { const char *desc, *target, *hdr; } c[] = {
                 { "raw compliant create", E2E_API "/containers/create", NULL },
@@ -241,6 +285,7 @@ void add_ordinary_tests(CU_pSuite s)
 {
         R = malloc(sizeof(*R));
         CU_add_test(s, "docker run with both CLIs", test_run_both_clis);
+        CU_add_test(s, "docker run with log, restart, ulimit and shm options", test_run_options);
         CU_add_test(s, "container lifecycle", test_lifecycle);
         CU_add_test(s, "images, events, ping", test_images_events_ping);
         CU_add_test(s, "controls for the attack tables", test_controls);

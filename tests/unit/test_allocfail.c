@@ -437,4 +437,4 @@ static const struct cu_suite SUITES[] = {
         { "allocation failures", sweep_tests },
 };
 
-CU_MAIN(SUITES)
+CU_MAIN_FIXTURE_ROOTS(SUITES)

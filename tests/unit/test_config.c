@@ -1134,6 +1134,21 @@ static void test_file_warnings(void)
         expect_warning(&run, "policy file network_mode: bridge networking is allowed");
         policy_unref(p);
 
+        /* a root others can write: a bind source there could be swapped before the mount */
+        char wdir[] = "/tmp/arandu-wroot.XXXXXX", json[128];
+        CU_ASSERT_FATAL(mkdtemp(wdir) != NULL);
+        CU_ASSERT_FATAL(chmod(wdir, 0777) == 0);
+        snprintf(json, sizeof(json), "{\"artifacts_dir\": \"%s\"}", wdir);
+        p = load_ok(json, ENV({ "DOCKER_ARTIFACTS_DIR", NULL }), &run);
+        CU_ASSERT_EQUAL(run.pr.n_warnings, 1);
+        expect_warning(&run, "can be written by every user");
+        policy_unref(p);
+        CU_ASSERT_FATAL(chmod(wdir, 0755) == 0);
+        p = load_ok(json, ENV({ "DOCKER_ARTIFACTS_DIR", NULL }), &run);
+        expect_no_warnings(&run);
+        policy_unref(p);
+        rmdir(wdir);
+
         /* a directory named by the file that does not exist */
         p = load_ok("{\"repos_dir\": \"/nonexistent/arandu/r\"}", ENV({ "DOCKER_REPOS_DIR", NULL }), &run);
         CU_ASSERT_EQUAL(run.pr.n_warnings, 1);

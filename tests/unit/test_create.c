@@ -71,6 +71,8 @@ static void tree(void)
         tu_path(p, sizeof(p), "%s/dangling", repos), tu_path(t, sizeof(t), "%s/nope", base), tu_symlink(t, p);
         tu_path(p, sizeof(p), "%s/evil", artifacts), tu_symlink("/etc", p);
         tu_path(p, sizeof(p), "%s/sneaky", artifacts), tu_symlink(repos, p);           /* artifacts -> repos */
+        tu_path(p, sizeof(p), "%s/demo/sub", repos), tu_mkdir(p);
+        tu_path(p, sizeof(p), "%s/file", artifacts), tu_write_file(p, "x");
         vars = (struct tu_vars) { 4, { "$R", "$A", "$O", "$B" }, { repos, artifacts, other, base } };
 }
 
@@ -540,17 +542,18 @@ static void test_binds(void)
                 { "target /etc", M1(BINDS, "[\"$R/demo:/etc:ro\"]"), "mounts", NULL, NULL },
                 { "target with ..", M1(BINDS, "[\"$R/demo:/x/../workspace:ro\"]"), "", NULL, NULL },
                 /* sources */
-                { "source not yet existing", M1(BINDS, "[\"$R/newdir:/workspace:ro\"]"), "", NULL, NULL },
-                { "source deeper, not yet existing", M1(BINDS, "[\"$R/new/deeper:/workspace:ro\"]"), "", NULL, NULL },
+                { "source not yet existing", M1(BINDS, "[\"$R/newdir:/workspace:ro\"]"), "mounts", "does not exist", NULL },
+                { "source deeper, not yet existing", M1(BINDS, "[\"$R/new/deeper:/workspace:ro\"]"), "mounts", "directly inside", NULL },
+                { "source deeper, existing", M1(BINDS, "[\"$R/demo/sub:/workspace:ro\"]"), "mounts", "directly inside", NULL },
                 { "source trailing slash", M1(BINDS, "[\"$R/demo/:/workspace:ro\"]"), "", NULL, NULL },
-                { "source symlink inside", M1(BINDS, "[\"$R/inner:/workspace:ro\"]"), "", NULL, NULL },
+                { "source symlink inside", M1(BINDS, "[\"$R/inner:/workspace:ro\"]"), "mounts", "is a symlink", NULL },
                 { "source symlink escape", M1(BINDS, "[\"$R/evil:/workspace:ro\"]"), "mounts", "symlink", NULL },
-                { "source under symlink escape", M1(BINDS, "[\"$R/evil/new:/workspace:ro\"]"), "mounts", "symlink", NULL },
-                { "source dangling symlink", M1(BINDS, "[\"$R/dangling:/workspace:ro\"]"), "mounts", "resolved", NULL },
+                { "source under symlink escape", M1(BINDS, "[\"$R/evil/new:/workspace:ro\"]"), "mounts", "directly inside", NULL },
+                { "source dangling symlink", M1(BINDS, "[\"$R/dangling:/workspace:ro\"]"), "mounts", "symlink", NULL },
                 { "source outside", M1(BINDS, "[\"/etc:/workspace:ro\"]"), "mounts", "\"/etc\"", NULL },
                 { "source /", M1(BINDS, "[\"/:/workspace:ro\"]"), "mounts", NULL, NULL },
                 { "source other dir", M1(BINDS, "[\"$O:/workspace:ro\"]"), "mounts", NULL, NULL },
-                { "source is the root", M1(BINDS, "[\"$R:/workspace:ro\"]"), "mounts", "not inside", NULL },
+                { "source is the root", M1(BINDS, "[\"$R:/workspace:ro\"]"), "mounts", "directly inside", NULL },
                 { "source is the root/", M1(BINDS, "[\"$R/:/workspace:ro\"]"), "mounts", NULL, NULL },
                 { "source is the root/.", M1(BINDS, "[\"$R/.:/workspace:ro\"]"), "mounts", NULL, NULL },
                 { "source sibling prefix", M1(BINDS, "[\"$RX/demo:/workspace:ro\"]"), "mounts", NULL, NULL },
@@ -560,7 +563,8 @@ static void test_binds(void)
                 { "source repos at artifacts", M1(BINDS, B1("$R/demo:/artifacts")), "mounts", NULL, NULL },
                 { "artifacts root", M1(BINDS, B1("$A:/artifacts")), "mounts", NULL, NULL },
                 { "artifacts symlink to /etc", M1(BINDS, B1("$A/evil:/artifacts")), "mounts", "symlink", NULL },
-                { "artifacts symlink to repos", M1(BINDS, B1("$A/sneaky/demo:/artifacts")), "mounts", "symlink", NULL },
+                { "artifacts symlink to repos", M1(BINDS, B1("$A/sneaky/demo:/artifacts")), "mounts", "directly inside", NULL },
+                { "artifacts a file", M1(BINDS, B1("$A/file:/artifacts")), "mounts", "not a directory", NULL },
                 /* named, anonymous, malformed */
                 { "named volume", M1(BINDS, "[\"repos:/workspace:ro\"]"), "mounts", "named volume", NULL },
                 { "relative source", M1(BINDS, "[\"./repos/demo:/workspace:ro\"]"), "mounts", NULL, NULL },

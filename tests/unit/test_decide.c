@@ -493,4 +493,4 @@ static const struct cu_suite SUITES[] = {
         { "envelopes", envelope_tests },
 };
 
-CU_MAIN(SUITES)
+CU_MAIN_FIXTURE_ROOTS(SUITES)

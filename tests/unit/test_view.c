@@ -12,6 +12,7 @@
 #include "policy/eval.h"
 #include "policy/policy.h"
 #include "tests/unit/cutest.h"
+#include "tests/unit/testutil.h"
 
 static struct policy *policy;
 
@@ -278,4 +279,4 @@ static const struct cu_suite SUITES[] = {
         { "view", tests },
 };
 
-CU_MAIN(SUITES)
+CU_MAIN_FIXTURE_ROOTS(SUITES)

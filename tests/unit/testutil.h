@@ -15,7 +15,11 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <fcntl.h>
+#include <linux/sched.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "policy/decision.h"
@@ -353,6 +357,54 @@ static inline const char *tu_fixture_env(const char *name)
                 return "false";
         return NULL;
 }
+
+/* The recorded fixtures bind TU_FIXTURE_REPOS/demo and TU_FIXTURE_ARTIFACTS/demo, which must exist
+ * as directories to be allowed.  Made in a private mount namespace on a tmpfs at /srv, so that the
+ * host's /srv is neither needed nor touched; unprivileged through a user namespace.  Call before any
+ * thread starts.  Fatal (exit 1) when it cannot be done. */
+static inline void tu_proc_write(const char *path, const char *text)
+{
+        int fd = open(path, O_WRONLY | O_CLOEXEC);
+        if (fd >= 0) {
+                ssize_t n = write(fd, text, strlen(text));
+                (void) n;
+                close(fd);
+        }
+}
+
+static inline void tu_fixture_roots(void)
+{
+        uid_t uid = getuid();
+        gid_t gid = getgid();
+        if (syscall(SYS_unshare, uid == 0 ? CLONE_NEWNS : CLONE_NEWUSER | CLONE_NEWNS) < 0) {
+                perror("tu_fixture_roots: unshare");
+                exit(1);
+        }
+        if (uid != 0) {
+                char map[64];
+                tu_proc_write("/proc/self/setgroups", "deny");
+                snprintf(map, sizeof(map), "%u %u 1", (unsigned) uid, (unsigned) uid);
+                tu_proc_write("/proc/self/uid_map", map);
+                snprintf(map, sizeof(map), "%u %u 1", (unsigned) gid, (unsigned) gid);
+                tu_proc_write("/proc/self/gid_map", map);
+        }
+        static const char *const dirs[] = {
+                "/srv/arandu", TU_FIXTURE_REPOS, TU_FIXTURE_ARTIFACTS, TU_FIXTURE_REPOS "/demo", TU_FIXTURE_ARTIFACTS "/demo",
+        };
+        if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+            mount("arandu-unit", "/srv", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
+                perror("tu_fixture_roots: mount a private tmpfs at /srv");
+                exit(1);
+        }
+        for (size_t i = 0; i < sizeof(dirs) / sizeof(dirs[0]); i++)
+                if (mkdir(dirs[i], 0755) < 0) {
+                        perror(dirs[i]);
+                        exit(1);
+                }
+}
+
+#define CU_MAIN_FIXTURE_ROOTS(suites) \
+        int main(void) { tu_fixture_roots(); return cu_run((suites), sizeof(suites) / sizeof((suites)[0])); }
 
 /* The policy the fixtures were recorded for, loaded as the daemon loads it: built-in defaults, no
  * file, the fixtures' roots from the environment, no pids limit and no-new-privileges not required. */
