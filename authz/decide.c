@@ -260,6 +260,9 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
         case ROUTE_BUILD:
                 eval_build(p, &rt->query, d);
                 break;
+        case ROUTE_ARCHIVE_PUT:
+                eval_archive_put(p, d);
+                break;
         }
 }
 

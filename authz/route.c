@@ -101,7 +101,8 @@ static const struct route_row ROUTES[] = {
         BODY("POST",     "/containers/{name:.*}/update", ROUTE_CONTAINER_UPDATE),
         ALLOW("POST",    "/containers/prune"),
         ALLOW("POST",    "/commit"),
-        ALLOW("PUT",     "/containers/{name:.*}/archive"),
+        /* an upload is extracted by dockerd as root, owners and modes kept: judged by where it lands */
+        ACTION("PUT",    "/containers/{name:.*}/archive", ROUTE_ARCHIVE_PUT),
         ALLOW("DELETE",  "/containers/{name:.*}"),
 
         /* image router */
@@ -568,6 +569,7 @@ const char *route_action_name(enum route_action a)
         case ROUTE_NETWORK_CREATE:   return "network_create";
         case ROUTE_VOLUME_CREATE:    return "volume_create";
         case ROUTE_BUILD:            return "build";
+        case ROUTE_ARCHIVE_PUT:      return "archive_put";
         }
         return "invalid";
 }

@@ -29,6 +29,7 @@ enum route_action {
         ROUTE_NETWORK_CREATE,     /* POST /networks/create */
         ROUTE_VOLUME_CREATE,      /* POST /volumes/create */
         ROUTE_BUILD,              /* POST /build */
+        ROUTE_ARCHIVE_PUT,        /* PUT /containers/{id}/archive */
 };
 
 struct route {

@@ -29,6 +29,7 @@ static const struct {
         { "kernel", NULL },
         { "checkpoint", NULL },
         { "volumes", NULL },
+        { "archive", NULL },
         { "build", NULL },
         { "buildkit", NULL },
         { "swarm", NULL },

@@ -1,8 +1,10 @@
 /* The rules for every endpoint other than container create, and the user rule they share. */
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdio.h>
 #include <string.h>
+#include <sys/statvfs.h>
 
 #include "policy/eval.h"
 #include "policy/gojson.h"
@@ -268,6 +270,32 @@ void eval_build(const struct policy *p, const struct query *q, struct decision *
                         decision_add(d, "build", "%s is %s; remove it", forbidden[i], qv);
                 }
         }
+}
+
+/* --- archive upload -------------------------------------------------------------------------- */
+
+#ifndef ST_NODEV
+#define ST_NODEV 4   /* glibc declares it only under _GNU_SOURCE; the kernel's value */
+#endif
+
+void eval_archive_put(const struct policy *p, struct decision *d)
+{
+        struct statvfs sv;
+        char q[PATH_MAX + 16];
+
+        quote_value(p->artifacts_dir, 200, q, sizeof(q));
+        if (statvfs(p->artifacts_dir, &sv) < 0)
+                decision_add(d, "archive", "archive uploads (docker cp into a container, put_archive) are not allowed: the artifacts "
+                             "root %s cannot be checked (%s); docker cp out of the container still works", q, strerror(errno));
+        else if (!(sv.f_flag & ST_NOSUID) || !(sv.f_flag & ST_NODEV))
+                decision_add(d, "archive", "archive uploads (docker cp into a container, put_archive) are not allowed: dockerd "
+                             "extracts them as root, and the artifacts root %s is not on a nosuid,nodev mount, so a setuid-root "
+                             "file or a device node copied in would work on the host; the host admin must mount it nosuid,nodev "
+                             "(docker cp out of the container still works)", q);
+        if (!p->no_new_privileges && (!p->readonly_rootfs || p->n_tmpfs_targets > 0))
+                decision_add(d, "archive", "archive uploads are not allowed while the policy allows a writable root filesystem or "
+                             "tmpfs without no-new-privileges: a setuid-root file copied in would make the job root in its "
+                             "container; set no_new_privileges (or upload nothing)");
 }
 
 /* --- network create -------------------------------------------------------------------------- */

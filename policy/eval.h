@@ -44,6 +44,11 @@ void eval_volume_create(const struct policy *p, json_t *body, struct decision *d
  * the limits, no remote context, cgroup parent, outputs, ulimits or isolation. */
 void eval_build(const struct policy *p, const struct query *q, struct decision *d);
 
+/* PUT /containers/{id}/archive: allowed only where what dockerd extracts (as root, keeping owners,
+ * modes and device nodes) stays inert: the artifacts root on a nosuid,nodev mount, and no
+ * writable place inside the container without no-new-privileges. */
+void eval_archive_put(const struct policy *p, struct decision *d);
+
 /* POST /networks/create: denied under network_mode none; under bridge a plain bridge network only
  * (no driver or IPAM options, no subnets, no IPv6, no swarm kinds). */
 void eval_network_create(const struct policy *p, json_t *body, struct decision *d);

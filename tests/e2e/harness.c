@@ -1119,6 +1119,10 @@ int e2e_setup(const char *plugin_bin)
                 return -1;
         snprintf(buf, sizeof(buf), "%s/demo/README", E.repos);
         write_file(buf, "hello from the repository\n", 0644);
+        /* the deployment the README asks for: the artifacts root on a nosuid,nodev mount (archive
+         * uploads are denied otherwise); teardown unmounts it */
+        if (mkdirs(E.arts, 0755) < 0 || mount("arandu-e2e-artifacts", E.arts, "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0)
+                return -1;
         snprintf(buf, sizeof(buf), "%s/demo", E.arts);
         mkdirs(buf, 0755);
         if (chown(buf, 1000, 1000) < 0)

@@ -9,6 +9,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "tests/e2e/harness.h"
 
@@ -998,6 +1000,34 @@ static void test_setuid(void)
                         e2e_result(K_ATTACK, false, "%s: the same run without no-new-privileges: %s (euid %s)", E.clis[c],
                                    r->status == 0 ? "allowed" : "not denied by the plugin", r->out);
         }
+
+        /* docker cp of a setuid-root file into /artifacts: dockerd extracts it as root, mode kept;
+         * on the nosuid artifacts mount it stays inert for the host's users */
+        char src[300], dst[200], on_host[300], cmd[2000];
+        snprintf(src, sizeof(src), "%s/suid-src", E.t);
+        snprintf(on_host, sizeof(on_host), "%s/demo/euid-copied", E.arts);
+        snprintf(cmd, sizeof(cmd), "mkdir -p '%s' && cp \"$(dirname \"$(readlink -f /proc/%d/exe)\")/euid\" '%s/euid-copied' && "
+                 "chown 0:0 '%s/euid-copied' && chmod 4755 '%s/euid-copied'", src, (int) getpid(), src, src, src);
+        const char *sh[] = { "/bin/sh", "-c", cmd, NULL };
+        snprintf(dst, sizeof(dst), "%s:/artifacts/", V_CID);
+        snprintf(src + strlen(src), sizeof(src) - strlen(src), "/euid-copied");
+        if (run_cmd(r, 30, sh) != 0) {
+                e2e_result(K_ATTACK, false, "docker cp of a setuid-root file: could not make the file");
+        } else {
+                cli(r, 60, E.clis[0], "cp", "-a", src, dst, CLI_END);
+                if (cli_denied(r)) {
+                        e2e_result(K_ATTACK, true, "docker cp -a of a setuid-root file into /artifacts (denied)");
+                } else {
+                        const char *as_user[] = { "setpriv", "--reuid", "1000", "--regid", "1000", "--clear-groups", on_host, NULL };
+                        struct stat st;
+                        bool landed = stat(on_host, &st) == 0 && (st.st_mode & S_ISUID) && st.st_uid == 0;
+                        run_cmd(r, 30, as_user);
+                        e2e_result(K_ATTACK, !landed || strcmp(r->out, "1000") == 0,
+                                   "docker cp -a of a setuid-root file into /artifacts: %s; run by uid 1000 on the host it has euid %s",
+                                   landed ? "it landed setuid root" : "it did not land setuid root", r->out);
+                }
+        }
+        unlink(on_host);
         free(r);
 }
 

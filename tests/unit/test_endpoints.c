@@ -43,7 +43,42 @@ static void pol_builds_bridge(struct policy *p)
         p->network = NETWORK_BRIDGE;
 }
 
-enum endpoint { EXEC, UPDATE, CONNECT, VOLUME, BUILD, START, NETCREATE };
+/* the artifacts root on a nosuid,nodev mount (tu_fixture_roots), and not */
+static void pol_arts_nosuid(struct policy *p)
+{
+        snprintf(p->artifacts_dir, sizeof(p->artifacts_dir), "%s", TU_FIXTURE_ARTIFACTS);
+}
+
+static void pol_arts_plain(struct policy *p)
+{
+        snprintf(p->artifacts_dir, sizeof(p->artifacts_dir), "%s", TU_PLAIN_MOUNT);
+}
+
+static void pol_arts_missing(struct policy *p)
+{
+        snprintf(p->artifacts_dir, sizeof(p->artifacts_dir), "/srv/arandu/not-here");
+}
+
+static void pol_arts_nosuid_rw_nonnp(struct policy *p)
+{
+        pol_arts_nosuid(p);
+        p->readonly_rootfs = false;
+        p->no_new_privileges = false;
+}
+
+static void pol_arts_nosuid_rw(struct policy *p)
+{
+        pol_arts_nosuid(p);
+        p->readonly_rootfs = false;
+}
+
+static void pol_arts_nosuid_nonnp(struct policy *p)
+{
+        pol_arts_nosuid(p);
+        p->no_new_privileges = false;
+}
+
+enum endpoint { EXEC, UPDATE, CONNECT, VOLUME, BUILD, START, NETCREATE, ARCHIVE };
 
 struct ep_case {
         const char *name;
@@ -93,6 +128,9 @@ static bool run_case(const struct ep_case *c)
                 break;
         case NETCREATE:
                 eval_network_create(p, body, &d);
+                break;
+        case ARCHIVE:
+                eval_archive_put(p, &d);
                 break;
         }
         decision_finish(&d);
@@ -354,6 +392,22 @@ static void test_build(void)
         RUN(cases);
 }
 
+/* --- archive upload -------------------------------------------------------------------------- */
+
+static void test_archive(void)
+{
+        static const struct ep_case cases[] = {
+                { "artifacts root nosuid,nodev", ARCHIVE, NULL, NULL, "", NULL, pol_arts_nosuid },
+                { "artifacts root without nosuid", ARCHIVE, NULL, NULL, "archive", "mount it nosuid,nodev", pol_arts_plain },
+                { "artifacts root missing", ARCHIVE, NULL, NULL, "archive", "cannot be checked", pol_arts_missing },
+                { "writable rootfs with no-new-privileges", ARCHIVE, NULL, NULL, "", NULL, pol_arts_nosuid_rw },
+                { "read-only rootfs without no-new-privileges", ARCHIVE, NULL, NULL, "", NULL, pol_arts_nosuid_nonnp },
+                { "writable rootfs without no-new-privileges", ARCHIVE, NULL, NULL, "archive", "set no_new_privileges",
+                  pol_arts_nosuid_rw_nonnp },
+        };
+        RUN(cases);
+}
+
 /* --- network create -------------------------------------------------------------------------- */
 
 /* What `docker network create n` (CLI 28) and compose v2 send for a project network. */
@@ -421,6 +475,7 @@ static const struct cu_test body_tests[] = {
         { "network connect", test_connect },
         { "volume create", test_volume },
         { "network create", test_network_create },
+        { "archive upload", test_archive },
         { NULL, NULL },
 };
 
@@ -435,4 +490,4 @@ static const struct cu_suite SUITES[] = {
         { "endpoint queries", query_tests },
 };
 
-CU_MAIN(SUITES)
+CU_MAIN_FIXTURE_ROOTS(SUITES)

@@ -60,7 +60,7 @@ static const struct rcase ROWS[] = {
         X("POST",    "/containers/c1/update", ROUTE_CONTAINER_UPDATE, "POST /containers/{name:.*}/update", "c1", true),
         A("POST",    "/containers/prune", "POST /containers/prune", ""),
         A("POST",    "/commit", "POST /commit", ""),
-        A("PUT",     "/containers/c1/archive", "PUT /containers/{name:.*}/archive", "c1"),
+        X("PUT",     "/containers/c1/archive", ROUTE_ARCHIVE_PUT, "PUT /containers/{name:.*}/archive", "c1", false),
         A("DELETE",  "/containers/c1", "DELETE /containers/{name:.*}", "c1"),
         /* image */
         A("GET",     "/images/json", "GET /images/json", ""),

@@ -360,7 +360,8 @@ static inline const char *tu_fixture_env(const char *name)
 
 /* The recorded fixtures bind TU_FIXTURE_REPOS/demo and TU_FIXTURE_ARTIFACTS/demo, which must exist
  * as directories to be allowed.  Made in a private mount namespace on a tmpfs at /srv, so that the
- * host's /srv is neither needed nor touched; unprivileged through a user namespace.  Call before any
+ * host's /srv is neither needed nor touched; unprivileged through a user namespace.  The tmpfs is
+ * nosuid,nodev; TU_PLAIN_MOUNT is a tmpfs inside it without nosuid.  Call before any
  * thread starts.  Fatal (exit 1) when it cannot be done. */
 static inline void tu_proc_write(const char *path, const char *text)
 {
@@ -371,6 +372,8 @@ static inline void tu_proc_write(const char *path, const char *text)
                 close(fd);
         }
 }
+
+#define TU_PLAIN_MOUNT "/srv/plain"
 
 static inline void tu_fixture_roots(void)
 {
@@ -401,6 +404,11 @@ static inline void tu_fixture_roots(void)
                         perror(dirs[i]);
                         exit(1);
                 }
+        /* and one mount without nosuid (nor nodev, as root), for the archive rule */
+        if (mkdir(TU_PLAIN_MOUNT, 0755) < 0 || mount("arandu-plain", TU_PLAIN_MOUNT, "tmpfs", 0, "mode=0755") < 0) {
+                perror("tu_fixture_roots: " TU_PLAIN_MOUNT);
+                exit(1);
+        }
 }
 
 #define CU_MAIN_FIXTURE_ROOTS(suites) \
