@@ -12,6 +12,7 @@
 #include "authz/curl_lazy.h"
 #include "policy/eval.h"
 #include "policy/gojson.h"
+#include "policy/identity.h"
 
 struct buffer {
         char *data;
@@ -44,16 +45,15 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
         return n;
 }
 
-/* GET `path` from dockerd; on success a new JSON reference in *ret.  Failures are recorded in d. */
-static int fetch(const struct curl_api *curl, const struct policy *p, const char *what, const char *path,
-                 json_t **ret, struct decision *d)
+/* GET `path` from dockerd into b (the caller frees b->data) with the status in *status.  A failed
+ * transfer is recorded in d. */
+static int fetch_raw(const struct curl_api *curl, const struct policy *p, const char *what, const char *path,
+                     struct buffer *b, long *status, struct decision *d)
 {
         const char *sock = p->docker_host;
-        struct buffer b = { 0 };
-        long status = 0;
         char url[1200];
-        int r = -EIO;
 
+        *status = 0;
         if (strncmp(sock, "unix://", 7) != 0) {
                 decision_add(d, "recheck", "DOCKER_HOST %s is not a unix socket, so the plugin cannot ask dockerd about %s",
                              sock, what);
@@ -74,27 +74,41 @@ static int fetch(const struct curl_api *curl, const struct policy *p, const char
         curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl->easy_setopt(c, CURLOPT_PROTOCOLS_STR, "http");
         curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, (curl_write_callback) on_data);
-        curl->easy_setopt(c, CURLOPT_WRITEDATA, &b);
+        curl->easy_setopt(c, CURLOPT_WRITEDATA, b);
         curl->easy_setopt(c, CURLOPT_USERAGENT, "arandu-authz-recheck");
 
         CURLcode cr = curl->easy_perform(c);
-        curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, &status);
+        curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
         curl->easy_cleanup(c);
 
         if (cr != CURLE_OK) {
                 decision_add(d, "recheck", "cannot ask dockerd about %s: %s%s", what,
-                             b.over ? "the answer is too large" : curl->easy_strerror(cr),
+                             b->over ? "the answer is too large" : curl->easy_strerror(cr),
                              " (the start is denied when the daemon's view cannot be checked)");
-        } else if (status != 200) {
+                return -EIO;
+        }
+        return 0;
+}
+
+/* GET `path` from dockerd; on success a new JSON reference in *ret.  Failures are recorded in d. */
+static int fetch(const struct curl_api *curl, const struct policy *p, const char *what, const char *path,
+                 json_t **ret, struct decision *d)
+{
+        struct buffer b = { 0 };
+        long status = 0;
+        int r = fetch_raw(curl, p, what, path, &b, &status, d);
+
+        if (r == 0 && status != 200) {
                 decision_add(d, "recheck", "dockerd answered %ld when asked about %s", status, what);
-        } else {
+                r = -EIO;
+        } else if (r == 0) {
                 json_error_t err;
                 json_t *v = gojson_loadb(b.data ? b.data : "", b.len, 0, &err);
                 if (!v) {
                         decision_add(d, "recheck", "dockerd's view of %s is not JSON (%s)", what, err.text);
+                        r = -EIO;
                 } else {
                         *ret = v;
-                        r = 0;
                 }
         }
         free(b.data);
@@ -132,6 +146,86 @@ static int fetch_view(const struct policy *p, const char *kind, const char *id, 
         return fetch(curl, p, what, path, ret, d);
 }
 
+/* /etc/passwd or /etc/group of container `cid`, as dockerd reads them to set its user: through
+ * GET /containers/{id}/archive (the tar of one file).  0 with *data NULL for a file that does not
+ * exist (dockerd then looks nothing up in it); b holds the data, freed by the caller. */
+static int fetch_etc_file(const struct policy *p, const char *cid, const char *file, struct buffer *b,
+                          const char **data, size_t *len, struct decision *d)
+{
+        const struct curl_api *curl;
+        struct curl_lazy_error e;
+        char path[1200], what[300], why[160];
+        long status;
+
+        *data = NULL;
+        *len = 0;
+        snprintf(what, sizeof(what), "%s of container %.200s", file, cid);
+        if (curl_lazy_get(&curl, &e) < 0) {
+                decision_add(d, "recheck", "cannot load %s to read %s: %s", CURL_LAZY_SONAME, what, e.text);
+                return -EIO;
+        }
+        CURL *c = curl->easy_init();
+        char *escaped = c ? curl->easy_escape(c, cid, 0) : NULL;
+        if (c)
+                curl->easy_cleanup(c);
+        if (!escaped || strlen(escaped) > 1000) {
+                curl->free(escaped);
+                decision_add(d, "recheck", "cannot ask dockerd about this id");
+                return -EINVAL;
+        }
+        snprintf(path, sizeof(path), "/containers/%s/archive?path=%s", escaped, file);
+        curl->free(escaped);
+        if (fetch_raw(curl, p, what, path, b, &status, d) < 0)
+                return -EIO;
+        if (status == 404)
+                return 0;
+        if (status != 200) {
+                decision_add(d, "recheck", "dockerd answered %ld when asked for %s", status, what);
+                return -EIO;
+        }
+        if (identity_tar_file(b->data ? b->data : "", b->len, data, len, why, sizeof(why)) < 0) {
+                decision_add(d, "user", "%s cannot be read as dockerd reads it: %s; the start is denied", what, why);
+                return -EINVAL;
+        }
+        return 0;
+}
+
+/* The identity `spec` will have in container `cid` (the view of it), when it depends on the
+ * image's files: a bare UID, a name, a group name, a GroupAdd name. */
+static void check_identity_in(const struct policy *p, const char *what, const char *spec, const char *cid,
+                              json_t *container_view, struct decision *d)
+{
+        json_t *ga = json_object_get(json_object_get(container_view, "HostConfig"), "GroupAdd");
+        const char *groups[IDENTITY_GROUPS_MAX];
+        size_t n = 0, i;
+        json_t *g;
+
+        if (!spec || spec[0] == '\0')
+                return;   /* the user rule has denied it already */
+        json_array_foreach(ga, i, g) {
+                if (!json_is_string(g) || n == IDENTITY_GROUPS_MAX) {
+                        decision_add(d, "user", "HostConfig.GroupAdd cannot be checked (not strings, or more than %d)", IDENTITY_GROUPS_MAX);
+                        return;
+                }
+                groups[n++] = json_string_value(g);
+        }
+        if (!identity_needs_lookup(spec, groups, n))
+                return;
+
+        struct buffer pb = { 0 }, gb = { 0 };
+        struct identity_files files = { 0 };
+        if (fetch_etc_file(p, cid, "/etc/passwd", &pb, &files.passwd, &files.passwd_len, d) == 0 &&
+            fetch_etc_file(p, cid, "/etc/group", &gb, &files.group, &files.group_len, d) == 0)
+                check_identity(p, what, spec, &files, groups, n, d);
+        free(pb.data);
+        free(gb.data);
+}
+
+static const char *view_string(json_t *v, const char *a, const char *b)
+{
+        return json_string_value(json_object_get(json_object_get(v, a), b));
+}
+
 void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d)
 {
         json_t *view = NULL;
@@ -139,8 +233,11 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
 
         switch (kind) {
         case RECHECK_CONTAINER:
-                if (fetch_view(p, "containers", id, &view, d) == 0)
+                if (fetch_view(p, "containers", id, &view, d) == 0) {
                         eval_container_view(p, view, d);
+                        const char *cid = json_string_value(json_object_get(view, "Id"));
+                        check_identity_in(p, "Config.User", view_string(view, "Config", "User"), cid ? cid : id, view, d);
+                }
                 break;
         case RECHECK_EXEC: {
                 if (fetch_view(p, "exec", id, &view, d) < 0)
@@ -154,14 +251,22 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
                         break;
                 }
                 container = strdup(json_string_value(cid));
+                const char *eu = view_string(view, "ProcessConfig", "user");
+                _cleanup_free_ char *exec_user = eu ? strdup(eu) : NULL;
                 json_decref(view);
                 view = NULL;
-                if (!container) {
+                if (!container || (eu && !exec_user)) {
                         decision_add(d, "error", "out of memory");
                         break;
                 }
-                if (fetch_view(p, "containers", container, &view, d) == 0)
+                if (fetch_view(p, "containers", container, &view, d) == 0) {
                         eval_container_view(p, view, d);
+                        /* no exec user: the container's */
+                        if (exec_user && exec_user[0])
+                                check_identity_in(p, "Exec.User", exec_user, container, view, d);
+                        else
+                                check_identity_in(p, "Config.User", view_string(view, "Config", "User"), container, view, d);
+                }
                 break;
         }
         case RECHECK_NONE:

@@ -937,7 +937,7 @@ static int mkdirs(const char *path, mode_t mode)
 
 /* The image: busybox-static with its applets, imported (never pulled).  `passwd` is /etc/passwd;
  * `extra`, when not NULL, is a shell command run with $R the root before it is packed. */
-static int import_rootfs(const char *tag, const char *passwd, const char *const *changes, const char *extra)
+int e2e_import_image_with(const char *tag, const char *passwd, const char *const *changes, const char *extra)
 {
         char root[200], cmd[2000], tar[200];
         struct cmd_res *r = malloc(sizeof(*r));
@@ -984,7 +984,7 @@ static int import_rootfs(const char *tag, const char *passwd, const char *const 
 
 int e2e_import_image(const char *tag, const char *passwd, const char *const *changes)
 {
-        return import_rootfs(tag, passwd, changes, NULL);
+        return e2e_import_image_with(tag, passwd, changes, NULL);
 }
 
 /* The image with /bin/euid (tests/e2e/euid.c, built static next to this program) setuid root. */
@@ -1000,7 +1000,7 @@ int e2e_import_suid_image(const char *tag)
                 return -1;
         *slash = '\0';
         snprintf(extra, sizeof(extra), "cp '%s/euid' \"$R/bin/euid\" && chown 0:0 \"$R/bin/euid\" && chmod 4755 \"$R/bin/euid\"", self);
-        return import_rootfs(tag, "root:x:0:0:root:/root:/bin/sh\narandu-user:x:1000:1000::/tmp:/bin/sh\n", NULL, extra);
+        return e2e_import_image_with(tag, "root:x:0:0:root:/root:/bin/sh\narandu-user:x:1000:1000::/tmp:/bin/sh\n", NULL, extra);
 }
 
 static int wait_dockerd(void)

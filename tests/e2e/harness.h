@@ -100,6 +100,8 @@ void rm_container(const char *id);
 /* Import busybox-static as image `tag` with /etc/passwd `passwd` and `docker import --change`
  * instructions `changes` (NULL-terminated, may be NULL). */
 int e2e_import_image(const char *tag, const char *passwd, const char *const *changes);
+/* The same, running the shell command `extra` with $R the root before it is packed. */
+int e2e_import_image_with(const char *tag, const char *passwd, const char *const *changes, const char *extra);
 /* The same with /bin/euid, a static program that prints its effective uid, setuid root. */
 int e2e_import_suid_image(const char *tag);
 /* The full JSON of `docker inspect` for a container (GET /containers/{id}/json), or NULL. */

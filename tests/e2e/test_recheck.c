@@ -33,7 +33,8 @@ static bool restart_plugin(const char *policy)
         return ok;
 }
 
-static int create(const char *name, const char *image, bool readonly)
+/* The compliant flags with `user` in place of the --user value (NULL: as they are). */
+static int create_as(const char *name, const char *image, bool readonly, const char *user)
 {
         const char *argv[40];
         int n = 0;
@@ -45,12 +46,17 @@ static int create(const char *name, const char *image, bool readonly)
         argv[n++] = name;
         for (int i = 0; OK_FLAGS[i]; i++)
                 if (readonly || strcmp(OK_FLAGS[i], "--read-only") != 0)
-                        argv[n++] = OK_FLAGS[i];
+                        argv[n++] = user && i > 0 && strcmp(OK_FLAGS[i - 1], "--user") == 0 ? user : OK_FLAGS[i];
         argv[n++] = image;
         argv[n++] = "sleep";
         argv[n++] = "600";
         argv[n] = NULL;
         return run_cmd(R, 60, argv);
+}
+
+static int create(const char *name, const char *image, bool readonly)
+{
+        return create_as(name, image, readonly, NULL);
 }
 
 static bool running(const char *name)
@@ -122,7 +128,7 @@ static void test_exec_recheck(void)
                 e2e_result(K_OTHER, false, "docker import bbroot");
                 return;
         }
-        create("e2e-rc-c", "bbroot", true);
+        create_as("e2e-rc-c", "bbroot", true, "1000:1000");
         cli(R, 60, E.clis[0], "start", "e2e-rc-c", CLI_END);
         if (R->status != 0) {
                 e2e_result(K_OTHER, false, "start of a compliant container for the exec recheck");
@@ -161,18 +167,96 @@ static void test_exec_recheck(void)
         rm_container("e2e-rc-c");
 }
 
+/* (d) the identity dockerd gives a bare UID or a name, from the image's own /etc/passwd and /etc/group */
+static void start_and_id(const char *desc, const char *name, const char *image, const char *user, bool want_denied)
+{
+        create_as(name, image, true, user);
+        if (R->status != 0) {
+                e2e_result(want_denied ? K_ATTACK : K_ORDINARY, want_denied && cli_denied(R), "%s: %s", desc,
+                           cli_denied(R) ? "denied at create" : "create failed");
+                e2e_diag("%.300s", R->err);
+                return;
+        }
+        cli(R, 60, E.clis[0], "start", name, CLI_END);
+        bool denied = cli_denied(R);
+        if (want_denied) {
+                char what[200] = "not denied by the plugin";
+                if (!denied && running(name)) {
+                        struct cmd_res *x = malloc(sizeof(*x));
+                        if (x) {
+                                cli(x, 60, E.clis[0], "exec", name, "id", CLI_END);
+                                snprintf(what, sizeof(what), "BYPASS, it runs as %.120s", x->out);
+                                free(x);
+                        }
+                }
+                e2e_result(K_ATTACK, denied, "%s%s%s", desc, denied ? " (denied)" : ": ", denied ? "" : what);
+                if (!denied)
+                        e2e_diag("%.300s", R->err);
+        } else {
+                cli(R, 60, E.clis[0], "exec", name, "id", CLI_END);
+                e2e_result(K_ORDINARY, !denied && strncmp(R->out, "uid=1000", 8) == 0 && strstr(R->out, "gid=0") == NULL &&
+                           strstr(R->out, "groups=0") == NULL && strstr(R->out, ",0(") == NULL,
+                           "%s: runs as %.120s", desc, R->out);
+        }
+}
+
+static void test_identity(void)
+{
+        static const char only_root[] = "root:x:0:0:root:/root:/bin/sh\n";
+        static const char user_pw[] = "root:x:0:0:root:/root:/bin/sh\narandu-user:x:1000:1000::/tmp:/bin/sh\n";
+        static const char grp0[] = "printf 'root:x:0:arandu-user\\narandu-user:x:1000:\\n' > \"$R/etc/group\"";
+        if (e2e_import_image("bbnouser:latest", only_root, NULL) < 0 || e2e_import_image_with("bbgrp0:latest", user_pw, NULL, grp0) < 0) {
+                e2e_result(K_OTHER, false, "docker import of the identity images");
+                return;
+        }
+        start_and_id("--user 1000 on an image without a passwd entry for 1000 (gid 0)", "e2e-id-1", "bbnouser", "1000", true);
+        start_and_id("--user 1000:1000 on the same image", "e2e-id-2", "bbnouser", "1000:1000", false);
+        start_and_id("--user 1000 on an image whose /etc/group puts the user in group 0", "e2e-id-3", "bbgrp0", "1000", true);
+        start_and_id("--user 1000:1000 on the same image", "e2e-id-4", "bbgrp0", "1000:1000", false);
+        /* an exec as a bare UID in that running container gets group 0 again */
+        cli(R, 60, E.clis[0], "exec", "-u", "1000", "e2e-id-4", "id", CLI_END);
+        e2e_result(K_ATTACK, cli_denied(R), "docker exec -u 1000 where /etc/group puts the user in group 0%s%.100s",
+                   cli_denied(R) ? " (denied)" : ": ", cli_denied(R) ? "" : R->out);
+        cli(R, 60, E.clis[0], "exec", "-u", "1000:1000", "e2e-id-4", "id", CLI_END);
+        e2e_result(K_ORDINARY, R->status == 0 && strncmp(R->out, "uid=1000 gid=1000", 17) == 0,
+                   "docker exec -u 1000:1000 there: %.100s", R->out);
+        for (int i = 1; i <= 4; i++) {
+                char n[32];
+                snprintf(n, sizeof(n), "e2e-id-%d", i);
+                rm_container(n);
+        }
+        /* accept_user_name, with an image that maps the name to uid 0 */
+        const char *names = e2e_policy_file("names-d", "{\"accept_user_name\": true}\n");
+        if (!names || !restart_plugin(names))
+                return;
+        start_and_id("under accept_user_name, --user arandu-user on an image where that name is uid 0", "e2e-id-5", "bbroot",
+                     "arandu-user", true);
+        start_and_id("under accept_user_name, --user arandu-user on an image where it is 1000:1000", "e2e-id-6", "bbgrp0:latest",
+                     "arandu-user", true);   /* its /etc/group adds group 0 */
+        start_and_id("under accept_user_name, --user arandu-user where it is 1000:1000 and in no group 0", "e2e-id-7", "bb",
+                     "arandu-user", false);
+        for (int i = 5; i <= 7; i++) {
+                char n[32];
+                snprintf(n, sizeof(n), "e2e-id-%d", i);
+                rm_container(n);
+        }
+        restart_plugin(NULL);
+}
+
 static void test_recheck(void)
 {
         if (!enabled()) {
                 e2e_skip("item 6 (second look): start after a policy was tightened; set ARANDU_E2E_RECHECK=1");
                 e2e_skip("item 6 (second look): image VOLUME at start; set ARANDU_E2E_RECHECK=1");
                 e2e_skip("item 6 (second look): exec start recheck; set ARANDU_E2E_RECHECK=1");
+                e2e_skip("the identity a bare UID or a name gets at start; set ARANDU_E2E_RECHECK=1");
                 return;
         }
         test_tightened_policy();
         test_image_settings();
         test_exec_recheck();
         restart_plugin(NULL);
+        test_identity();
 }
 
 void add_recheck_tests(CU_pSuite s)
