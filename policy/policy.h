@@ -32,14 +32,14 @@ struct policy {
         int64_t memory_limit;                /* DOCKER_MEMORY_LIMIT in bytes, > 0 */
         int64_t pids_limit;                  /* DOCKER_PIDS_LIMIT; 0: not required, else PidsLimit
                                               * must be in (0, pids_limit] */
-        bool no_new_privileges;              /* DOCKER_NO_NEW_PRIVILEGES: SecurityOpt must hold it */
         int64_t restart_max_retries;         /* on-failure's most retries; 0: only "no" */
         int64_t ulimit_max[POLICY_ULIMITS];  /* per policy_ulimit_name(i): most Soft and Hard
                                               * values; -1: that ulimit is not allowed */
-        bool allow_builds;                   /* POST /build, only with networkmode=none and limits */
 
         enum network_policy network;         /* DOCKER_NETWORK_MODE */
         bool readonly_rootfs;                /* DOCKER_READONLY_ROOTFS */
+        bool no_new_privileges;              /* DOCKER_NO_NEW_PRIVILEGES: SecurityOpt must hold it */
+        bool allow_builds;                   /* POST /build, only with networkmode=none and limits */
 
         char repos_dir[POLICY_PATH_MAX];     /* DOCKER_REPOS_DIR, absolute, cleaned */
         char artifacts_dir[POLICY_PATH_MAX]; /* DOCKER_ARTIFACTS_DIR, absolute, cleaned */

@@ -170,7 +170,8 @@ static size_t tar_entry(char *buf, const char *name, char type, const char *data
         snprintf(buf, 100, "%s", name);
         snprintf(buf + 124, 12, "%011o", (unsigned) len);
         buf[156] = type;
-        memcpy(buf + 257, "ustar\0" "00", 8);
+        static const char magic[8] = { 'u', 's', 't', 'a', 'r', '\0', '0', '0' };
+        memcpy(buf + 257, magic, sizeof(magic));
         memcpy(buf + 512, data, len);
         size_t padded = (len + 511) / 512 * 512;
         memset(buf + 512 + len, 0, padded - len);
@@ -202,7 +203,7 @@ static void test_tar(void)
         CU_ASSERT_EQUAL(identity_tar_file(tar, 600, &data, &len, why, sizeof(why)), 0);   /* data within bounds */
         CU_ASSERT_EQUAL(identity_tar_file(tar, 520, &data, &len, why, sizeof(why)), -EINVAL);   /* cut short */
         CU_ASSERT_EQUAL(identity_tar_file(tar, 100, &data, &len, why, sizeof(why)), -EINVAL);
-        memcpy(tar + 257, "nope!", 5);
+        tar[257] = 'n';   /* no "ustar" magic */
         CU_ASSERT_EQUAL(identity_tar_file(tar, n, &data, &len, why, sizeof(why)), -EINVAL);
         tar_entry(tar, "passwd", '0', "x", 1);
         tar[124] = (char) 0x80;   /* base-256 size */
