@@ -115,35 +115,45 @@ static int fetch(const struct curl_api *curl, const struct policy *p, const char
         return r;
 }
 
-/* Fetch dockerd's view of /KIND/ID/json (kind "containers" or "exec"); a new reference in *ret. */
-static int fetch_view(const struct policy *p, const char *kind, const char *id, json_t **ret, struct decision *d)
+/* libcurl, and "PREFIX<id, escaped>SUFFIX" in path, for asking dockerd about `what`.  Failures are
+ * recorded in d. */
+static int api_path(const char *what, const char *prefix, const char *id, const char *suffix, char *path, size_t size,
+                    const struct curl_api **curl, struct decision *d)
 {
-        const struct curl_api *curl;
         struct curl_lazy_error e;
-        char path[1100], what[300];
 
-        snprintf(what, sizeof(what), "%s %.200s", strcmp(kind, "exec") == 0 ? "exec" : "container", id);
         /* Usually loaded already (server.c starts the load when it starts serving); if not, this
          * waits for that one load.  Without libcurl the daemon's view cannot be had: deny. */
-        int r = curl_lazy_get(&curl, &e);
+        int r = curl_lazy_get(curl, &e);
         if (r < 0) {
                 decision_add(d, "recheck", "cannot load %s to ask dockerd about %s: %s%s", CURL_LAZY_SONAME, what, e.text,
                              " (the start is denied when the daemon's view cannot be checked)");
                 return r;
         }
-
-        CURL *c = curl->easy_init();
-        char *escaped = c ? curl->easy_escape(c, id, 0) : NULL;
+        CURL *c = (*curl)->easy_init();
+        char *escaped = c ? (*curl)->easy_escape(c, id, 0) : NULL;
         if (c)
-                curl->easy_cleanup(c);
+                (*curl)->easy_cleanup(c);
         if (!escaped || strlen(escaped) > 1000) {
-                curl->free(escaped);
+                (*curl)->free(escaped);
                 decision_add(d, "recheck", "cannot ask dockerd about this id");
                 return -EINVAL;
         }
-        snprintf(path, sizeof(path), "/%s/%s/json", kind, escaped);
-        curl->free(escaped);
-        return fetch(curl, p, what, path, ret, d);
+        snprintf(path, size, "%s%s%s", prefix, escaped, suffix);
+        (*curl)->free(escaped);
+        return 0;
+}
+
+/* Fetch dockerd's view of /KIND/ID/json (kind "containers" or "exec"); a new reference in *ret. */
+static int fetch_view(const struct policy *p, const char *kind, const char *id, json_t **ret, struct decision *d)
+{
+        const struct curl_api *curl;
+        char prefix[32], path[1100], what[300];
+
+        snprintf(what, sizeof(what), "%s %.200s", strcmp(kind, "exec") == 0 ? "exec" : "container", id);
+        snprintf(prefix, sizeof(prefix), "/%s/", kind);
+        int r = api_path(what, prefix, id, "/json", path, sizeof(path), &curl, d);
+        return r < 0 ? r : fetch(curl, p, what, path, ret, d);
 }
 
 /* /etc/passwd or /etc/group of container `cid`, as dockerd reads them to set its user: through
@@ -153,28 +163,15 @@ static int fetch_etc_file(const struct policy *p, const char *cid, const char *f
                           const char **data, size_t *len, struct decision *d)
 {
         const struct curl_api *curl;
-        struct curl_lazy_error e;
-        char path[1200], what[300], why[160];
+        char path[1200], what[300], why[160], suffix[64];
         long status;
 
         *data = NULL;
         *len = 0;
         snprintf(what, sizeof(what), "%s of container %.200s", file, cid);
-        if (curl_lazy_get(&curl, &e) < 0) {
-                decision_add(d, "recheck", "cannot load %s to read %s: %s", CURL_LAZY_SONAME, what, e.text);
+        snprintf(suffix, sizeof(suffix), "/archive?path=%s", file);
+        if (api_path(what, "/containers/", cid, suffix, path, sizeof(path), &curl, d) < 0)
                 return -EIO;
-        }
-        CURL *c = curl->easy_init();
-        char *escaped = c ? curl->easy_escape(c, cid, 0) : NULL;
-        if (c)
-                curl->easy_cleanup(c);
-        if (!escaped || strlen(escaped) > 1000) {
-                curl->free(escaped);
-                decision_add(d, "recheck", "cannot ask dockerd about this id");
-                return -EINVAL;
-        }
-        snprintf(path, sizeof(path), "/containers/%s/archive?path=%s", escaped, file);
-        curl->free(escaped);
         if (fetch_raw(curl, p, what, path, b, &status, d) < 0)
                 return -EIO;
         if (status == 404)

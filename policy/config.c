@@ -772,12 +772,10 @@ static int pids_from_json(struct loader *l, const char *label, json_t *v)
 
 static int pids_from_env(struct loader *l, const char *label, const char *s)
 {
-        uint64_t n = 0;
-        size_t i = 0;
+        const char *end = s;
+        int64_t n = 0;
 
-        for (; is_digit(s[i]) && n <= INT64_MAX / 10; i++)
-                n = n * 10 + (uint64_t) (s[i] - '0');
-        if (i == 0 || s[i] || n > INT64_MAX)
+        if (strict_int64(s, 0, INT64_MAX, &end, &n) < 0 || *end != '\0')
                 return fail(l, "%s: %s is not a whole number; use the most processes a container "
                             "may have, such as 1024", label, Q(s));
         return pids_set(l, label, (json_int_t) n);
@@ -803,11 +801,6 @@ static const char *const ULIMIT_NAMES[POLICY_ULIMITS] = {
         "core", "cpu", "data", "fsize", "locks", "memlock", "msgqueue", "nice", "nofile", "nproc",
         "rss", "rtprio", "rttime", "sigpending", "stack",
 };
-
-const char *policy_ulimit_name(size_t i)
-{
-        return i < POLICY_ULIMITS ? ULIMIT_NAMES[i] : NULL;
-}
 
 int policy_ulimit_index(const char *name)
 {

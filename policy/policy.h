@@ -33,7 +33,7 @@ struct policy {
         int64_t pids_limit;                  /* DOCKER_PIDS_LIMIT; 0: not required, else PidsLimit
                                               * must be in (0, pids_limit] */
         int64_t restart_max_retries;         /* on-failure's most retries; 0: only "no" */
-        int64_t ulimit_max[POLICY_ULIMITS];  /* per policy_ulimit_name(i): most Soft and Hard
+        int64_t ulimit_max[POLICY_ULIMITS];  /* per policy_ulimit_index(name): most Soft and Hard
                                               * values; -1: that ulimit is not allowed */
 
         enum network_policy network;         /* DOCKER_NETWORK_MODE */
@@ -88,9 +88,7 @@ int policy_print(const struct policy *p, FILE *out);
  * the same thing, whatever files and variables they came from.  0 or -ENOMEM/-EIO. */
 int policy_digest(const struct policy *p, char ret_hex[65]);
 
-/* The ulimit names dockerd accepts, in a fixed order ("core", "cpu", ... "stack"); NULL past the end.
- * policy_ulimit_index() gives a name's index, or -1. */
-const char *policy_ulimit_name(size_t i);
+/* The index in ulimit_max of a ulimit name dockerd accepts ("core", "cpu", ... "stack"), or -1. */
 int policy_ulimit_index(const char *name);
 
 /* Parse a memory size "4g", "512m", "1024" (b k m g, case-insensitive) into bytes. 0 or -EINVAL. */
