@@ -394,7 +394,7 @@ static inline void tu_fixture_roots(void)
         static const char *const dirs[] = {
                 "/srv/arandu", TU_FIXTURE_REPOS, TU_FIXTURE_ARTIFACTS, TU_FIXTURE_REPOS "/demo", TU_FIXTURE_ARTIFACTS "/demo",
         };
-        if (mount("none", "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0 ||
+        if (mount("none", "/", "none", MS_REC | MS_PRIVATE, NULL) < 0 ||
             mount("arandu-unit", "/srv", "tmpfs", MS_NOSUID | MS_NODEV, "mode=0755") < 0) {
                 perror("tu_fixture_roots: mount a private tmpfs at /srv");
                 exit(1);
