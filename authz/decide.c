@@ -349,6 +349,14 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
                 }
                 note_body_digest(info->route, raw, raw_len, info);
         }
+        if (rt->pattern && strcmp(rt->pattern, "POST /containers/{name:.*}/start") == 0 &&
+            ((rt->has_version && api_version_compare(rt->version, MIN_API_VERSION) < 0) || raw_len > 7)) {
+                /* dockerd 20.10 applies a HostConfig sent with a start below API 1.24, after every
+                 * look the plugin takes (a chunked one never reaches us); newer ones refuse it. */
+                decision_add(d, "shape", "a start request carries a body (a HostConfig at start, which old API versions apply); start without a body, at API version %s or newer",
+                             MIN_API_VERSION);
+                d->forced = true;
+        }
         if (rt->body_required) {
                 /* dockerd forwards a body only when it is JSON and under its size cap; a request it
                  * will still act on may arrive here without one (CVE-2024-41110, CVE-2026-34040). */

@@ -437,7 +437,8 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
                 authz_decide_request(policy, rq->buf ? rq->buf : "", rq->len, &d, &info);
         }
 
-        if (d.allow && d.complete && info.recheck != RECHECK_NONE)
+        /* Dry-run judges the daemon's view too, so that the audit log shows all that would deny. */
+        if (d.complete && (d.allow || (cfg->dry_run && !d.forced)) && info.recheck != RECHECK_NONE)
                 return start_recheck(cfg, c, rq, &d, &info, &t0);
         return finish_authz_req(cfg, c, &d, &info, &t0);
 }
@@ -451,19 +452,20 @@ static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct 
         const struct request_info *info = ip;
         _cleanup_policy_ struct policy *policy = server_policy_get(cfg);
         bool audit_required = cfg->audit && policy->deny_on_audit_failure;
+        bool dry_run = cfg->dry_run && !d->forced;
 
         if (audit_required && !audit_healthy(cfg->audit))
                 deny_for_audit(d);
         double latency = elapsed_us(t0p);
 
-        if (audit_record(cfg->audit, info, d, cfg->dry_run, latency) < 0 && audit_required)
+        if (audit_record(cfg->audit, info, d, dry_run, latency) < 0 && audit_required)
                 deny_for_audit(d);
 
         /* Only a complete evaluation that found nothing allows; dry-run is the admin's explicit
          * choice to answer allow anyway while the audit log shows what would have been denied. */
         bool allowed = d->allow && d->complete;
-        bool answer = allowed || cfg->dry_run;
-        metrics_decision(d, info->route, allowed, cfg->dry_run, latency);
+        bool answer = allowed || dry_run;
+        metrics_decision(d, info->route, allowed, dry_run, latency);
 
         if (allowed) {
                 log_debug("allow %s %s (%.0f us)", LOG_ESC(info->method), LOG_ESC(info->uri), latency);
@@ -480,7 +482,7 @@ static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct 
 
         char escaped[1024];
         log_full_errno(cfg->audit ? LOG_DEBUG : LOG_INFO, 0, "%s %s %s: %s",
-                       cfg->dry_run ? "dry-run, would deny" : "deny", LOG_ESC(info->method),
+                       dry_run ? "dry-run, would deny" : "deny", LOG_ESC(info->method),
                        LOG_ESC(info->uri), log_escape(text, escaped, sizeof(escaped)));
 
         enum MHD_Result ret = reply_allow(c, answer, text);

@@ -22,6 +22,8 @@ struct decision {
         bool truncated;                   /* more violations than fit */
         bool warned;                      /* allowed although v[] is not empty: every violation is of
                                            * a rule the policy sets to warn (policy/actions.h) */
+        bool forced;                      /* denied whatever the mode, dry-run included: dockerd
+                                           * would act on what the plugin cannot judge */
         size_t n;
         struct violation v[DECISION_MAX_VIOLATIONS];
 };

@@ -175,6 +175,8 @@ static void test_config_rule_actions_errors(void)
                 { "{\"rule_actions\": [\"rootfs\"]}", "policy file rule_actions: expected an object" },
                 { "{\"rule_actions\": {\"shape\": \"warn\"}}", "\"shape\" cannot be set to warn" },
                 { "{\"rule_actions\": {\"envelope\": \"warn\"}}", "cannot be set to warn" },
+                { "{\"rule_actions\": {\"api-version\": \"warn\"}}", "\"api-version\" cannot be set to warn" },
+                { "{\"rule_actions\": {\"route\": \"warn\"}}", "\"route\" cannot be set to warn" },
                 { "{\"rule_actions\": {\"plugin\": \"warn\"}}", "out of dockerd's chain" },
                 { "{\"rule_actions\": {\"audit\": \"warn\"}}", "cannot be set to warn" },
                 { "{\"rule_actions\": {\"recheck\": \"warn\"}}", "cannot be set to warn" },
@@ -312,6 +314,8 @@ static void test_rule_table(void)
         CU_ASSERT(policy_rule_count() <= 64);
         CU_ASSERT(policy_rule_warn_refused((size_t) policy_rule_index("rootfs")) == NULL);
         CU_ASSERT(policy_rule_warn_refused((size_t) policy_rule_index("shape")) != NULL);
+        CU_ASSERT(policy_rule_warn_refused((size_t) policy_rule_index("route")) != NULL);
+        CU_ASSERT(policy_rule_warn_refused((size_t) policy_rule_index("api-version")) != NULL);
 }
 
 /* `check` and the server both see warnings: authz_decide_* applies the rule actions. */

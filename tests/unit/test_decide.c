@@ -252,7 +252,17 @@ static const struct env_case env_cases[] = {
         { "start", "POST", "/v1.41/containers/c/start", NULL, NULL, NULL, "", NULL, true },
         /* API versions before 1.24 let start carry a HostConfig */
         { "API 1.23", "GET", "/v1.23/containers/json", NULL, NULL, NULL, "api-version", "1.23", true },
-        { "API 1.23 start", "POST", "/v1.23/containers/c/start", NULL, NULL, NULL, "api-version", NULL, true },
+        { "API 1.23 start", "POST", "/v1.23/containers/c/start", NULL, NULL, NULL, "api-version,shape", NULL, true },
+        { "API 1.23 start with a HostConfig", "POST", "/v1.23/containers/c/start", "{\"Binds\":[\"/etc:/h\"]}", NULL,
+          "application/json", "api-version,shape", "HostConfig at start", true },
+        { "start with a body", "POST", "/v1.41/containers/c/start", "{\"Privileged\":true}", NULL, "application/json",
+          "shape", "start without a body", true },
+        { "start with {} (dockerd ignores up to 7 bytes)", "POST", "/v1.41/containers/c/start", "{}", NULL,
+          "application/json", "", NULL, true },
+        { "start with 7 bytes", "POST", "/v1.41/containers/c/start", "{ \"\":1}", NULL, "application/json", "", NULL, true },
+        { "start with 8 bytes", "POST", "/v1.41/containers/c/start", "{ \"a\":1}", NULL, "application/json", "shape", NULL,
+          true },
+        { "API 1.23 restart", "POST", "/v1.23/containers/c/restart", NULL, NULL, NULL, "api-version", NULL, true },
         { "API 1.9", "GET", "/v1.9/info", NULL, NULL, NULL, "api-version", NULL, true },
         { "API 1.0", "GET", "/v1.0/info", NULL, NULL, NULL, "api-version", NULL, true },
         /* routes */

@@ -422,6 +422,10 @@ static void test_dry_run_allows_but_audits_deny(void)
         post_authz_req(s.path, "POST", "/v1.41/containers/create", "{\"HostConfig\":{\"Privileged\":true}}", &r);
         CU_ASSERT(answer_allow(&r, NULL, 0) == 1);
         free(r.body);
+        /* A HostConfig at start is applied by dockerd after every look: denied in every mode. */
+        post_authz_req(s.path, "POST", "/v1.23/containers/c/start", "{\"Privileged\":true}", &r);
+        CU_ASSERT(answer_allow(&r, NULL, 0) == 0);
+        free(r.body);
 
         stop_server(&s);
         a = audit_close(a);
@@ -430,11 +434,16 @@ static void test_dry_run_allows_but_audits_deny(void)
         CU_ASSERT_FATAL(f != NULL);
         char line[65536];
         CU_ASSERT_FATAL(fgets(line, sizeof(line), f) != NULL);
-        fclose(f);
         json_t *o = json_loads(line, 0, NULL);
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "decision")), "deny");
         CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "mode")), "dry-run");
         CU_ASSERT(json_array_size(json_object_get(o, "reasons")) > 0);
+        json_decref(o);
+        CU_ASSERT_FATAL(fgets(line, sizeof(line), f) != NULL);
+        fclose(f);
+        o = json_loads(line, 0, NULL);
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "decision")), "deny");
+        CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "mode")), "enforce");
         json_decref(o);
 
         policy_unref(p);
