@@ -470,6 +470,8 @@ enum setting_id {
         S_RESTART,
         S_ULIMITS,
         S_BUILDS,
+        S_TMPFS_EXEC,
+        S_NET_SETTINGS,
         S_NETWORK,
         S_READONLY,
         S_DOMAINS,
@@ -912,6 +914,16 @@ static int builds_from_json(struct loader *l, const char *label, json_t *v)
         return want_bool(l, label, v, &l->p->allow_builds);
 }
 
+static int tmpfs_exec_from_json(struct loader *l, const char *label, json_t *v)
+{
+        return want_bool(l, label, v, &l->p->tmpfs_exec);
+}
+
+static int net_settings_from_json(struct loader *l, const char *label, json_t *v)
+{
+        return want_bool(l, label, v, &l->p->allow_network_settings);
+}
+
 static int readonly_from_json(struct loader *l, const char *label, json_t *v)
 {
         return want_bool(l, label, v, &l->p->readonly_rootfs);
@@ -1249,6 +1261,8 @@ static const struct setting SETTINGS[S__MAX] = {
         [S_RESTART]          = SETTING("restart_max_retries", NULL, restart_from_json, NULL),
         [S_ULIMITS]          = SETTING("ulimits", NULL, ulimits_from_json, NULL),
         [S_BUILDS]           = SETTING("allow_builds", NULL, builds_from_json, NULL),
+        [S_TMPFS_EXEC]       = SETTING("tmpfs_exec", NULL, tmpfs_exec_from_json, NULL),
+        [S_NET_SETTINGS]     = SETTING("allow_network_settings", NULL, net_settings_from_json, NULL),
         [S_NETWORK]          = SETTING("network_mode", "DOCKER_NETWORK_MODE", network_from_json,
                                        network_set),
         [S_READONLY]         = SETTING("readonly_rootfs", "DOCKER_READONLY_ROOTFS",
@@ -1455,6 +1469,13 @@ static void check_policy(struct loader *l)
         if (p->allow_builds)
                 warn(l, "%s: classic builds are allowed (networkmode=none, within the limits); "
                      "each RUN step runs as root inside its container", who(l, S_BUILDS));
+        if (p->tmpfs_exec)
+                warn(l, "%s: a tmpfs may be mounted exec; a job can run programs it writes there "
+                     "even on a read-only root", who(l, S_TMPFS_EXEC));
+        if (p->allow_network_settings && p->network == NETWORK_BRIDGE)
+                warn(l, "%s: bridge containers may set Dns, ExtraHosts, MacAddress and Links%s",
+                     who(l, S_NET_SETTINGS),
+                     p->n_domains ? " (not Dns or ExtraHosts: they would route around allowlist_domains)" : "");
         if (p->network == NETWORK_BRIDGE)
                 warn(l, "%s: bridge networking is allowed; containers can reach the network "
                      "through the default bridge", who(l, S_NETWORK));
@@ -1502,6 +1523,8 @@ struct policy *policy_new_default(void)
         p->ulimit_max[policy_ulimit_index("stack")] = INT64_C(64) << 20;
         p->ulimit_max[policy_ulimit_index("memlock")] = INT64_C(64) << 20;
         p->allow_builds = false;
+        p->tmpfs_exec = false;
+        p->allow_network_settings = false;
         p->network = NETWORK_NONE;
         p->readonly_rootfs = true;
         (void)copy_str(p->repos_dir, sizeof(p->repos_dir), "/var/lib/arandu/repos");
@@ -1652,10 +1675,12 @@ int policy_print(const struct policy *p, FILE *out)
         SET("network_mode", json_string(p->network == NETWORK_BRIDGE ? "bridge" : "none"));
         SET("readonly_rootfs", json_boolean(p->readonly_rootfs));
         SET("allowlist_domains", string_list(p->domains[0], sizeof(p->domains[0]), p->n_domains));
+        SET("allow_network_settings", json_boolean(p->allow_network_settings));
         SET("repos_dir", json_string(p->repos_dir));
         SET("artifacts_dir", json_string(p->artifacts_dir));
         SET("tmpfs_targets", string_list(p->tmpfs_targets[0], sizeof(p->tmpfs_targets[0]),
                                          p->n_tmpfs_targets));
+        SET("tmpfs_exec", json_boolean(p->tmpfs_exec));
         SET("allowed_cap_add", string_list(p->cap_add[0], sizeof(p->cap_add[0]), p->n_cap_add));
         SET("docker_host", json_string(p->docker_host));
         SET("deny_on_audit_failure", json_boolean(p->deny_on_audit_failure));

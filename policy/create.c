@@ -72,10 +72,6 @@ enum { BINDOPT_FIELDS(ENUM) B__MAX };
 static const char *const bindopt_fields[B__MAX] = { BINDOPT_FIELDS(NAME) };
 static const struct gostruct bindopt_struct = { "BindOptions", bindopt_fields, B__MAX, true };
 
-#define TMPFSOPT_FIELDS(X) X(TM_SIZEBYTES, "SizeBytes") X(TM_MODE, "Mode") X(TM_OPTIONS, "Options")
-enum { TMPFSOPT_FIELDS(ENUM) TM__MAX };
-static const char *const tmpfsopt_fields[TM__MAX] = { TMPFSOPT_FIELDS(NAME) };
-static const struct gostruct tmpfsopt_struct = { "TmpfsOptions", tmpfsopt_fields, TM__MAX, true };
 
 enum mount_slot { SLOT_WORKSPACE, SLOT_ARTIFACTS, SLOT__MAX };
 
@@ -209,7 +205,7 @@ static void check_bind_spec(const struct policy *p, const char *spec, size_t idx
 static void check_mount_object(const struct policy *p, json_t *m, size_t idx, struct mount_count *mc,
                                struct decision *d)
 {
-        json_t *f[M__MAX], *b[B__MAX], *t[TM__MAX];
+        json_t *f[M__MAX], *b[B__MAX];
         char field[64], sub[96], q[320];
         const char *type, *src, *target;
         bool ro;
@@ -227,12 +223,12 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
         go_bool(f[M_READONLY], sub, d, &ro);
 
         if (strcmp(type, "tmpfs") == 0) {
-                snprintf(sub, sizeof(sub), "%s.TmpfsOptions", field);
-                gojson_bind(f[M_TMPFSOPTIONS], &tmpfsopt_struct, sub, t, d);
                 quote_value(target, 200, q, sizeof(q));
                 if (!tmpfs_target_allowed(p, target))
                         decision_add(d, "mounts", "%s is a tmpfs at %s, which the policy does not allow; remove it or add the target to tmpfs_targets",
                                      field, q);
+                else
+                        check_tmpfs_mount(p, f[M_TMPFSOPTIONS], field, d);
                 if (src[0])
                         decision_add(d, "mounts", "%s is a tmpfs with a Source; remove it", field);
         } else if (strcmp(type, "bind") == 0) {
@@ -310,12 +306,48 @@ static void check_mounts(const struct policy *p, json_t *const *top, json_t *con
                                 decision_add(d, "mounts", "HostConfig.Tmpfs mounts a tmpfs at %s, which the policy does not allow; remove --tmpfs or add the target to tmpfs_targets",
                                              q);
                         if (!json_is_string(v))
-                                decision_add(d, "shape", "HostConfig.Tmpfs[%s] is not a string; send the tmpfs options as a string (\"\" or \"size=64m\")",
+                                decision_add(d, "shape", "HostConfig.Tmpfs[%s] is not a string; send the tmpfs options as a string (\"size=64m\")",
                                              q);
+                        else if (tmpfs_target_allowed(p, key)) {
+                                char field[192];
+                                snprintf(field, sizeof(field), "HostConfig.Tmpfs[%s]", q);
+                                check_tmpfs_data(p, json_string_value(v), field, d);
+                        }
                 }
 }
 
-static void check_network(const struct policy *p, json_t *const *top, json_t *const *hc, struct decision *d)
+/* Bridge containers: the resolver, host entries, MAC and links follow the policy.  With an
+ * allowlist, a resolver or a host entry of the client's choosing would route around it. */
+static void check_network_settings(const struct policy *p, json_t *const *top, json_t *const *hc,
+                                   bool view, struct decision *d)
+{
+        static const char fix[] = "the policy's allow_network_settings allows it";
+        char how[160];
+
+        if (p->network != NETWORK_BRIDGE)
+                return;
+        if (!p->allow_network_settings || p->n_domains) {
+                const char *why = p->allow_network_settings ? "it would route around allowlist_domains" : fix;
+                snprintf(how, sizeof(how), "remove --dns (%s)", why);
+                check_empty(hc[H_DNS], "HostConfig.Dns", "network", how, d);
+                snprintf(how, sizeof(how), "remove --add-host (%s)", why);
+                check_empty(hc[H_EXTRAHOSTS], "HostConfig.ExtraHosts", "network", how, d);
+        }
+        if (p->allow_network_settings)
+                return;
+        snprintf(how, sizeof(how), "remove --dns-search (%s)", fix);
+        check_empty(hc[H_DNSSEARCH], "HostConfig.DnsSearch", "network", how, d);
+        snprintf(how, sizeof(how), "remove --dns-option (%s)", fix);
+        check_empty(hc[H_DNSOPTIONS], "HostConfig.DnsOptions", "network", how, d);
+        snprintf(how, sizeof(how), "remove --link (%s)", fix);
+        check_empty(hc[H_LINKS], "HostConfig.Links", "network", how, d);
+        snprintf(how, sizeof(how), "remove --mac-address (%s)", fix);
+        if (!view)
+                check_empty(top[T_MACADDRESS], "Config.MacAddress", "network", how, d);
+}
+
+static void check_network(const struct policy *p, json_t *const *top, json_t *const *hc, bool view,
+                          struct decision *d)
 {
         const char *mode;
         char q[160];
@@ -352,7 +384,7 @@ static void check_network(const struct policy *p, json_t *const *top, json_t *co
                         decision_add(d, "network", "NetworkingConfig.EndpointsConfig connects to network %s; only %s allowed",
                                      q, p->network == NETWORK_BRIDGE ? "none and bridge are" : "none is");
                 snprintf(path, sizeof(path), "NetworkingConfig.EndpointsConfig[%s]", q);
-                check_endpoint_settings(v, path, d);
+                check_endpoint_settings(p, v, path, view, d);
         }
 }
 
@@ -532,7 +564,8 @@ static void eval_create(const struct policy *p, json_t *body, bool view, struct 
         go_string(top[T_USER], "Config.User", d, &user);
         eval_user(p, user, "Config.User", false, d);
         check_resources(p, hc, view, d);
-        check_network(p, top, hc, d);
+        check_network(p, top, hc, view, d);
+        check_network_settings(p, top, hc, view, d);
         go_bool(hc[H_READONLYROOTFS], "HostConfig.ReadonlyRootfs", d, &readonly);
         if (p->readonly_rootfs && !readonly)
                 decision_add(d, "rootfs", "HostConfig.ReadonlyRootfs is false; add --read-only");

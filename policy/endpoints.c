@@ -161,7 +161,7 @@ void eval_network_connect(const struct policy *p, const char *network, json_t *b
                 return;
         }
         gojson_bind(body, &connect_struct, "the connect body", f, d);
-        check_endpoint_settings(f[C_ENDPOINTCONFIG], "EndpointConfig", d);
+        check_endpoint_settings(p, f[C_ENDPOINTCONFIG], "EndpointConfig", false, d);
 }
 
 /* --- volume create --------------------------------------------------------------------------- */

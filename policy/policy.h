@@ -40,6 +40,8 @@ struct policy {
         bool readonly_rootfs;                /* DOCKER_READONLY_ROOTFS */
         bool no_new_privileges;              /* DOCKER_NO_NEW_PRIVILEGES: SecurityOpt must hold it */
         bool allow_builds;                   /* POST /build, only with networkmode=none and limits */
+        bool tmpfs_exec;                     /* a tmpfs may be mounted exec (never suid or dev) */
+        bool allow_network_settings;         /* bridge: Dns*, ExtraHosts, MacAddress, Links allowed */
 
         char repos_dir[POLICY_PATH_MAX];     /* DOCKER_REPOS_DIR, absolute, cleaned */
         char artifacts_dir[POLICY_PATH_MAX]; /* DOCKER_ARTIFACTS_DIR, absolute, cleaned */

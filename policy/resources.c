@@ -177,17 +177,28 @@ void check_empty(const json_t *v, const char *path, const char *rule, const char
                 decision_add(d, rule, "%s is set; %s", path, fix);
 }
 
-enum { EP_DRIVEROPTS, EP__MAX };
-static const char *const ep_fields[EP__MAX] = { [EP_DRIVEROPTS] = "DriverOpts" };
+enum { EP_DRIVEROPTS, EP_MACADDRESS, EP_LINKS, EP__MAX };
+static const char *const ep_fields[EP__MAX] = {
+        [EP_DRIVEROPTS] = "DriverOpts", [EP_MACADDRESS] = "MacAddress", [EP_LINKS] = "Links",
+};
 static const struct gostruct ep_struct = { "EndpointSettings", ep_fields, EP__MAX, false };
 
-void check_endpoint_settings(json_t *v, const char *path, struct decision *d)
+void check_endpoint_settings(const struct policy *p, json_t *v, const char *path, bool view,
+                             struct decision *d)
 {
         json_t *f[EP__MAX];
         char fp[256];
         gojson_bind(v, &ep_struct, path, f, d);
         snprintf(fp, sizeof(fp), "%s.DriverOpts", path);
         check_empty(f[EP_DRIVEROPTS], fp, "network", "remove the endpoint driver options", d);
+        if (p->allow_network_settings)
+                return;
+        /* dockerd fills in the MAC it chose in its own view. */
+        snprintf(fp, sizeof(fp), "%s.MacAddress", path);
+        if (!view)
+                check_empty(f[EP_MACADDRESS], fp, "network", "remove --mac-address (the policy's allow_network_settings allows it)", d);
+        snprintf(fp, sizeof(fp), "%s.Links", path);
+        check_empty(f[EP_LINKS], fp, "network", "remove --link (the policy's allow_network_settings allows it)", d);
 }
 
 void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,

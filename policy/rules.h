@@ -68,8 +68,11 @@ void check_resource_fields(const struct policy *p, const struct resource_fields 
 
 /* Fields that must be absent, null, or empty (arrays/objects), e.g. Devices. */
 void check_empty(const json_t *v, const char *path, const char *rule, const char *fix, struct decision *d);
-/* EndpointSettings.DriverOpts (per-endpoint driver options, e.g. interface sysctls) must be empty. */
-void check_endpoint_settings(json_t *v, const char *path, struct decision *d);
+/* EndpointSettings: DriverOpts (per-endpoint driver options, e.g. interface sysctls) must be empty;
+ * MacAddress and Links too unless the policy sets allow_network_settings (`view`: dockerd's own
+ * MacAddress is shown). */
+void check_endpoint_settings(const struct policy *p, json_t *v, const char *path, bool view,
+                             struct decision *d);
 
 /* Ulimits (create, update): only those the policy lists, Soft and Hard in [0, its bound]. */
 void check_ulimits(const struct policy *p, json_t *v, const char *path, struct decision *d);
@@ -79,3 +82,9 @@ void check_shm_size(const struct policy *p, const json_t *v, bool view, struct d
 void check_restart(const struct policy *p, json_t *v, const char *path, struct decision *d);
 /* HostConfig.LogConfig: a host-local driver with its known options. */
 void check_log_config(json_t *v, struct decision *d);
+
+/* A tmpfs at an allowed target, from HostConfig.Tmpfs (`opts`: its option string) or a Mounts
+ * entry (`opts`: its TmpfsOptions): nosuid, nodev, noexec unless tmpfs_exec, a size within the
+ * memory limit, only known options.  `field` names it in messages. */
+void check_tmpfs_data(const struct policy *p, const char *opts, const char *field, struct decision *d);
+void check_tmpfs_mount(const struct policy *p, json_t *opts, const char *field, struct decision *d);

@@ -279,6 +279,8 @@ static void check_defaults(const struct policy *p)
         CU_ASSERT_TRUE(p->no_new_privileges);
         CU_ASSERT_EQUAL(p->restart_max_retries, 3);
         CU_ASSERT_FALSE(p->allow_builds);
+        CU_ASSERT_FALSE(p->tmpfs_exec);
+        CU_ASSERT_FALSE(p->allow_network_settings);
         CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("core")], 0);
         CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("nofile")], 1048576);
         CU_ASSERT_EQUAL(p->ulimit_max[policy_ulimit_index("nproc")], 65536);
@@ -1212,6 +1214,25 @@ static void test_file_limits(void)
                 expect_warning(&run, "policy file allow_builds: classic builds are allowed");
                 policy_unref(p);
         }
+        p = load_ok("{\"tmpfs_exec\": true, \"network_mode\": \"bridge\", \"allow_network_settings\": true,"
+                    " \"allowlist_domains\": [\"pypi.org\"]}", NOENV, &run);
+        if (p) {
+                CU_ASSERT_TRUE(p->tmpfs_exec);
+                CU_ASSERT_TRUE(p->allow_network_settings);
+                CU_ASSERT_EQUAL(run.pr.n_warnings, 3);
+                expect_warning(&run, "policy file tmpfs_exec: a tmpfs may be mounted exec");
+                expect_warning(&run, "policy file allow_network_settings: bridge containers may set Dns, ExtraHosts, "
+                               "MacAddress and Links (not Dns or ExtraHosts");
+                policy_unref(p);
+        }
+        /* without bridge networking the settings reach nothing: no warning */
+        p = load_ok("{\"allow_network_settings\": true}", NOENV, &run);
+        if (p) {
+                CU_ASSERT_EQUAL(run.pr.n_warnings, 0);
+                policy_unref(p);
+        }
+        load_err("{\"tmpfs_exec\": \"yes\"}", NOENV, "policy file tmpfs_exec: ");
+        load_err("{\"allow_network_settings\": 1}", NOENV, "policy file allow_network_settings: ");
         load_err("{\"allow_builds\": 1}", NOENV, "policy file allow_builds: ");
         load_err("{\"no_new_privileges\": \"true\"}", NOENV, "policy file no_new_privileges: ");
 }
@@ -1398,8 +1419,8 @@ static void test_quoting(void)
 static const char *const SCHEMA_KEYS[] = {
         "user", "uid", "accept_user_name", "cpu_limit", "memory_limit", "pids_limit", "no_new_privileges",
         "restart_max_retries", "ulimits", "allow_builds", "network_mode",
-        "readonly_rootfs", "allowlist_domains", "repos_dir", "artifacts_dir", "tmpfs_targets",
-        "allowed_cap_add", "docker_host", "deny_on_audit_failure", "rule_actions",
+        "readonly_rootfs", "allowlist_domains", "allow_network_settings", "repos_dir", "artifacts_dir",
+        "tmpfs_targets", "tmpfs_exec", "allowed_cap_add", "docker_host", "deny_on_audit_failure", "rule_actions",
 };
 
 /* Print `p` into a new temporary file; its path goes to `path`.  Returns policy_print's result. */
@@ -1430,6 +1451,8 @@ static void check_same(const struct policy *a, const struct policy *b)
         CU_ASSERT_EQUAL(a->no_new_privileges, b->no_new_privileges);
         CU_ASSERT_EQUAL(a->restart_max_retries, b->restart_max_retries);
         CU_ASSERT_EQUAL(a->allow_builds, b->allow_builds);
+        CU_ASSERT_EQUAL(a->tmpfs_exec, b->tmpfs_exec);
+        CU_ASSERT_EQUAL(a->allow_network_settings, b->allow_network_settings);
         for (size_t i = 0; i < POLICY_ULIMITS; i++)
                 CU_ASSERT_EQUAL(a->ulimit_max[i], b->ulimit_max[i]);
         CU_ASSERT_EQUAL(a->network, b->network);

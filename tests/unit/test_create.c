@@ -83,6 +83,19 @@ static void pol_bridge(struct policy *p)
         p->network = NETWORK_BRIDGE;
 }
 
+static void pol_bridge_settings(struct policy *p)
+{
+        p->network = NETWORK_BRIDGE;
+        p->allow_network_settings = true;
+}
+
+static void pol_bridge_settings_allowlist(struct policy *p)
+{
+        pol_bridge_settings(p);
+        snprintf(p->domains[0], sizeof(p->domains[0]), "pypi.org");
+        p->n_domains = 1;
+}
+
 static void pol_pids(struct policy *p)
 {
         p->pids_limit = 100;
@@ -113,6 +126,12 @@ static void pol_tmpfs(struct policy *p)
         snprintf(p->tmpfs_targets[0], sizeof(p->tmpfs_targets[0]), "/tmp");
         snprintf(p->tmpfs_targets[1], sizeof(p->tmpfs_targets[1]), "/run");
         p->n_tmpfs_targets = 2;
+}
+
+static void pol_tmpfs_exec(struct policy *p)
+{
+        pol_tmpfs(p);
+        p->tmpfs_exec = true;
 }
 
 static void pol_caps(struct policy *p)
@@ -450,6 +469,30 @@ static void test_network(void)
                 { "bridge policy: empty", M1(HC "NetworkMode", S("")), "", NULL, pol_bridge },
                 { "bridge policy: missing", M1(HC "NetworkMode", DEL), "", NULL, pol_bridge },
                 { "bridge policy: none", M1(HC "NetworkMode", S("none")), "", NULL, pol_bridge },
+                { "bridge: Dns", M2(HC "NetworkMode", S("bridge"), HC "Dns", "[\"8.8.8.8\"]"), "network", "--dns", pol_bridge },
+                { "bridge: Dns empty", M2(HC "NetworkMode", S("bridge"), HC "Dns", "[]"), "", NULL, pol_bridge },
+                { "bridge: Dns null", M2(HC "NetworkMode", S("bridge"), HC "Dns", "null"), "", NULL, pol_bridge },
+                { "bridge: DnsSearch", M1(HC "DnsSearch", "[\"corp\"]"), "network", "--dns-search", pol_bridge },
+                { "bridge: DnsOptions", M1(HC "DnsOptions", "[\"ndots:1\"]"), "network", "--dns-option", pol_bridge },
+                { "bridge: ExtraHosts", M1(HC "ExtraHosts", "[\"pypi.org:10.0.0.1\"]"), "network", "--add-host", pol_bridge },
+                { "bridge: Links", M1(HC "Links", "[\"db:db\"]"), "network", "--link", pol_bridge },
+                { "bridge: MacAddress", M1("MacAddress", S("02:42:ac:11:00:09")), "network", "--mac-address", pol_bridge },
+                { "bridge: MacAddress empty", M1("MacAddress", S("")), "", NULL, pol_bridge },
+                { "bridge: endpoint MacAddress", M1("NetworkingConfig.EndpointsConfig", "{\"bridge\":{\"MacAddress\":\"02:42:ac:11:00:09\"}}"),
+                  "network", "MacAddress", pol_bridge },
+                { "bridge: endpoint Links", M1("NetworkingConfig.EndpointsConfig", "{\"bridge\":{\"Links\":[\"db\"]}}"),
+                  "network", "Links", pol_bridge },
+                { "bridge, settings allowed: Dns, search, hosts", M3(HC "Dns", "[\"8.8.8.8\"]", HC "DnsSearch", "[\"corp\"]",
+                                                                     HC "ExtraHosts", "[\"h:10.0.0.1\"]"), "", NULL, pol_bridge_settings },
+                { "bridge, settings allowed: links, MAC", M2(HC "Links", "[\"db:db\"]", "MacAddress", S("02:42:ac:11:00:09")),
+                  "", NULL, pol_bridge_settings },
+                { "bridge, settings allowed, allowlist: Dns", M1(HC "Dns", "[\"8.8.8.8\"]"), "network", "allowlist_domains",
+                  pol_bridge_settings_allowlist },
+                { "bridge, settings allowed, allowlist: ExtraHosts", M1(HC "ExtraHosts", "[\"pypi.org:10.0.0.1\"]"), "network",
+                  "allowlist_domains", pol_bridge_settings_allowlist },
+                { "bridge, settings allowed, allowlist: DnsSearch", M1(HC "DnsSearch", "[\"corp\"]"), "", NULL,
+                  pol_bridge_settings_allowlist },
+                { "none policy: Dns (no network to use it)", M1(HC "Dns", "[\"8.8.8.8\"]"), "", NULL, NULL },
                 { "bridge policy: host", M1(HC "NetworkMode", S("host")), "network", "--network bridge", pol_bridge },
                 { "bridge policy: container:x", M1(HC "NetworkMode", S("container:x")), "network", NULL, pol_bridge },
                 { "bridge policy: custom", M1(HC "NetworkMode", S("mynet")), "network", NULL, pol_bridge },
@@ -668,7 +711,31 @@ static void test_mounts(void)
                 { "tmpfs", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\"}]"), "mounts", "tmpfs", NULL },
                 { "tmpfs listed", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":67108864}}]"),
                   "", NULL, pol_tmpfs },
-                { "tmpfs listed, trailing slash", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp/\"}]"), "", NULL, pol_tmpfs },
+                { "tmpfs listed, trailing slash", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp/\",\"TmpfsOptions\":{\"SizeBytes\":1024}}]"),
+                  "", NULL, pol_tmpfs },
+                { "tmpfs listed, no size", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\"}]"), "mounts", "tmpfs-size", pol_tmpfs },
+                { "tmpfs size 0", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":0}}]"), "mounts",
+                  "no size", pol_tmpfs },
+                { "tmpfs size -1", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":-1}}]"), "mounts",
+                  NULL, pol_tmpfs },
+                { "tmpfs size = memory limit", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":4294967296}}]"),
+                  "", NULL, pol_tmpfs },
+                { "tmpfs size over memory limit", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":4294967297}}]"),
+                  "mounts", "over the memory limit", pol_tmpfs },
+                { "tmpfs mode", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":1024,\"Mode\":1023}}]"),
+                  "", NULL, pol_tmpfs },
+                { "tmpfs Options noexec", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":1024,"
+                                           "\"Options\":[[\"noexec\"]]}}]"), "", NULL, pol_tmpfs },
+                { "tmpfs Options exec", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":1024,"
+                                         "\"Options\":[[\"exec\"]]}}]"), "mounts", "tmpfs_exec", pol_tmpfs },
+                { "tmpfs Options exec, tmpfs_exec", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":1024,"
+                                                     "\"Options\":[[\"exec\"]]}}]"), "", NULL, pol_tmpfs_exec },
+                { "tmpfs Options suid", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":1024,"
+                                         "\"Options\":[[\"suid\"]]}}]"), "mounts", NULL, pol_tmpfs_exec },
+                { "tmpfs Options key=value", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":1024,"
+                                              "\"Options\":[[\"exec\",\"1\"]]}}]"), "mounts", NULL, pol_tmpfs_exec },
+                { "tmpfs Options not arrays", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":1024,"
+                                               "\"Options\":[\"noexec\"]}}]"), "mounts", NULL, pol_tmpfs },
                 { "tmpfs not listed", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/var\"}]"), "mounts", NULL, pol_tmpfs },
                 { "tmpfs listed via ..", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/etc/../tmp\"}]"), "mounts", NULL, pol_tmpfs },
                 { "tmpfs over workspace", MB("[{\"Type\":\"tmpfs\",\"Target\":\"/workspace\"}]"), "mounts", NULL, pol_tmpfs },
@@ -700,8 +767,32 @@ static void test_volumes(void)
         static const struct create_case cases[] = {
                 { "Tmpfs /tmp", M1(HC "Tmpfs", "{\"/tmp\":\"size=64m\"}"), "mounts", "HostConfig.Tmpfs", NULL },
                 { "Tmpfs /tmp listed", M1(HC "Tmpfs", "{\"/tmp\":\"size=64m\"}"), "", NULL, pol_tmpfs },
-                { "Tmpfs /tmp/ listed", M1(HC "Tmpfs", "{\"/tmp/\":\"\"}"), "", NULL, pol_tmpfs },
-                { "Tmpfs two listed", M1(HC "Tmpfs", "{\"/tmp\":\"\",\"/run\":\"\"}"), "", NULL, pol_tmpfs },
+                { "Tmpfs /tmp/ listed", M1(HC "Tmpfs", "{\"/tmp/\":\"size=1k\"}"), "", NULL, pol_tmpfs },
+                { "Tmpfs two listed", M1(HC "Tmpfs", "{\"/tmp\":\"size=1m\",\"/run\":\"size=1g\"}"), "", NULL, pol_tmpfs },
+                { "Tmpfs no size", M1(HC "Tmpfs", "{\"/tmp\":\"\"}"), "mounts", "--tmpfs /tmp:size=64m", pol_tmpfs },
+                { "Tmpfs options without size", M1(HC "Tmpfs", "{\"/tmp\":\"noexec,mode=1777\"}"), "mounts", "no size", pol_tmpfs },
+                { "Tmpfs size = memory limit", M1(HC "Tmpfs", "{\"/tmp\":\"size=4g\"}"), "", NULL, pol_tmpfs },
+                { "Tmpfs size = memory limit in k", M1(HC "Tmpfs", "{\"/tmp\":\"size=4194304k\"}"), "", NULL, pol_tmpfs },
+                { "Tmpfs size over memory limit", M1(HC "Tmpfs", "{\"/tmp\":\"size=4194305k\"}"), "mounts", "over the memory limit",
+                  pol_tmpfs },
+                { "Tmpfs 1TiB", M1(HC "Tmpfs", "{\"/tmp\":\"exec,suid,dev,size=1099511627776\"}"), "mounts", "nosuid", pol_tmpfs },
+                { "Tmpfs size in t", M1(HC "Tmpfs", "{\"/tmp\":\"size=1t\"}"), "mounts", "not a size", pol_tmpfs },
+                { "Tmpfs size percent", M1(HC "Tmpfs", "{\"/tmp\":\"size=50%\"}"), "mounts", "not a size", pol_tmpfs },
+                { "Tmpfs size 0 (unlimited)", M1(HC "Tmpfs", "{\"/tmp\":\"size=0\"}"), "mounts", NULL, pol_tmpfs },
+                { "Tmpfs size hex", M1(HC "Tmpfs", "{\"/tmp\":\"size=0x10\"}"), "mounts", NULL, pol_tmpfs },
+                { "Tmpfs last size wins (small)", M1(HC "Tmpfs", "{\"/tmp\":\"size=1t,size=64m\"}"), "mounts", "not a size", pol_tmpfs },
+                { "Tmpfs last size wins (large)", M1(HC "Tmpfs", "{\"/tmp\":\"size=64m,size=5g\"}"), "mounts", "over", pol_tmpfs },
+                { "Tmpfs harmless options", M1(HC "Tmpfs", "{\"/tmp\":\"rw,noexec,nosuid,nodev,noatime,rprivate,mode=1777,uid=1000,gid=1000,nr_inodes=1k,size=64m\"}"),
+                  "", NULL, pol_tmpfs },
+                { "Tmpfs exec", M1(HC "Tmpfs", "{\"/tmp\":\"exec,size=64m\"}"), "mounts", "tmpfs_exec", pol_tmpfs },
+                { "Tmpfs exec, tmpfs_exec", M1(HC "Tmpfs", "{\"/tmp\":\"exec,size=64m\"}"), "", NULL, pol_tmpfs_exec },
+                { "Tmpfs suid, tmpfs_exec", M1(HC "Tmpfs", "{\"/tmp\":\"suid,size=64m\"}"), "mounts", "nosuid", pol_tmpfs_exec },
+                { "Tmpfs dev, tmpfs_exec", M1(HC "Tmpfs", "{\"/tmp\":\"dev,size=64m\"}"), "mounts", "nodev", pol_tmpfs_exec },
+                { "Tmpfs shared", M1(HC "Tmpfs", "{\"/tmp\":\"rshared,size=64m\"}"), "mounts", "does not allow", pol_tmpfs },
+                { "Tmpfs bind", M1(HC "Tmpfs", "{\"/tmp\":\"bind,size=64m\"}"), "mounts", NULL, pol_tmpfs },
+                { "Tmpfs mpol", M1(HC "Tmpfs", "{\"/tmp\":\"mpol=bind:0,size=64m\"}"), "mounts", NULL, pol_tmpfs },
+                { "Tmpfs empty option", M1(HC "Tmpfs", "{\"/tmp\":\"size=64m,\"}"), "mounts", NULL, pol_tmpfs },
+                { "Tmpfs EXEC (exact)", M1(HC "Tmpfs", "{\"/tmp\":\"EXEC,size=64m\"}"), "mounts", NULL, pol_tmpfs_exec },
                 { "Tmpfs /TMP (map keys are exact)", M1(HC "Tmpfs", "{\"/TMP\":\"\"}"), "mounts", NULL, pol_tmpfs },
                 { "Tmpfs /var not listed", M1(HC "Tmpfs", "{\"/var\":\"\"}"), "mounts", NULL, pol_tmpfs },
                 { "Tmpfs listed and not", M1(HC "Tmpfs", "{\"/tmp\":\"\",\"/var\":\"\"}"), "mounts", NULL, pol_tmpfs },
