@@ -96,8 +96,8 @@ void check_tmpfs_data(const struct policy *p, const char *opts, const char *fiel
 
 /* mount.TmpfsOptions */
 #define TMPFSOPT_FIELDS(X) X(TM_SIZEBYTES, "SizeBytes") X(TM_MODE, "Mode") X(TM_OPTIONS, "Options")
-#define TM_ENUM(id, name) id,
-#define TM_NAME(id, name) [id] = name,
+#define TM_ENUM(id, s) id,
+#define TM_NAME(id, s) [id] = (s),
 enum { TMPFSOPT_FIELDS(TM_ENUM) TM__MAX };
 static const char *const tmpfsopt_fields[TM__MAX] = { TMPFSOPT_FIELDS(TM_NAME) };
 static const struct gostruct tmpfsopt_struct = { "TmpfsOptions", tmpfsopt_fields, TM__MAX, true };
