@@ -118,7 +118,7 @@ struct str {
 /* What one line is made of, gathered before it is written (and sized). */
 struct line {
         struct str time, method, route, uri, version;
-        struct str user, authn, container_name, image, body_sha256, policy_sha256;   /* n 0: left out */
+        struct str user, authn, container_name, image, container_id, exec_id, body_sha256, policy_sha256;   /* n 0: left out */
         const char *decision, *mode;
         bool truncated;
         size_t n;                                       /* violations listed */
@@ -169,6 +169,8 @@ static void out_line(struct jsonout *o, const struct line *l)
         OUT_OPTIONAL(o, ",\"authn\":", l->authn);
         OUT_OPTIONAL(o, ",\"container_name\":", l->container_name);
         OUT_OPTIONAL(o, ",\"image\":", l->image);
+        OUT_OPTIONAL(o, ",\"container_id\":", l->container_id);
+        OUT_OPTIONAL(o, ",\"exec_id\":", l->exec_id);
         OUT_OPTIONAL(o, ",\"body_sha256\":", l->body_sha256);
         jsonout_lit(o, ",\"latency_us\":");
         jsonout_mem(o, l->latency, l->latency_len);
@@ -295,6 +297,8 @@ int audit_format_line(const struct request_info *info, const struct decision *d,
         l.authn = FIELD(info->authn);
         l.container_name = FIELD(info->container_name);
         l.image = FIELD(info->image);
+        l.container_id = FIELD(info->judged_container);
+        l.exec_id = FIELD(info->judged_exec);
         l.body_sha256 = FIELD(info->body_sha256);
         l.policy_sha256 = FIELD(info->policy_sha256);
         l.version = (struct str){ .s = VERSION, .n = sizeof(VERSION) - 1 };

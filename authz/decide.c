@@ -54,9 +54,7 @@ static const unsigned char b64_value[256] = {
         0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
 };
 
-/* Strict standard base64 with padding, as Go encodes []byte.  New buffer in *ret (NUL-terminated
- * for convenience), length in *ret_len. */
-static int base64_decode(const char *in, size_t len, char **ret, size_t *ret_len)
+int authz_base64_decode(const char *in, size_t len, char **ret, size_t *ret_len)
 {
         const unsigned char *u = (const unsigned char *) in;
 
@@ -212,6 +210,12 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
 {
         switch (rt->action) {
         case ROUTE_ALLOW:
+                if (rt->pattern && strcmp(rt->pattern, "POST /images/create") == 0) {
+                        /* fromSrc=URL: dockerd fetches any URL for the client, and shows it the answer */
+                        const char *src = query_get(&rt->query, "fromSrc");
+                        if (src && src[0] && strcmp(src, "-") != 0)
+                                decision_add(d, "network", "POST /images/create?fromSrc=URL makes dockerd fetch a URL for the client; import from a file instead (docker import FILE, or fromSrc=- with the tar as the body)");
+                }
                 break;
         case ROUTE_EXEC_START:
                 info->recheck = RECHECK_EXEC;
@@ -232,11 +236,21 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
                 break;
         case ROUTE_CONTAINER_CREATE:
                 copy_str(info->container_name, sizeof(info->container_name), query_get(&rt->query, "name"));
+                eval_container_name(query_get(&rt->query, "name"), "?name=", d);
                 note_image(body, info);
                 eval_container_create(p, body, d);
                 break;
         case ROUTE_CONTAINER_START:
                 eval_container_start(p, &rt->query, d);
+                info->recheck = RECHECK_CONTAINER;
+                copy_str(info->target, sizeof(info->target), rt->param);
+                if (strlen(rt->param) >= sizeof(info->target))
+                        decision_add(d, "recheck", "the container name is too long to look up");
+                break;
+        case ROUTE_CONTAINER_RENAME:
+                /* Judged like a start: a container that may not start may not take a name that a
+                 * start was judged by. */
+                eval_container_name(query_get(&rt->query, "name"), "the new name", d);
                 info->recheck = RECHECK_CONTAINER;
                 copy_str(info->target, sizeof(info->target), rt->param);
                 if (strlen(rt->param) >= sizeof(info->target))
@@ -264,6 +278,43 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
                 eval_archive_put(p, d);
                 break;
         }
+}
+
+/* The routes whose handlers read a body that is not JSON (tar streams): dockerd never forwards it. */
+static bool streams_body(const struct route *rt)
+{
+        static const char *const streaming[] = {
+                "POST /images/load", "POST /images/create", "POST /plugins/create", NULL
+        };
+        if (rt->action == ROUTE_ARCHIVE_PUT || rt->action == ROUTE_BUILD)
+                return true;
+        for (size_t i = 0; rt->pattern && streaming[i]; i++)
+                if (strcmp(rt->pattern, streaming[i]) == 0)
+                        return true;
+        return false;
+}
+
+/* A body dockerd read and the plugin never saw: Go's ParseForm reads one when the *first*
+ * Content-Type is a form (the plugin is shown the last), before the handler looks the container up;
+ * a client holding it back holds the request between the plugin's look and dockerd's.  Go hides a
+ * chunked body's length, so a Content-Type without a Content-Length is one too. */
+static void check_unseen_body(const struct route *rt, json_t *headers, size_t raw_len, struct decision *d)
+{
+        const char *key, *length = NULL;
+        bool typed = false;
+        json_t *v;
+
+        if (raw_len > 0 || rt->body_required || streams_body(rt))
+                return;
+        json_object_foreach(headers, key, v) {
+                if (strcasecmp(key, "Content-Length") == 0 && json_is_string(v))
+                        length = json_string_value(v);
+                if (strcasecmp(key, "Content-Type") == 0)
+                        typed = true;
+        }
+        if (length ? strcmp(length, "0") != 0 : typed)
+                decision_add(d, "shape", "%s %s carries a body dockerd did not show the plugin (Content-Length %s); send no body, or JSON",
+                             rt->method, rt->pattern ? rt->pattern : "", length ? length : "unknown, chunked");
 }
 
 /* Form bodies are read by Go's ParseForm into the same values as the query, and are never
@@ -342,13 +393,15 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
                 decision_add(d, "shape", "form-encoded and multipart requests are not allowed; send JSON");
 
         if (b64 && b64[0]) {
-                r = base64_decode(b64, strlen(b64), &raw, &raw_len);
+                r = authz_base64_decode(b64, strlen(b64), &raw, &raw_len);
                 if (r < 0) {
                         decision_add(d, "envelope", "RequestBody is not valid base64");
                         goto out;
                 }
                 note_body_digest(info->route, raw, raw_len, info);
         }
+        if (json_is_object(headers))
+                check_unseen_body(rt, headers, raw_len, d);
         if (rt->pattern && strcmp(rt->pattern, "POST /containers/{name:.*}/start") == 0 &&
             ((rt->has_version && api_version_compare(rt->version, MIN_API_VERSION) < 0) || raw_len > 7)) {
                 /* dockerd 20.10 applies a HostConfig sent with a start below API 1.24, after every

@@ -29,6 +29,8 @@ struct request_info {
         int recheck;              /* enum recheck_kind: the request passed, and dockerd's own view of
                                    * `target` must be judged before it may proceed (starts) */
         char target[256];         /* the container or exec id of a start */
+        char judged_container[65];/* the full ID of the container the second look judged, "" if none */
+        char judged_exec[65];     /* and of the exec */
 };
 
 /* Decide one AuthZReq envelope (the raw JSON POSTed by dockerd).  Always fills `d` (complete and
@@ -44,3 +46,7 @@ int authz_read_response(const char *envelope, size_t len, struct request_info *i
 /* Decide a bare container-create body (for `arandu-authz check`), as if POSTed to /containers/create. */
 void authz_decide_create_body(const struct policy *p, const char *body, size_t len,
                               struct decision *d, struct request_info *info);
+
+/* Strict standard base64 with padding, as Go encodes []byte (RequestBody, dockerd's path-stat
+ * header).  A new NUL-terminated buffer in *ret, its length in *ret_len; -EINVAL, -ENOMEM. */
+int authz_base64_decode(const char *in, size_t len, char **ret, size_t *ret_len);

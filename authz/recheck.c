@@ -4,12 +4,15 @@
 
 #include <errno.h>
 #include <jansson.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #include "authz/cleanup.h"
 #include "authz/curl_lazy.h"
+#include "authz/decide.h"
 #include "policy/eval.h"
 #include "policy/gojson.h"
 #include "policy/identity.h"
@@ -45,10 +48,36 @@ static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
         return n;
 }
 
-/* GET `path` from dockerd into b (the caller frees b->data) with the status in *status.  A failed
- * transfer is recorded in d. */
+/* The value of dockerd's X-Docker-Container-Path-Stat header (base64 of a JSON stat). */
+struct path_stat_header {
+        char value[1024];
+};
+
+static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
+{
+        static const char key[] = "X-Docker-Container-Path-Stat:";
+        struct path_stat_header *h = userdata;
+        size_t n = size * nmemb, k = sizeof(key) - 1;
+
+        if (n > k && strncasecmp(ptr, key, k) == 0) {
+                const char *v = ptr + k;
+                size_t len = n - k;
+                while (len && (*v == ' ' || *v == '\t'))
+                        v++, len--;
+                while (len && (v[len - 1] == '\r' || v[len - 1] == '\n' || v[len - 1] == ' '))
+                        len--;
+                if (len < sizeof(h->value)) {
+                        memcpy(h->value, v, len);
+                        h->value[len] = '\0';
+                }
+        }
+        return n;
+}
+
+/* GET `path` from dockerd into b (the caller frees b->data) with the status in *status; with `hs`,
+ * HEAD instead, keeping the path-stat header there.  A failed transfer is recorded in d. */
 static int fetch_raw(const struct curl_api *curl, const struct policy *p, const char *what, const char *path,
-                     struct buffer *b, long *status, struct decision *d)
+                     struct buffer *b, long *status, struct path_stat_header *hs, struct decision *d)
 {
         const char *sock = p->docker_host;
         char url[1200];
@@ -76,6 +105,12 @@ static int fetch_raw(const struct curl_api *curl, const struct policy *p, const 
         curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, (curl_write_callback) on_data);
         curl->easy_setopt(c, CURLOPT_WRITEDATA, b);
         curl->easy_setopt(c, CURLOPT_USERAGENT, "arandu-authz-recheck");
+        if (hs) {
+                hs->value[0] = '\0';
+                curl->easy_setopt(c, CURLOPT_NOBODY, 1L);
+                curl->easy_setopt(c, CURLOPT_HEADERFUNCTION, (curl_write_callback) on_header);
+                curl->easy_setopt(c, CURLOPT_HEADERDATA, hs);
+        }
 
         CURLcode cr = curl->easy_perform(c);
         curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
@@ -96,7 +131,7 @@ static int fetch(const struct curl_api *curl, const struct policy *p, const char
 {
         struct buffer b = { 0 };
         long status = 0;
-        int r = fetch_raw(curl, p, what, path, &b, &status, d);
+        int r = fetch_raw(curl, p, what, path, &b, &status, NULL, d);
 
         if (r == 0 && status != 200) {
                 decision_add(d, "recheck", "dockerd answered %ld when asked about %s", status, what);
@@ -172,7 +207,7 @@ static int fetch_etc_file(const struct policy *p, const char *cid, const char *f
         snprintf(suffix, sizeof(suffix), "/archive?path=%s", file);
         if (api_path(what, "/containers/", cid, suffix, path, sizeof(path), &curl, d) < 0)
                 return -EIO;
-        if (fetch_raw(curl, p, what, path, b, &status, d) < 0)
+        if (fetch_raw(curl, p, what, path, b, &status, NULL, d) < 0)
                 return -EIO;
         if (status == 404)
                 return 0;
@@ -187,8 +222,59 @@ static int fetch_etc_file(const struct policy *p, const char *cid, const char *f
         return 0;
 }
 
+#define GO_MODE_DIR     (1u << 31)   /* Go's os.ModeDir, as dockerd's path stat encodes it */
+#define GO_MODE_SYMLINK (1u << 27)   /* os.ModeSymlink */
+
+/* dockerd reads the user's files from the image's root filesystem, beneath the binds; the archive
+ * API reads them through the binds.  The two agree only when /etc is the image's own directory, not
+ * a symlink (into /artifacts, say).  0 when it is (or when there is no /etc). */
+static int check_etc_dir(const struct policy *p, const char *cid, struct decision *d)
+{
+        const struct curl_api *curl;
+        struct path_stat_header hs;
+        struct buffer b = { 0 };
+        char path[1200], what[300];
+        long status;
+
+        snprintf(what, sizeof(what), "/etc of container %.200s", cid);
+        if (api_path(what, "/containers/", cid, "/archive?path=/etc", path, sizeof(path), &curl, d) < 0)
+                return -EIO;
+        int r = fetch_raw(curl, p, what, path, &b, &status, &hs, d);
+        free(b.data);
+        if (r < 0)
+                return -EIO;
+        if (status == 404)
+                return 0;
+        if (status != 200) {
+                decision_add(d, "recheck", "dockerd answered %ld when asked about %s", status, what);
+                return -EIO;
+        }
+
+        _cleanup_free_ char *raw = NULL;
+        size_t raw_len = 0;
+        json_t *st = NULL;
+        if (authz_base64_decode(hs.value, strlen(hs.value), &raw, &raw_len) == 0)
+                st = json_loadb(raw, raw_len, 0, NULL);
+        json_t *mode = json_object_get(st, "mode");
+        if (!json_is_integer(mode) || json_integer_value(mode) < 0 || json_integer_value(mode) > UINT32_MAX) {
+                json_decref(st);
+                decision_add(d, "recheck", "dockerd did not say what %s is", what);
+                return -EIO;
+        }
+        uint32_t m = (uint32_t) json_integer_value(mode);
+        json_decref(st);
+        if ((m & GO_MODE_SYMLINK) || !(m & GO_MODE_DIR)) {
+                decision_add(d, "user", "%s is %s, so dockerd would read the user's files from somewhere else than the plugin can; "
+                             "pass --user %u:GID with a GID of 1 or more (docker-py: user=\"%u:%u\")",
+                             what, m & GO_MODE_SYMLINK ? "a symlink" : "not a directory", (unsigned) p->uid,
+                             (unsigned) p->uid, (unsigned) p->uid);
+                return -EINVAL;
+        }
+        return 0;
+}
+
 /* The identity `spec` will have in container `cid` (the view of it), when it depends on the
- * image's files: a bare UID, a name, a group name, a GroupAdd name. */
+ * image's files: a bare UID, a name, a group name, GroupAdd. */
 static void check_identity_in(const struct policy *p, const char *what, const char *spec, const char *cid,
                               json_t *container_view, struct decision *d)
 {
@@ -206,12 +292,13 @@ static void check_identity_in(const struct policy *p, const char *what, const ch
                 }
                 groups[n++] = json_string_value(g);
         }
-        if (!identity_needs_lookup(spec, groups, n))
+        if (!identity_needs_lookup(spec, n))
                 return;
 
         struct buffer pb = { 0 }, gb = { 0 };
         struct identity_files files = { 0 };
-        if (fetch_etc_file(p, cid, "/etc/passwd", &pb, &files.passwd, &files.passwd_len, d) == 0 &&
+        if (check_etc_dir(p, cid, d) == 0 &&
+            fetch_etc_file(p, cid, "/etc/passwd", &pb, &files.passwd, &files.passwd_len, d) == 0 &&
             fetch_etc_file(p, cid, "/etc/group", &gb, &files.group, &files.group_len, d) == 0)
                 check_identity(p, what, spec, &files, groups, n, d);
         free(pb.data);
@@ -223,22 +310,44 @@ static const char *view_string(json_t *v, const char *a, const char *b)
         return json_string_value(json_object_get(json_object_get(v, a), b));
 }
 
-void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d)
+static void note_id(char *dst, const char *id)
 {
+        if (id && strlen(id) < 65)
+                memcpy(dst, id, strlen(id) + 1);
+}
+
+void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d,
+                 struct recheck_seen *seen)
+{
+        struct recheck_seen ignored;
         json_t *view = NULL;
         _cleanup_free_ char *container = NULL;
+        char why[300];
+
+        if (!seen)
+                seen = &ignored;
+        seen->container[0] = seen->exec[0] = '\0';
 
         switch (kind) {
         case RECHECK_CONTAINER:
                 if (fetch_view(p, "containers", id, &view, d) == 0) {
-                        eval_container_view(p, view, d);
                         const char *cid = json_string_value(json_object_get(view, "Id"));
-                        check_identity_in(p, "Config.User", view_string(view, "Config", "User"), cid ? cid : id, view, d);
+                        note_id(seen->container, cid);
+                        /* dockerd looks `id` up again after us: it must find this container. */
+                        if (reference_matches(id, cid, json_string_value(json_object_get(view, "Name")), why, sizeof(why)) < 0)
+                                decision_add(d, "names", "%s", why);
+                        eval_container_view(p, view, d);
+                        /* Not for a start already denied: serving the archive reads, dockerd
+                         * mounts the container's binds (and creates missing sources). */
+                        if (d->n == 0)
+                                check_identity_in(p, "Config.User", view_string(view, "Config", "User"), cid ? cid : id, view, d);
                 }
                 break;
         case RECHECK_EXEC: {
                 if (fetch_view(p, "exec", id, &view, d) < 0)
                         break;
+                /* Exec IDs are looked up exactly, and an exec's container never changes. */
+                note_id(seen->exec, json_string_value(json_object_get(view, "ID")));
                 eval_exec_view(p, view, d);
                 /* An exec without a user runs as its container's user: judge the container too,
                  * which may have been created before this plugin or policy. */
@@ -248,6 +357,7 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
                         break;
                 }
                 container = strdup(json_string_value(cid));
+                note_id(seen->container, json_string_value(cid));
                 const char *eu = view_string(view, "ProcessConfig", "user");
                 _cleanup_free_ char *exec_user = eu ? strdup(eu) : NULL;
                 json_decref(view);
@@ -259,7 +369,9 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
                 if (fetch_view(p, "containers", container, &view, d) == 0) {
                         eval_container_view(p, view, d);
                         /* no exec user: the container's */
-                        if (exec_user && exec_user[0])
+                        if (d->n > 0)
+                                ;
+                        else if (exec_user && exec_user[0])
                                 check_identity_in(p, "Exec.User", exec_user, container, view, d);
                         else
                                 check_identity_in(p, "Config.User", view_string(view, "Config", "User"), container, view, d);

@@ -20,8 +20,15 @@ enum recheck_kind {
         RECHECK_EXEC,        /* POST /exec/{id}/start */
 };
 
+/* The full IDs the look judged ("" when it did not get that far), for the audit log. */
+struct recheck_seen {
+        char container[65];
+        char exec[65];
+};
+
 /* Fetch dockerd's view of `id` through p->docker_host and add every violation to `d`; a failed
  * lookup (libcurl cannot be loaded, unreachable, timeout, not 200, not JSON) is itself a violation
  * (rule "recheck").  Blocks for at most about RECHECK_TIMEOUT_MS per lookup (an exec needs two),
  * plus, for the first one, the wait for libcurl's load (curl_lazy.h) if it has not finished. */
-void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d);
+void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d,
+                 struct recheck_seen *seen);

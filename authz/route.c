@@ -97,7 +97,7 @@ static const struct route_row ROUTES[] = {
         BODY("POST",     "/containers/{name:.*}/exec", ROUTE_EXEC_CREATE),
         ACTION("POST",   "/exec/{name:.*}/start", ROUTE_EXEC_START),
         ALLOW("POST",    "/exec/{name:.*}/resize"),
-        ALLOW("POST",    "/containers/{name:.*}/rename"),
+        ACTION("POST",   "/containers/{name:.*}/rename", ROUTE_CONTAINER_RENAME),
         BODY("POST",     "/containers/{name:.*}/update", ROUTE_CONTAINER_UPDATE),
         ALLOW("POST",    "/containers/prune"),
         ALLOW("POST",    "/commit"),
@@ -570,6 +570,7 @@ const char *route_action_name(enum route_action a)
         case ROUTE_VOLUME_CREATE:    return "volume_create";
         case ROUTE_BUILD:            return "build";
         case ROUTE_ARCHIVE_PUT:      return "archive_put";
+        case ROUTE_CONTAINER_RENAME: return "container_rename";
         }
         return "invalid";
 }

@@ -22,6 +22,7 @@ enum route_action {
         ROUTE_DENY,               /* known and forbidden: rule and reason are set */
         ROUTE_CONTAINER_CREATE,   /* POST /containers/create */
         ROUTE_CONTAINER_START,    /* POST /containers/{id}/start and /restart */
+        ROUTE_CONTAINER_RENAME,   /* POST /containers/{id}/rename */
         ROUTE_CONTAINER_UPDATE,   /* POST /containers/{id}/update */
         ROUTE_EXEC_CREATE,        /* POST /containers/{id}/exec */
         ROUTE_EXEC_START,         /* POST /exec/{id}/start */

@@ -14,6 +14,7 @@
 #include <microhttpd.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -31,6 +32,7 @@
 #include "authz/log.h"
 #include "authz/metrics.h"
 #include "authz/recheck.h"
+#include "authz/recheckq.h"
 #include "policy/actions.h"
 #include "authz/reload.h"
 
@@ -64,6 +66,7 @@ struct server {
 /* An AuthZReq that passed and now waits, its connection suspended, for the second look at dockerd's
  * own view (recheck.h).  Owned by its request; the recheck thread hands it back by resuming. */
 struct pending {
+        struct recheckq_job job;         /* in the recheck queue until its look resumes us */
         struct decision d;
         struct request_info info;
         struct timespec t0;
@@ -72,10 +75,6 @@ struct pending {
         bool done;                       /* written by the recheck thread before it resumes */
 };
 
-/* Rechecks in flight: bounded, and drained before libmicrohttpd stops (it cannot stop with
- * suspended connections). */
-#define RECHECK_MAX_IN_FLIGHT 64
-static unsigned rechecks_in_flight;
 
 /* One HTTP request: the body, accumulated up to `cap`. */
 struct request {
@@ -353,12 +352,15 @@ static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct 
                                         struct decision *dp, const struct request_info *ip,
                                         const struct timespec *t0p);
 
-static void *recheck_thread(void *arg)
+static void recheck_job_run(struct recheckq_job *job)
 {
-        struct pending *pd = arg;
+        struct pending *pd = (struct pending *) ((char *) job - offsetof(struct pending, job));
         struct MHD_Connection *c = pd->connection;
 
-        recheck_run(pd->policy, (enum recheck_kind) pd->info.recheck, pd->info.target, &pd->d);
+        struct recheck_seen seen;
+        recheck_run(pd->policy, (enum recheck_kind) pd->info.recheck, pd->info.target, &pd->d, &seen);
+        memcpy(pd->info.judged_container, seen.container, sizeof(seen.container));
+        memcpy(pd->info.judged_exec, seen.exec, sizeof(seen.exec));
         /* The daemon's view is judged like a request: warn rules warn here too. */
         decision_finish(&pd->d);
         policy_apply_rule_actions(pd->policy, &pd->d);
@@ -366,25 +368,17 @@ static void *recheck_thread(void *arg)
         __atomic_store_n(&pd->done, true, __ATOMIC_RELEASE);
         /* From here on pd belongs to the connection again: not one more access. */
         MHD_resume_connection(c);
-        __atomic_sub_fetch(&rechecks_in_flight, 1, __ATOMIC_RELEASE);
-        return NULL;
 }
 
-/* Hand a passed start to a recheck thread and suspend its connection; the answer is sent when the
- * thread resumes it (on_request sees rq->pending done).  The server threads stay free meanwhile,
+/* Hand a passed start to the recheck queue and suspend its connection; the answer is sent when the
+ * look resumes it (on_request sees rq->pending done).  The server threads stay free meanwhile,
  * which they must: dockerd sends our inspect request back through this plugin. */
 static enum MHD_Result start_recheck(const struct server_config *cfg, struct MHD_Connection *c,
                                      struct request *rq, struct decision *d,
                                      const struct request_info *info, const struct timespec *t0)
 {
-        if (__atomic_add_fetch(&rechecks_in_flight, 1, __ATOMIC_ACQ_REL) > RECHECK_MAX_IN_FLIGHT) {
-                __atomic_sub_fetch(&rechecks_in_flight, 1, __ATOMIC_RELEASE);
-                decision_add(d, "recheck", "too many starts are being checked at once; retry");
-                return finish_authz_req(cfg, c, d, info, t0);
-        }
         struct pending *pd = calloc(1, sizeof(*pd));
         if (!pd) {
-                __atomic_sub_fetch(&rechecks_in_flight, 1, __ATOMIC_RELEASE);
                 decision_add(d, "internal", "out of memory before checking dockerd's view");
                 return finish_authz_req(cfg, c, d, info, t0);
         }
@@ -393,23 +387,21 @@ static enum MHD_Result start_recheck(const struct server_config *cfg, struct MHD
         pd->t0 = *t0;
         pd->policy = server_policy_get(cfg);
         pd->connection = c;
+        _Static_assert(sizeof(pd->job.target) >= sizeof(info->target), "a start's target fits the queue's");
+        memcpy(pd->job.target, info->target, sizeof(info->target));
+        pd->job.run = recheck_job_run;
         rq->pending = pd;
 
         MHD_suspend_connection(c);
-        pthread_attr_t attr;
-        pthread_t t;
-        int r = pthread_attr_init(&attr);
-        if (r == 0) {
-                pthread_attr_setdetachstate(&attr, PTHREAD_CREATE_DETACHED);
-                pthread_attr_setstacksize(&attr, 256u << 10);
-                r = pthread_create(&t, &attr, recheck_thread, pd);
-                pthread_attr_destroy(&attr);
-        }
-        if (r != 0) {
-                decision_add(&pd->d, "internal", "cannot start the check of dockerd's view");
+        int r = recheckq_submit(&pd->job);
+        if (r < 0) {
+                if (r == -EBUSY)
+                        decision_add(&pd->d, "recheck", "%d starts are already waiting for their check of dockerd's view; retry",
+                                     RECHECKQ_QUEUED_MAX);
+                else
+                        decision_add(&pd->d, "internal", "cannot start the check of dockerd's view (%s)", strerror(-r));
                 pd->policy = policy_unref(pd->policy);
                 __atomic_store_n(&pd->done, true, __ATOMIC_RELEASE);
-                __atomic_sub_fetch(&rechecks_in_flight, 1, __ATOMIC_RELEASE);
                 MHD_resume_connection(c);
         }
         return MHD_YES;
@@ -800,9 +792,8 @@ int server_run(const struct server_config *cfg)
         }
 
         /* libmicrohttpd cannot stop with suspended connections: let the rechecks (each bounded by
-         * its lookup timeout) finish and resume theirs first. */
-        for (int i = 0; i < 2 * RECHECK_TIMEOUT_MS / 10 + 100 &&
-                        __atomic_load_n(&rechecks_in_flight, __ATOMIC_ACQUIRE) > 0; i++)
+         * its lookup timeouts) finish and resume theirs first. */
+        for (int i = 0; i < 4 * RECHECK_TIMEOUT_MS / 10 + 100 && recheckq_busy() > 0; i++)
                 nanosleep(&(struct timespec) { .tv_nsec = 10L * 1000 * 1000 }, NULL);
 
         /* An inherited socket is systemd's too (socket activation): libmicrohttpd's stop would

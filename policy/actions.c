@@ -39,6 +39,7 @@ static const struct {
         { "shape", NOT_SEEN },
         { "envelope", NOT_SEEN },
         { "recheck", "the plugin could not check dockerd's own view of the container; it always denies" },
+        { "names", "a start could be judged on one container and carried out on another; it always denies" },
         { "audit", "deny_on_audit_failure decides this one" },
         { "error", INTERNAL },
         { "internal", INTERNAL },

@@ -56,6 +56,16 @@ void eval_network_create(const struct policy *p, json_t *body, struct decision *
 /* POST /containers/{id}/start: no checkpoint restore. */
 void eval_container_start(const struct policy *p, const struct query *q, struct decision *d);
 
+/* A container name (create's ?name=, rename's): denied when dockerd could also read it as an ID
+ * or ID prefix (lowercase hex, after one leading "/"), rule "names". */
+bool name_reads_as_id(const char *name);
+void eval_container_name(const char *name, const char *field, struct decision *d);
+
+/* Does the reference `ref` of a start (or rename) name, for good, the container dockerd's view shows
+ * (its full `id` and `name`, "/x")?  0 when it is the full ID, a name that cannot read as an ID, or
+ * an ID prefix that is not also the container's name; otherwise -1 with why. */
+int reference_matches(const char *ref, const char *id, const char *name, char *why, size_t whysz);
+
 /* The user rule, shared by create (required) and exec (empty allowed): see DESIGN.md. */
 void eval_user(const struct policy *p, const char *user, const char *path, bool empty_ok, struct decision *d);
 

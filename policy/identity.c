@@ -213,14 +213,19 @@ struct addgroup_scan {
         int64_t out;
 };
 
+/* GetAdditionalGroups: a GroupAdd entry matches a group by name or by its gid written in decimal,
+ * numeric or not: "5" matches a group named "5" whatever its gid. */
 static bool addgroup_line(const char *line, size_t len, void *ctx)
 {
         struct addgroup_scan *q = ctx;
         struct field f[4];
+        char dec[24];
 
         split_fields(line, len, f, 4);
         int64_t gid = go_atoi(f[2].s, f[2].n);
-        if (q->numeric ? gid == q->gid : field_is(&f[0], q->name, q->len)) {
+        int k = snprintf(dec, sizeof(dec), "%" PRId64, gid);
+        if (field_is(&f[0], q->name, q->len) ||
+            (k > 0 && (size_t) k == q->len && memcmp(dec, q->name, q->len) == 0)) {
                 q->found = true;
                 q->out = gid;
                 return true;
@@ -321,17 +326,15 @@ int identity_resolve(const char *spec, const struct identity_files *files, const
         return 0;
 }
 
-bool identity_needs_lookup(const char *spec, const char *const *group_add, size_t n_group_add)
+bool identity_needs_lookup(const char *spec, size_t n_group_add)
 {
         const char *colon = strchr(spec, ':');
         size_t ulen = colon ? (size_t) (colon - spec) : strlen(spec);
 
         if (!colon || !all_digits(spec, ulen) || !all_digits(colon + 1, strlen(colon + 1)))
                 return true;
-        for (size_t i = 0; i < n_group_add; i++)
-                if (!all_digits(group_add[i], strlen(group_add[i])))
-                        return true;
-        return false;
+        /* A numeric GroupAdd entry also matches a group of that name (addgroup_line). */
+        return n_group_add > 0;
 }
 
 void check_identity(const struct policy *p, const char *what, const char *spec, const struct identity_files *files,

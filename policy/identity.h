@@ -34,9 +34,10 @@ struct identity {
 int identity_resolve(const char *spec, const struct identity_files *files, const char *const *group_add,
                      size_t n_group_add, struct identity *id, char *why, size_t whysz);
 
-/* Does the identity of `spec` depend on the image's files?  Only "UID:GID" with both numbers and
- * numeric GroupAdd entries do not. */
-bool identity_needs_lookup(const char *spec, const char *const *group_add, size_t n_group_add);
+/* Does the identity of `spec` with `n_group_add` GroupAdd entries depend on the image's files?
+ * Only "UID:GID" with both numbers and no GroupAdd does not (a numeric GroupAdd entry also matches
+ * a group of that name). */
+bool identity_needs_lookup(const char *spec, size_t n_group_add);
 
 /* Rule "user": `what` (e.g. "Config.User") resolves to the policy's uid with a gid and every
  * supplementary group other than 0, or a violation naming what it would be. */

@@ -33,10 +33,11 @@ static bool restart_plugin(const char *policy)
         return ok;
 }
 
-/* The compliant flags with `user` in place of the --user value (NULL: as they are). */
-static int create_as(const char *name, const char *image, bool readonly, const char *user)
+/* The compliant flags with `user` in place of the --user value (NULL: as they are), then `extra`
+ * (NULL-terminated, or NULL). */
+static int create_with(const char *name, const char *image, bool readonly, const char *user, const char *const *extra)
 {
-        const char *argv[40];
+        const char *argv[48];
         int n = 0;
         argv[n++] = E.clis[0];
         argv[n++] = "create";
@@ -47,11 +48,18 @@ static int create_as(const char *name, const char *image, bool readonly, const c
         for (int i = 0; OK_FLAGS[i]; i++)
                 if (readonly || strcmp(OK_FLAGS[i], "--read-only") != 0)
                         argv[n++] = user && i > 0 && strcmp(OK_FLAGS[i - 1], "--user") == 0 ? user : OK_FLAGS[i];
+        for (size_t i = 0; extra && extra[i] && n < 40; i++)
+                argv[n++] = extra[i];
         argv[n++] = image;
         argv[n++] = "sleep";
         argv[n++] = "600";
         argv[n] = NULL;
         return run_cmd(R, 60, argv);
+}
+
+static int create_as(const char *name, const char *image, bool readonly, const char *user)
+{
+        return create_with(name, image, readonly, user, NULL);
 }
 
 static int create(const char *name, const char *image, bool readonly)
@@ -168,9 +176,10 @@ static void test_exec_recheck(void)
 }
 
 /* (d) the identity dockerd gives a bare UID or a name, from the image's own /etc/passwd and /etc/group */
-static void start_and_id(const char *desc, const char *name, const char *image, const char *user, bool want_denied)
+static void start_and_id_with(const char *desc, const char *name, const char *image, const char *user,
+                              const char *const *extra, bool want_denied)
 {
-        create_as(name, image, true, user);
+        create_with(name, image, true, user, extra);
         if (R->status != 0) {
                 e2e_result(want_denied ? K_ATTACK : K_ORDINARY, want_denied && cli_denied(R), "%s: %s", desc,
                            cli_denied(R) ? "denied at create" : "create failed");
@@ -198,6 +207,54 @@ static void start_and_id(const char *desc, const char *name, const char *image, 
                            strstr(R->out, "groups=0") == NULL && strstr(R->out, ",0(") == NULL,
                            "%s: runs as %.120s", desc, R->out);
         }
+}
+
+static void start_and_id(const char *desc, const char *name, const char *image, const char *user, bool want_denied)
+{
+        start_and_id_with(desc, name, image, user, NULL, want_denied);
+}
+
+/* dockerd reads the user's files from the image beneath the binds; through the archive API they
+ * are read with the binds in place.  An image whose /etc is a symlink into /artifacts shows the
+ * plugin the job's own harmless files, while dockerd reads the image's (uid 1000, gid 0). */
+static void test_identity_beneath_binds(void)
+{
+        static const char pw[] = "root:x:0:0:root:/root:/bin/sh\n";
+        static const char etclink[] =
+                "rm -rf \"$R/etc\"; mkdir -p \"$R/artifacts/etc\"; "
+                "printf 'root:x:0:0::/:/bin/sh\\narandu-user:x:1000:0::/tmp:/bin/sh\\n' > \"$R/artifacts/etc/passwd\"; "
+                "printf 'root:x:0:\\n' > \"$R/artifacts/etc/group\"; ln -s /artifacts/etc \"$R/etc\"";
+        static const char grp5[] = "printf '5:x:0:\\narandu-user:x:1000:\\n' > \"$R/etc/group\"";
+        char dir[200], file[900];
+
+        if (e2e_import_image_with("bbetclink:latest", pw, NULL, etclink) < 0 ||
+            e2e_import_image_with("bbgroup5:latest", "root:x:0:0:root:/root:/bin/sh\narandu-user:x:1000:1000::/tmp:/bin/sh\n", NULL,
+                                  grp5) < 0) {
+                e2e_result(K_OTHER, false, "docker import of the /etc-symlink and group-5 images");
+                return;
+        }
+        /* what the plugin would see through the bind: the job's own, harmless files */
+        snprintf(dir, sizeof(dir), "%s/demo/etc", E.arts);
+        snprintf(file, sizeof(file), "mkdir -p '%s' && printf 'arandu-user:x:1000:1000::/tmp:/bin/sh\\n' > '%s/passwd' && "
+                 "printf 'arandu-user:x:1000:\\n' > '%s/group'", dir, dir, dir);
+        const char *sh[] = { "/bin/sh", "-c", file, NULL };
+        if (run_cmd(R, 30, sh) != 0) {
+                e2e_result(K_OTHER, false, "writing passwd and group into the artifacts dir");
+                return;
+        }
+        start_and_id("--user 1000 on an image whose /etc is a symlink into /artifacts (dockerd reads gid 0 beneath the bind)",
+                     "e2e-id-8", "bbetclink", "1000", true);
+        static const char *const add5[] = { "--group-add", "5", NULL };
+        start_and_id_with("--user 1000:1000 --group-add 5 on an image whose /etc/group names group 0 \"5\"", "e2e-id-9",
+                          "bbgroup5", "1000:1000", add5, true);
+        static const char *const add7[] = { "--group-add", "7", NULL };
+        start_and_id_with("--user 1000:1000 --group-add 7 on the same image (no such group: 7 as it is)", "e2e-id-10", "bbgroup5",
+                          "1000:1000", add7, false);
+        rm_container("e2e-id-8");
+        rm_container("e2e-id-9");
+        rm_container("e2e-id-10");
+        snprintf(file, sizeof(file), "rm -rf '%s'", dir);
+        run_cmd(R, 30, sh);
 }
 
 static void test_identity(void)
@@ -262,6 +319,7 @@ static void test_recheck(void)
         test_exec_recheck();
         restart_plugin(NULL);
         test_identity();
+        test_identity_beneath_binds();
 }
 
 void add_recheck_tests(CU_pSuite s)

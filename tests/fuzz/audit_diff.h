@@ -188,6 +188,8 @@ static json_t *ref_decision_line(const struct request_info *info, const struct d
             ref_set_string_nonempty(o, "authn", info->authn) < 0 ||
             ref_set_string_nonempty(o, "container_name", info->container_name) < 0 ||
             ref_set_string_nonempty(o, "image", info->image) < 0 ||
+            ref_set_string_nonempty(o, "container_id", info->judged_container) < 0 ||
+            ref_set_string_nonempty(o, "exec_id", info->judged_exec) < 0 ||
             ref_set_string_nonempty(o, "body_sha256", info->body_sha256) < 0 ||
             ref_set_new(o, "latency_us", json_integer((json_int_t) (latency_us + 0.5))) < 0 ||
             ref_set_new(o, "version", json_string(VERSION)) < 0 ||
@@ -349,6 +351,8 @@ static void build_case(struct byte_src *s, struct audit_case *c)
         fill_string(s, c->info.authn, sizeof(c->info.authn));
         fill_string(s, c->info.container_name, sizeof(c->info.container_name));
         fill_string(s, c->info.image, sizeof(c->info.image));
+        fill_string(s, c->info.judged_container, sizeof(c->info.judged_container));
+        fill_string(s, c->info.judged_exec, sizeof(c->info.judged_exec));
         fill_string(s, c->info.body_sha256, sizeof(c->info.body_sha256));
         fill_string(s, c->info.policy_sha256, sizeof(c->info.policy_sha256));
 

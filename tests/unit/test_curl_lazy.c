@@ -69,7 +69,7 @@ static void test_recheck_denies_without_libcurl(void)
                 decision_init(&d);
                 if (!p)
                         _exit(10);
-                recheck_run(p, RECHECK_CONTAINER, "abc", &d);
+                recheck_run(p, RECHECK_CONTAINER, "abc", &d, NULL);
                 decision_finish(&d);
                 const char *text = violation(&d, "recheck");
                 if (d.allow || !strstr(text, "cannot load " CURL_LAZY_SONAME " to ask dockerd about container abc: ") ||
@@ -78,7 +78,7 @@ static void test_recheck_denies_without_libcurl(void)
                 if (curl_lazy_get(&api, &e) != -ELIBACC || api || !strstr(e.text, MISSING))
                         bad |= 2;
                 decision_init(&d);
-                recheck_run(p, RECHECK_EXEC, "e1", &d);
+                recheck_run(p, RECHECK_EXEC, "e1", &d, NULL);
                 decision_finish(&d);
                 if (d.allow || !strstr(violation(&d, "recheck"), "cannot load " CURL_LAZY_SONAME " to ask dockerd about exec e1"))
                         bad |= 4;
@@ -285,7 +285,7 @@ static void test_recheck_fake_dockerd(void)
                 pthread_t t;
                 CU_ASSERT_EQUAL_FATAL(pthread_create(&t, NULL, fake_main, &f), 0);
                 decision_init(&d);
-                recheck_run(p, RECHECK_CONTAINER, "a b/c", &d);
+                recheck_run(p, RECHECK_CONTAINER, "a b/c", &d, NULL);
                 decision_finish(&d);
                 pthread_join(t, NULL);
                 CU_ASSERT_FALSE(d.allow);
@@ -300,7 +300,7 @@ static void test_recheck_fake_dockerd(void)
         close(fd);
         unlink(sa.sun_path);
         decision_init(&d);
-        recheck_run(p, RECHECK_CONTAINER, "abc", &d);
+        recheck_run(p, RECHECK_CONTAINER, "abc", &d, NULL);
         decision_finish(&d);
         CU_ASSERT_FALSE(d.allow);
         CU_ASSERT_PTR_NOT_NULL(strstr(violation(&d, "recheck"), "cannot ask dockerd about container abc: Couldn't connect to server"));

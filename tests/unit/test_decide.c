@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "authz/decide.h"
+#include "authz/recheck.h"
 #include "policy/gojson.h"
 #include "policy/decision.h"
 #include "policy/policy.h"
@@ -346,6 +347,80 @@ static void test_envelopes(void)
         policy_unref(p);
 }
 
+/* Names dockerd could read as IDs, at create and rename; rename is rechecked like a start. */
+static void test_names(void)
+{
+        static const struct env_case cases[] = {
+                { "create named as hex", "POST", "/v1.41/containers/create?name=deadbeef", COMPLIANT, NULL, "application/json",
+                  "names", "deadbeef", true },
+                { "create named as a short ID", "POST", "/v1.41/containers/create?name=3f4e5d6c7b8a", COMPLIANT, NULL,
+                  "application/json", "names", NULL, true },
+                { "create named job-7", "POST", "/v1.41/containers/create?name=job-7", COMPLIANT, NULL, "application/json", "", NULL,
+                  true },
+                { "create named DEADBEEF", "POST", "/v1.41/containers/create?name=DEADBEEF", COMPLIANT, NULL, "application/json", "",
+                  NULL, true },
+                { "rename to hex", "POST", "/v1.41/containers/job/rename?name=cafe", NULL, NULL, NULL, "names", "new name", true },
+                { "rename to /hex", "POST", "/v1.41/containers/job/rename?name=%2Fcafe", NULL, NULL, NULL, "names", NULL, true },
+                { "rename to job-8", "POST", "/v1.41/containers/job/rename?name=job-8", NULL, NULL, NULL, "", NULL, true },
+        };
+        struct policy *p = tu_fixture_policy();
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                const struct env_case *c = &cases[i];
+                char *text = envelope(c->method, c->uri, c->body, c->raw_b64, c->content_type);
+                check_env(p, c->name, text, strlen(text), c->rules, c->mention, c->complete);
+                free(text);
+        }
+        /* an allowed rename goes on to the second look of its source, like a start */
+        struct decision d;
+        struct request_info info;
+        char *text = envelope("POST", "/v1.41/containers/job/rename?name=job-8", NULL, NULL, NULL);
+        authz_decide_request(p, text, strlen(text), &d, &info);
+        CU_ASSERT(d.allow && info.recheck == RECHECK_CONTAINER && strcmp(info.target, "job") == 0);
+        free(text);
+        policy_unref(p);
+}
+
+/* A body dockerd reads and never showed the plugin (a form, which Go parses when the first of
+ * several Content-Type headers says so; chunked): denied where the handler takes no JSON body. */
+static void test_unseen_bodies(void)
+{
+        static const struct {
+                const char *name, *method, *uri, *headers;   /* headers: JSON object members */
+                const char *rules;
+        } cases[] = {
+                { "start, form body held back", "POST", "/v1.45/containers/job/start",
+                  "\"Content-Type\":\"application/json\",\"Content-Length\":\"7\"", "shape" },
+                { "rename, form body", "POST", "/v1.41/containers/job/rename?name=job-8",
+                  "\"Content-Type\":\"application/json\",\"Content-Length\":\"13\"", "shape" },
+                { "restart, chunked (no length)", "POST", "/v1.41/containers/job/restart", "\"Content-Type\":\"application/json\"",
+                  "shape" },
+                { "kill, chunked", "POST", "/v1.41/containers/job/kill", "\"Content-Type\":\"text/plain\"", "shape" },
+                /* what clients send */
+                { "start, CLI 20.10 (text/plain, length 0)", "POST", "/v1.41/containers/job/start",
+                  "\"Content-Type\":\"text/plain\",\"Content-Length\":\"0\"", "" },
+                { "start, docker-py (length 0)", "POST", "/v1.41/containers/job/start", "\"Content-Length\":\"0\"", "" },
+                { "start, Go client 28 (nothing)", "POST", "/v1.51/containers/job/start", "\"User-Agent\":\"Docker-Client/28.5.2\"", "" },
+                { "GET list", "GET", "/v1.41/containers/json", "\"Content-Type\":\"text/plain\",\"Content-Length\":\"0\"", "" },
+                /* tar streams are never forwarded, and judged by their own rules */
+                { "archive upload", "PUT", "/v1.41/containers/job/archive?path=/artifacts",
+                  "\"Content-Type\":\"application/x-tar\",\"Content-Length\":\"10240\"", "" },
+                { "image load", "POST", "/v1.41/images/load", "\"Content-Type\":\"application/x-tar\",\"Content-Length\":\"10240\"", "" },
+                { "import from stdin", "POST", "/v1.41/images/create?fromSrc=-&repo=bb",
+                  "\"Content-Type\":\"application/x-tar\",\"Content-Length\":\"10240\"", "" },
+                { "import from a URL", "POST", "/v1.41/images/create?fromSrc=http%3A%2F%2F169.254.169.254%2Flatest&repo=bb",
+                  "\"Content-Length\":\"0\"", "network" },
+                { "pull", "POST", "/v1.41/images/create?fromImage=busybox&tag=latest", "\"Content-Length\":\"0\"", "" },
+        };
+        struct policy *p = tu_fixture_policy();
+        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+                char text[1024];
+                snprintf(text, sizeof(text), "{\"RequestMethod\":\"%s\",\"RequestUri\":\"%s\",\"RequestHeaders\":{%s}}",
+                         cases[i].method, cases[i].uri, cases[i].headers);
+                check_env(p, cases[i].name, text, strlen(text), cases[i].rules, NULL, true);
+        }
+        policy_unref(p);
+}
+
 /* The request arena (gojson_arena_begin): a body bigger than its chunk spills to malloc and is
  * decided the same; and after every decision of this program, no JSON value outlived its request
  * (or the arena would have been retired). */
@@ -490,6 +565,8 @@ static const struct cu_test fixture_tests[] = {
 
 static const struct cu_test envelope_tests[] = {
         { "built envelopes: routes, versions, bodies, base64", test_envelopes },
+        { "names that read as IDs, rename judged like a start", test_names },
+        { "bodies dockerd reads and never showed", test_unseen_bodies },
         { "raw envelopes that are not what dockerd sends", test_raw_envelopes },
         { "request info for the audit log", test_request_info },
         { "AuthZRes envelopes", test_response },

@@ -86,6 +86,12 @@ static void test_resolve(void)
                 { "1000:1000", PASSWD, GROUP, { "777" }, 0, 1000, 1000, "777" },
                 { "1000:1000", PASSWD, GROUP, { "nosuch" }, -ENOENT, 0, 0, "" },
                 { "1000", PASSWD, GROUP, { "50", "staff" }, 0, 1000, 1000, "50" },
+                /* a numeric entry matches a group of that name too; the first line that matches wins */
+                { "1000:1000", PASSWD, "5:x:0:\nfive:x:5:\n", { "5" }, 0, 1000, 1000, "0" },
+                { "1000:1000", PASSWD, "five:x:5:\n5:x:0:\n", { "5" }, 0, 1000, 1000, "5" },
+                { "1000:1000", PASSWD, "g:x:05:\n", { "5" }, 0, 1000, 1000, "5" },   /* gid "05" is 5 to Atoi */
+                { "1000:1000", PASSWD, "g:x:5:\n", { "05" }, 0, 1000, 1000, "5" },   /* no match: numeric as-is */
+                { "1000:1000", PASSWD, NULL, { "5" }, 0, 1000, 1000, "5" },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 const struct id_case *c = &cases[i];
@@ -122,15 +128,13 @@ static void test_long_lines(void)
 
 static void test_needs_lookup(void)
 {
-        const char *num[] = { "50" }, *name[] = { "staff" };
-        CU_ASSERT_FALSE(identity_needs_lookup("1000:1000", NULL, 0));
-        CU_ASSERT_FALSE(identity_needs_lookup("1000:1000", num, 1));
-        CU_ASSERT_TRUE(identity_needs_lookup("1000:1000", name, 1));
-        CU_ASSERT_TRUE(identity_needs_lookup("1000", NULL, 0));
-        CU_ASSERT_TRUE(identity_needs_lookup("1000:", NULL, 0));
-        CU_ASSERT_TRUE(identity_needs_lookup("arandu-user", NULL, 0));
-        CU_ASSERT_TRUE(identity_needs_lookup("1000:staff", NULL, 0));
-        CU_ASSERT_TRUE(identity_needs_lookup("arandu-user:1000", NULL, 0));
+        CU_ASSERT_FALSE(identity_needs_lookup("1000:1000", 0));
+        CU_ASSERT_TRUE(identity_needs_lookup("1000:1000", 1));   /* GroupAdd "5" can name a group */
+        CU_ASSERT_TRUE(identity_needs_lookup("1000", 0));
+        CU_ASSERT_TRUE(identity_needs_lookup("1000:", 0));
+        CU_ASSERT_TRUE(identity_needs_lookup("arandu-user", 0));
+        CU_ASSERT_TRUE(identity_needs_lookup("1000:staff", 0));
+        CU_ASSERT_TRUE(identity_needs_lookup("arandu-user:1000", 0));
 }
 
 static void expect_rule(const char *spec, const char *passwd, const char *group, bool allow, const char *mention)

@@ -56,7 +56,7 @@ static const struct rcase ROWS[] = {
         X("POST",    "/containers/c1/exec", ROUTE_EXEC_CREATE, "POST /containers/{name:.*}/exec", "c1", true),
         X("POST",    "/exec/e1/start", ROUTE_EXEC_START, "POST /exec/{name:.*}/start", "e1", false),
         A("POST",    "/exec/e1/resize", "POST /exec/{name:.*}/resize", "e1"),
-        A("POST",    "/containers/c1/rename", "POST /containers/{name:.*}/rename", "c1"),
+        X("POST",    "/containers/c1/rename", ROUTE_CONTAINER_RENAME, "POST /containers/{name:.*}/rename", "c1", false),
         X("POST",    "/containers/c1/update", ROUTE_CONTAINER_UPDATE, "POST /containers/{name:.*}/update", "c1", true),
         A("POST",    "/containers/prune", "POST /containers/prune", ""),
         A("POST",    "/commit", "POST /commit", ""),
