@@ -4,7 +4,7 @@
 # ARANDU_E2E_RECHECK=1 also runs the "second look" cases (issue 3, item 6).
 
 E2E_SRC := tests/e2e/e2e_main.c tests/e2e/harness.c tests/e2e/test_attacks.c tests/e2e/test_ordinary.c \
-           tests/e2e/test_recheck.c
+           tests/e2e/test_recheck.c tests/e2e/test_holds.c
 E2E_OBJ := $(patsubst %.c,$(B)/%.o,$(E2E_SRC))
 E2E_BIN := $(B)/e2e/arandu-e2e
 

@@ -117,10 +117,12 @@ int main(int argc, char **argv)
         CU_pSuite a = CU_add_suite("attacks", NULL, NULL);
         CU_pSuite o = CU_add_suite("ordinary", NULL, NULL);
         CU_pSuite rc = CU_add_suite("recheck", NULL, NULL);
+        CU_pSuite h = CU_add_suite("holds", NULL, NULL);
         CU_pSuite fc = CU_add_suite("fail-closed", NULL, NULL);
         add_attack_tests(a);
         add_ordinary_tests(o);
         add_recheck_tests(rc);
+        add_holds_tests(h);
         add_failclosed_tests(fc);
         CU_basic_set_mode(CU_BRM_SILENT);
         CU_basic_run_tests();
