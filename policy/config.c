@@ -1080,6 +1080,13 @@ static int tmpfs_from_json(struct loader *l, const char *label, json_t *arr)
                                  "would replace it", label, i + 1, Q(s));
                         continue;
                 }
+                if (streq(s, "/etc")) {
+                        /* dockerd reads the user's files from the image beneath it; the second look
+                         * would read the empty tmpfs */
+                        r = fail(l, "%s: entry %zu %s would hide the image's /etc/passwd and /etc/group "
+                                 "from the plugin's user lookup", label, i + 1, Q(s));
+                        continue;
+                }
                 if (strlen(s) >= POLICY_NAME_MAX) {
                         r = fail(l, "%s: entry %zu %s is longer than %d bytes",
                                  label, i + 1, Q(s), POLICY_NAME_MAX - 1);

@@ -1048,6 +1048,7 @@ static void test_file_tmpfs(void)
                 { "{\"tmpfs_targets\": [\"/run\", \"/workspace\"]}",
                   "entry 2 \"/workspace\" is the root or a bind target" },
                 { "{\"tmpfs_targets\": [\"/artifacts\"]}", "\"/artifacts\" is the root or a bind target" },
+                { "{\"tmpfs_targets\": [\"/etc\"]}", "\"/etc\" would hide the image's /etc/passwd" },
         };
         for (size_t i = 0; i < N_ELEM(bad); i++)
                 load_err(bad[i].json, NOENV, bad[i].why);
