@@ -61,6 +61,25 @@ static int create(const char *name, bool readonly, const char *const *extra, con
         return run_cmd(R, 60, argv);
 }
 
+/* The executor's form: --user UID:GID (no lookup in the image at start). */
+static int create_as(const char *name, const char *user, const char *cmd)
+{
+        const char *argv[48];
+        int n = 0;
+        argv[n++] = E.clis[0];
+        argv[n++] = "create";
+        argv[n++] = "--pull";
+        argv[n++] = "never";
+        argv[n++] = "--name";
+        argv[n++] = name;
+        for (int i = 0; OK_FLAGS[i]; i++)
+                argv[n++] = i > 0 && strcmp(OK_FLAGS[i - 1], "--user") == 0 ? user : OK_FLAGS[i];
+        argv[n++] = "bb";
+        argv[n++] = cmd;
+        argv[n] = NULL;
+        return run_cmd(R, 60, argv);
+}
+
 static json_t *state_of(const char *name, const char *key)
 {
         json_t *v = inspect_container(name);
@@ -232,29 +251,36 @@ static void test_lock_race(void)
 
 /* A body held back: Go parses a form body when the first Content-Type says form (dockerd shows the
  * plugin the last), before the handler looks the container up.  Allowed, the start would wait
- * while D is renamed away and T takes its name. */
+ * while D is renamed away and T takes its name.  (Go's server reads an unread body before it
+ * answers, so a deny too arrives only once the body is sent.) */
 static void test_body_stall(void)
 {
-        char req[512], buf[512];
+        char req[512], buf[1024];
 
         snprintf(req, sizeof(req), "POST %s/containers/e2e-hold-d/start HTTP/1.1\r\nHost: d\r\n"
                  "Content-Type: application/x-www-form-urlencoded\r\nContent-Type: application/json\r\nContent-Length: 7\r\n\r\n",
                  E2E_API);
         int fd = raw_send(req);
-        int st = raw_status(fd, 3000, buf, sizeof(buf));
+        msleep(1000);
+        cli(R, 30, E.clis[0], "rename", "e2e-hold-d", "e2e-hold-away2", CLI_END);
+        cli(R, 30, E.clis[0], "rename", "e2e-hold-t", "e2e-hold-d", CLI_END);
+        int st = 0;
+        if (fd >= 0 && write(fd, "a=bcdef", 7) == 7)
+                st = raw_status(fd, 10000, buf, sizeof(buf));
         bool denied = st == 403 && strstr(buf, E.name) != NULL && strstr(buf, "shape") != NULL;
-        if (!denied && st == 0 && fd >= 0) {
-                /* held: finish the attack to see what dockerd does */
-                cli(R, 30, E.clis[0], "rename", "e2e-hold-d", "e2e-hold-away2", CLI_END);
-                cli(R, 30, E.clis[0], "rename", "e2e-hold-t", "e2e-hold-d", CLI_END);
-                if (write(fd, "a=bcdef", 7) == 7)
-                        st = raw_status(fd, 5000, buf, sizeof(buf));
-        }
-        bool t_running = running("e2e-hold-t") || (exists("e2e-hold-d") && !denied && running("e2e-hold-d"));
-        e2e_result(K_ATTACK, denied && !t_running, "start with a form body behind a JSON Content-Type, held back%s (HTTP %d)",
+        bool t_running = running("e2e-hold-t");
+        e2e_result(K_ATTACK, denied && !t_running, "start with a form body behind a JSON Content-Type, held back while names change%s (HTTP %d)",
                    denied ? " (denied)" : t_running ? ": BYPASS, T started" : ": not denied by the plugin", st);
+        if (!denied) {
+                for (char *c = buf; *c; c++)
+                        if (*c == '\r' || *c == '\n')
+                                *c = '|';
+                e2e_diag("answer: %.500s", buf);
+        }
         if (fd >= 0)
                 close(fd);
+        /* the names back, whatever happened */
+        cli(R, 30, E.clis[0], "rename", "e2e-hold-away2", "e2e-hold-d", CLI_END);
 }
 
 /* ---- API versions, warn, dry-run --------------------------------------------------------------- */
@@ -343,8 +369,20 @@ static void test_bridge_settings(void)
         judge_create("bridge: --add-host pypi.org:192.0.2.1", "e2e-hold-host", host);
         static const char *const mac[] = { "--network", "bridge", "--mac-address", "02:42:ac:11:00:63", NULL };
         judge_create("bridge: --mac-address", "e2e-hold-mac", mac);
-        static const char *const link[] = { "--network", "bridge", "--link", "e2e-helper:h", NULL };
-        judge_create("bridge: --link to another container", "e2e-hold-link", link);
+        /* through the API: the CLI takes --link only without --network */
+        char body[1200], path[200];
+        expand("{\"User\":\"1000:1000\",\"Image\":\"bb\",\"Cmd\":[\"true\"],\"HostConfig\":{\"Binds\":[\"@R/demo:/workspace:ro\","
+               "\"@A/demo:/artifacts\"],\"NetworkMode\":\"bridge\",\"ReadonlyRootfs\":true,\"Memory\":1073741824,"
+               "\"NanoCpus\":1000000000,\"PidsLimit\":512,\"SecurityOpt\":[\"no-new-privileges\"],\"Links\":[\"e2e-helper:h\"]}}",
+               body, sizeof(body));
+        snprintf(path, sizeof(path), "%s/containers/create?name=e2e-hold-link", E2E_API);
+        struct http_res r;
+        http("POST", path, NULL, body, strlen(body), 0, 30, &r);
+        bool denied = denied_by_plugin(&r);
+        e2e_result(K_ATTACK, denied && !exists("e2e-hold-link"), "bridge: HostConfig.Links to another container%s (HTTP %ld)",
+                   denied ? " (denied)" : exists("e2e-hold-link") ? ": BYPASS, created" : ": not denied by the plugin", r.status);
+        http_free(&r);
+        rm_container("e2e-hold-link");
         static const char *const plain[] = { "--network", "bridge", NULL };
         create("e2e-hold-bridge", true, plain, "true");
         e2e_result(K_ORDINARY, R->status == 0, "bridge: a plain --network bridge job is created");
@@ -359,6 +397,7 @@ static void test_bridge_settings(void)
 struct starter {
         char name[32];
         long status;
+        char body[320];
 };
 
 static void *start_one(void *arg)
@@ -369,12 +408,13 @@ static void *start_one(void *arg)
         snprintf(path, sizeof(path), "%s/containers/%s/start", E2E_API, s->name);
         http("POST", path, NULL, NULL, 0, HTTP_NO_CT, 60, &r);
         s->status = r.status;
+        snprintf(s->body, sizeof(s->body), "%s", r.body);
         http_free(&r);
         return NULL;
 }
 
-/* 100 compliant starts at once, while another client holds one container's lock and a start of
- * that container waits on it: every one of the 100 succeeds. */
+/* 100 compliant starts at once (the executor's --user UID:GID), while another client holds one
+ * container's lock and a start of that container waits on it: every one of the 100 succeeds. */
 static void test_burst(void)
 {
         static struct starter st[BURST];
@@ -384,7 +424,7 @@ static void test_burst(void)
 
         for (int i = 0; i < BURST; i++) {
                 snprintf(st[i].name, sizeof(st[i].name), "e2e-burst-%d", i);
-                create(st[i].name, true, NULL, "true");
+                create_as(st[i].name, "1000:1000", "true");
                 made += R->status == 0;
         }
         container_id("e2e-hold-d", did, sizeof(did));
@@ -405,6 +445,8 @@ static void test_burst(void)
                 if (st[i].status != -1)
                         pthread_join(t[i], NULL);
                 ok += st[i].status == 204;
+                if (st[i].status != 204 && ok + 3 > i)
+                        e2e_diag("start %s: HTTP %ld %.300s", st[i].name, st[i].status, st[i].body);
         }
         clock_gettime(CLOCK_MONOTONIC, &t1);
         double s = (double) (t1.tv_sec - t0.tv_sec) + (double) (t1.tv_nsec - t0.tv_nsec) / 1e9;
