@@ -110,6 +110,12 @@ static bool tmpfs_target_allowed(const struct policy *p, const char *target)
         return false;
 }
 
+/* dockerd's default propagation, spelled out: a mount of the job's never reaches the host. */
+static bool private_propagation(const char *s)
+{
+        return strcmp(s, "private") == 0 || strcmp(s, "rprivate") == 0;
+}
+
 /* One bind of `src` at slot `s`: the source must be inside its root, /workspace read-only. */
 static void check_bind(const struct policy *p, const char *field, const char *src, int s, bool readonly,
                        struct mount_count *mc, struct decision *d)
@@ -193,11 +199,11 @@ static void check_bind_spec(const struct policy *p, const char *spec, size_t idx
                         *end++ = '\0';
                 if (strcmp(tok, "ro") == 0)
                         ro = true;
-                else if (strcmp(tok, "rw") != 0)
+                else if (strcmp(tok, "rw") != 0 && !private_propagation(tok))
                         bad = true;
         }
         if (bad)
-                decision_add(d, "mounts", "%s is %s: only the ro or rw option is allowed (no propagation, z/Z relabel or nocopy)",
+                decision_add(d, "mounts", "%s is %s; remove every option but ro, rw and private/rprivate (the default): no shared or slave propagation, z/Z relabel or nocopy",
                              field, q);
         check_bind(p, field, src, slot, ro, mc, d);
 }
@@ -239,8 +245,11 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
                         go_string(b[B_PROPAGATION], sub, d, &prop);
                         go_bool(b[B_CREATEMOUNTPOINT], sub, d, &crt);
                         go_bool(b[B_READONLYNONRECURSIVE], sub, d, &ronr);
-                        if (prop[0])
-                                decision_add(d, "mounts", "%s.Propagation is set; remove bind-propagation", sub);
+                        if (prop[0] && !private_propagation(prop)) {
+                                quote_value(prop, 40, q, sizeof(q));
+                                decision_add(d, "mounts", "%s.Propagation is %s; remove bind-propagation (only private or rprivate, the default, is allowed)",
+                                             sub, q);
+                        }
                         if (crt)
                                 decision_add(d, "mounts", "%s.CreateMountpoint is true; remove it", sub);
                         if (ronr)
@@ -290,6 +299,11 @@ static void check_mounts(const struct policy *p, json_t *const *top, json_t *con
         if (go_object(top[T_VOLUMES], "Config.Volumes", d, &vol) == 0 && vol)
                 json_object_foreach(vol, key, v) {
                         char q[160];
+                        /* docker-py and compose v1 name their bind targets here too; dockerd skips
+                         * a volume whose cleaned destination is already mounted. */
+                        int slot = target_slot(key);
+                        if (slot >= 0 && mc.at[slot] > 0)
+                                continue;
                         quote_value(key, 120, q, sizeof(q));
                         decision_add(d, "mounts", "Config.Volumes has %s, an anonymous volume (VOLUME or -v without a source); remove it",
                                      q);

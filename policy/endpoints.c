@@ -68,7 +68,9 @@ void eval_user(const struct policy *p, const char *user, const char *path, bool 
         X(E_USER, "User") X(E_PRIVILEGED, "Privileged") X(E_TTY, "Tty") X(E_CONSOLESIZE, "ConsoleSize") \
         X(E_ATTACHSTDIN, "AttachStdin") X(E_ATTACHSTDERR, "AttachStderr") X(E_ATTACHSTDOUT, "AttachStdout") \
         X(E_DETACH, "Detach") X(E_DETACHKEYS, "DetachKeys") X(E_ENV, "Env") X(E_WORKINGDIR, "WorkingDir") \
-        X(E_CMD, "Cmd")
+        X(E_CMD, "Cmd") X(E_CONTAINER, "Container")
+/* Container: a field of the exec config up to API 1.24 that docker-py still sends; dockerd ignores
+ * it (the path names the container). */
 enum { EXEC_FIELDS(ENUM) E__MAX };
 static const char *const exec_fields[E__MAX] = { EXEC_FIELDS(NAME) };
 static const struct gostruct exec_struct = { "the exec body", exec_fields, E__MAX, true };

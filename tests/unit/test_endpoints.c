@@ -188,6 +188,10 @@ static void test_exec(void)
                 { "Privileged string", EXEC, "{\"Privileged\":\"true\"}", NULL, "shape", NULL, NULL },
                 { "unknown key", EXEC, "{\"Cmd\":[\"id\"],\"Foo\":1}", NULL, "shape", "Foo", NULL },
                 { "ConsoleSize", EXEC, "{\"ConsoleSize\":[24,80]}", NULL, "", NULL, NULL },
+                { "docker-py 7 body (Container, ignored by dockerd)", EXEC,
+                  "{\"Container\":\"3f4e5d6c7b8a\",\"User\":\"1000:1000\",\"Privileged\":false,\"Tty\":false,\"AttachStdin\":false,"
+                  "\"AttachStdout\":true,\"AttachStderr\":true,\"Cmd\":[\"id\"],\"Env\":null}", NULL, "", NULL, NULL },
+                { "Container with a privileged exec", EXEC, "{\"Container\":\"x\",\"Privileged\":true}", NULL, "privileged", NULL, NULL },
                 { "no body", EXEC, NULL, NULL, "shape", NULL, NULL },
                 { "array body", EXEC, "[]", NULL, "shape", NULL, NULL },
         };
