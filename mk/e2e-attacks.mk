@@ -10,9 +10,14 @@ E2E_BIN := $(B)/e2e/arandu-e2e
 
 $(B)/tests/e2e/%.o: CFLAGS += $(shell pkg-config --cflags cunit 2>/dev/null)
 
-$(E2E_BIN): $(E2E_OBJ) $(B)/e2e/euid
+$(E2E_BIN): $(E2E_OBJ) $(B)/e2e/euid $(B)/e2e/dockerpy_job.py
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(E2E_OBJ) $(shell pkg-config --libs jansson libcurl cunit 2>/dev/null)
+
+# The seed's executor job through docker-py (Debian's python3-docker), run by the ordinary suite.
+$(B)/e2e/dockerpy_job.py: tests/e2e/dockerpy_job.py
+	@mkdir -p $(dir $@)
+	cp $< $@
 
 # Static, so that it runs in the busybox test images (which have no libc); installed setuid there.
 $(B)/e2e/euid: tests/e2e/euid.c

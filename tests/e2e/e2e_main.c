@@ -119,11 +119,13 @@ int main(int argc, char **argv)
         CU_pSuite rc = CU_add_suite("recheck", NULL, NULL);
         CU_pSuite h = CU_add_suite("holds", NULL, NULL);
         CU_pSuite fc = CU_add_suite("fail-closed", NULL, NULL);
-        /* ARANDU_E2E_ONLY=holds: that suite alone (while working on it; `make test` runs all) */
+        /* ARANDU_E2E_ONLY=holds or ordinary: that suite alone (while working on it; `make test` runs all) */
         const char *only = getenv("ARANDU_E2E_ONLY");
         if (only && *only) {
                 if (strcmp(only, "holds") == 0)
                         add_holds_tests(h);
+                if (strcmp(only, "ordinary") == 0)
+                        add_ordinary_tests(o);
                 (void) a, (void) o, (void) rc, (void) fc;
         } else {
                 add_attack_tests(a);
