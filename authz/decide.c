@@ -205,6 +205,15 @@ static void note_image(json_t *body, struct request_info *info)
                         copy_str(info->image, sizeof(info->image), json_string_value(v));
 }
 
+/* The request passes only once the second look at `param` (dockerd's own view) passes too. */
+static void want_recheck(struct request_info *info, enum recheck_kind kind, const char *param, struct decision *d)
+{
+        info->recheck = kind;
+        copy_str(info->target, sizeof(info->target), param);
+        if (strlen(param) >= sizeof(info->target))
+                decision_add(d, "recheck", "the %s is too long to look up", kind == RECHECK_EXEC ? "exec id" : "container name");
+}
+
 static void decide_routed(const struct policy *p, const struct route *rt, json_t *body, struct decision *d,
                           struct request_info *info)
 {
@@ -218,10 +227,7 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
                 }
                 break;
         case ROUTE_EXEC_START:
-                info->recheck = RECHECK_EXEC;
-                copy_str(info->target, sizeof(info->target), rt->param);
-                if (strlen(rt->param) >= sizeof(info->target))
-                        decision_add(d, "recheck", "the exec id is too long to look up");
+                want_recheck(info, RECHECK_EXEC, rt->param, d);
                 break;
         case ROUTE_UNKNOWN: {
                 char q[200];
@@ -242,19 +248,13 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
                 break;
         case ROUTE_CONTAINER_START:
                 eval_container_start(p, &rt->query, d);
-                info->recheck = RECHECK_CONTAINER;
-                copy_str(info->target, sizeof(info->target), rt->param);
-                if (strlen(rt->param) >= sizeof(info->target))
-                        decision_add(d, "recheck", "the container name is too long to look up");
+                want_recheck(info, RECHECK_CONTAINER, rt->param, d);
                 break;
         case ROUTE_CONTAINER_RENAME:
                 /* Judged like a start: a container that may not start may not take a name that a
                  * start was judged by. */
                 eval_container_name(query_get(&rt->query, "name"), "the new name", d);
-                info->recheck = RECHECK_CONTAINER;
-                copy_str(info->target, sizeof(info->target), rt->param);
-                if (strlen(rt->param) >= sizeof(info->target))
-                        decision_add(d, "recheck", "the container name is too long to look up");
+                want_recheck(info, RECHECK_CONTAINER, rt->param, d);
                 break;
         case ROUTE_CONTAINER_UPDATE:
                 eval_container_update(p, body, d);

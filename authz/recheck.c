@@ -191,23 +191,20 @@ static int fetch_view(const struct policy *p, const char *kind, const char *id, 
         return r < 0 ? r : fetch(curl, p, what, path, ret, d);
 }
 
-/* /etc/passwd or /etc/group of container `cid`, as dockerd reads them to set its user: through
- * GET /containers/{id}/archive (the tar of one file).  0 with *data NULL for a file that does not
- * exist (dockerd then looks nothing up in it); b holds the data, freed by the caller. */
-static int fetch_etc_file(const struct policy *p, const char *cid, const char *file, struct buffer *b,
-                          const char **data, size_t *len, struct decision *d)
+/* GET (or, with `hs`, HEAD) /containers/{cid}/archive?path=FILE: what dockerd shows of one path of
+ * the container.  1 when it exists (the tar in b, or the path stat in hs), 0 when dockerd says it
+ * does not (404); -EIO otherwise, recorded in d.  `what` gets the path's description. */
+static int fetch_archive(const struct policy *p, const char *cid, const char *file, struct buffer *b,
+                         struct path_stat_header *hs, char *what, size_t whatsz, struct decision *d)
 {
         const struct curl_api *curl;
-        char path[1200], what[300], why[160], suffix[64];
+        char path[1200], suffix[64];
         long status;
 
-        *data = NULL;
-        *len = 0;
-        snprintf(what, sizeof(what), "%s of container %.200s", file, cid);
+        snprintf(what, whatsz, "%s of container %.200s", file, cid);
         snprintf(suffix, sizeof(suffix), "/archive?path=%s", file);
-        if (api_path(what, "/containers/", cid, suffix, path, sizeof(path), &curl, d) < 0)
-                return -EIO;
-        if (fetch_raw(curl, p, what, path, b, &status, NULL, d) < 0)
+        if (api_path(what, "/containers/", cid, suffix, path, sizeof(path), &curl, d) < 0 ||
+            fetch_raw(curl, p, what, path, b, &status, hs, d) < 0)
                 return -EIO;
         if (status == 404)
                 return 0;
@@ -215,6 +212,22 @@ static int fetch_etc_file(const struct policy *p, const char *cid, const char *f
                 decision_add(d, "recheck", "dockerd answered %ld when asked for %s", status, what);
                 return -EIO;
         }
+        return 1;
+}
+
+/* /etc/passwd or /etc/group of container `cid`, as dockerd reads them to set its user: the tar of
+ * one file.  0 with *data NULL for a file that does not exist (dockerd then looks nothing up in
+ * it); b holds the data, freed by the caller. */
+static int fetch_etc_file(const struct policy *p, const char *cid, const char *file, struct buffer *b,
+                          const char **data, size_t *len, struct decision *d)
+{
+        char what[300], why[160];
+
+        *data = NULL;
+        *len = 0;
+        int r = fetch_archive(p, cid, file, b, NULL, what, sizeof(what), d);
+        if (r <= 0)
+                return r;
         if (identity_tar_file(b->data ? b->data : "", b->len, data, len, why, sizeof(why)) < 0) {
                 decision_add(d, "user", "%s cannot be read as dockerd reads it: %s; the start is denied", what, why);
                 return -EINVAL;
@@ -230,25 +243,14 @@ static int fetch_etc_file(const struct policy *p, const char *cid, const char *f
  * a symlink (into /artifacts, say).  0 when it is (or when there is no /etc). */
 static int check_etc_dir(const struct policy *p, const char *cid, struct decision *d)
 {
-        const struct curl_api *curl;
         struct path_stat_header hs;
         struct buffer b = { 0 };
-        char path[1200], what[300];
-        long status;
+        char what[300];
 
-        snprintf(what, sizeof(what), "/etc of container %.200s", cid);
-        if (api_path(what, "/containers/", cid, "/archive?path=/etc", path, sizeof(path), &curl, d) < 0)
-                return -EIO;
-        int r = fetch_raw(curl, p, what, path, &b, &status, &hs, d);
+        int r = fetch_archive(p, cid, "/etc", &b, &hs, what, sizeof(what), d);
         free(b.data);
-        if (r < 0)
-                return -EIO;
-        if (status == 404)
-                return 0;
-        if (status != 200) {
-                decision_add(d, "recheck", "dockerd answered %ld when asked about %s", status, what);
-                return -EIO;
-        }
+        if (r <= 0)
+                return r;
 
         _cleanup_free_ char *raw = NULL;
         size_t raw_len = 0;
@@ -368,13 +370,11 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
                 }
                 if (fetch_view(p, "containers", container, &view, d) == 0) {
                         eval_container_view(p, view, d);
-                        /* no exec user: the container's */
-                        if (d->n > 0)
-                                ;
-                        else if (exec_user && exec_user[0])
-                                check_identity_in(p, "Exec.User", exec_user, container, view, d);
-                        else
-                                check_identity_in(p, "Config.User", view_string(view, "Config", "User"), container, view, d);
+                        /* no exec user: the container's; none for a start already denied */
+                        bool own = exec_user && exec_user[0];
+                        if (d->n == 0)
+                                check_identity_in(p, own ? "Exec.User" : "Config.User",
+                                                  own ? exec_user : view_string(view, "Config", "User"), container, view, d);
                 }
                 break;
         }
