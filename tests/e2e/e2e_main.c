@@ -40,22 +40,8 @@ static int fixtures(void)
         struct cmd_res *r = malloc(sizeof(*r));
         if (!r)
                 return -1;
-        const char *argv[40];
-        n = 0;
-        argv[n++] = E.clis[0];
-        argv[n++] = "run";
-        argv[n++] = "-d";
-        argv[n++] = "--pull";
-        argv[n++] = "never";
-        argv[n++] = "--name";
-        argv[n++] = "e2e-helper";
-        for (int i = 0; OK_FLAGS[i]; i++)
-                argv[n++] = OK_FLAGS[i];
-        argv[n++] = "bb";
-        argv[n++] = "sleep";
-        argv[n++] = "3600";
-        argv[n] = NULL;
-        if (run_cmd(r, 60, argv) != 0) {
+        static const char *const detach[] = { "-d", NULL }, *const sleep_cmd[] = { "sleep", "3600", NULL };
+        if (e2e_job(r, 60, &(struct e2e_job){ .verb = "run", .name = "e2e-helper", .extra = detach, .cmd = sleep_cmd }) != 0) {
                 e2e_diag("the helper container did not start: %s", r->err);
                 free(r);
                 return -1;

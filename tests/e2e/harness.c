@@ -3,6 +3,7 @@
 #define _GNU_SOURCE
 #endif
 #include "tests/e2e/harness.h"
+#include "tests/e2e/tests.h"
 
 #include <CUnit/CUnit.h>
 #include <curl/curl.h>
@@ -798,6 +799,58 @@ void rm_container(const char *id)
         snprintf(target, sizeof(target), E2E_API "/containers/%s?force=1&v=1", id);
         http("DELETE", target, NULL, NULL, 0, 0, 30, &r);
         http_free(&r);
+}
+
+bool e2e_running(const char *id)
+{
+        json_t *v = inspect_container(id);
+        bool r = json_is_true(json_object_get(json_object_get(v, "State"), "Running"));
+        json_decref(v);
+        return r;
+}
+
+bool e2e_restart_plugin(const char *policy_file)
+{
+        e2e_plugin_stop();
+        bool ok = e2e_plugin_start(policy_file) == 0;
+        if (!ok)
+                e2e_result(K_OTHER, false, "the plugin restarts with policy %s", policy_file ? policy_file : "(defaults)");
+        return ok;
+}
+
+int e2e_job(struct cmd_res *r, int timeout_s, const struct e2e_job *job)
+{
+        static const char *const sleep_cmd[] = { "sleep", "600", NULL };
+        const char *argv[64];
+        bool own_network = false;
+        size_t n = 0;
+
+        for (size_t i = 0; job->extra && job->extra[i]; i++)
+                own_network |= strcmp(job->extra[i], "--network") == 0;
+        argv[n++] = job->cli ? job->cli : E.clis[0];
+        argv[n++] = job->verb ? job->verb : "create";
+        argv[n++] = "--pull";
+        argv[n++] = "never";
+        if (job->name) {
+                argv[n++] = "--name";
+                argv[n++] = job->name;
+        }
+        for (size_t i = 0; OK_FLAGS[i]; i++) {
+                if (own_network && strcmp(OK_FLAGS[i], "--network") == 0 && OK_FLAGS[i + 1]) {
+                        i++;
+                        continue;
+                }
+                if (job->writable && strcmp(OK_FLAGS[i], "--read-only") == 0)
+                        continue;
+                argv[n++] = job->user && i > 0 && strcmp(OK_FLAGS[i - 1], "--user") == 0 ? job->user : OK_FLAGS[i];
+        }
+        for (size_t i = 0; job->extra && job->extra[i] && n < 48; i++)
+                argv[n++] = job->extra[i];
+        argv[n++] = job->image ? job->image : "bb";
+        for (const char *const *c = job->cmd ? job->cmd : sleep_cmd; *c && n < 63; c++)
+                argv[n++] = *c;
+        argv[n] = NULL;
+        return run_cmd(r, timeout_s, argv);
 }
 
 void expand(const char *tpl, char *out, size_t size)

@@ -97,6 +97,21 @@ bool cli_denied(const struct cmd_res *r);
 
 /* Force-remove a container (by id or name); ignore errors. */
 void rm_container(const char *id);
+/* Is the container running (by id or name)? */
+bool e2e_running(const char *id);
+/* Restart the plugin with `policy_file` (NULL: the built-in defaults); a failure is a result line. */
+bool e2e_restart_plugin(const char *policy_file);
+
+/* A docker command with the compliant flags: CLI VERB [--name NAME] OK_FLAGS... EXTRA... IMAGE CMD...
+ * Defaults: the engine's CLI, "create", image "bb", CMD "sleep 600".  `user` takes the place of the
+ * --user value; `writable` leaves --read-only out; a --network in `extra` takes the place of the
+ * compliant one.  extra and cmd are NULL-terminated. */
+struct e2e_job {
+        const char *cli, *verb, *name, *image, *user;
+        bool writable;
+        const char *const *extra, *const *cmd;
+};
+int e2e_job(struct cmd_res *r, int timeout_s, const struct e2e_job *job);
 /* Import busybox-static as image `tag` with /etc/passwd `passwd` and `docker import --change`
  * instructions `changes` (NULL-terminated, may be NULL). */
 int e2e_import_image(const char *tag, const char *passwd, const char *const *changes);

@@ -19,81 +19,13 @@
 
 static struct cmd_res *R;
 
-static bool restart_plugin(const char *policy)
-{
-        e2e_plugin_stop();
-        bool ok = e2e_plugin_start(policy) == 0;
-        if (!ok)
-                e2e_result(K_OTHER, false, "the plugin restarts with policy %s", policy ? policy : "(defaults)");
-        return ok;
-}
-
-/* docker create with the compliant flags (without --read-only unless `readonly`), then `extra`;
- * a --network in `extra` takes the place of the compliant one. */
+/* docker create NAME with the compliant flags (without --read-only unless `readonly`), then
+ * `extra`; `cmd` as the one command word (NULL: sleep 600). */
 static int create(const char *name, bool readonly, const char *const *extra, const char *cmd)
 {
-        const char *argv[48];
-        bool own_network = false;
-        int n = 0;
-        for (size_t i = 0; extra && extra[i]; i++)
-                own_network |= strcmp(extra[i], "--network") == 0;
-        argv[n++] = E.clis[0];
-        argv[n++] = "create";
-        argv[n++] = "--pull";
-        argv[n++] = "never";
-        argv[n++] = "--name";
-        argv[n++] = name;
-        for (int i = 0; OK_FLAGS[i]; i++) {
-                if (own_network && strcmp(OK_FLAGS[i], "--network") == 0 && OK_FLAGS[i + 1]) {
-                        i++;
-                        continue;
-                }
-                if (readonly || strcmp(OK_FLAGS[i], "--read-only") != 0)
-                        argv[n++] = OK_FLAGS[i];
-        }
-        for (size_t i = 0; extra && extra[i] && n < 40; i++)
-                argv[n++] = extra[i];
-        argv[n++] = "bb";
-        argv[n++] = cmd ? cmd : "sleep";
-        if (!cmd)
-                argv[n++] = "600";
-        argv[n] = NULL;
-        return run_cmd(R, 60, argv);
-}
-
-/* The executor's form: --user UID:GID (no lookup in the image at start). */
-static int create_as(const char *name, const char *user, const char *cmd)
-{
-        const char *argv[48];
-        int n = 0;
-        argv[n++] = E.clis[0];
-        argv[n++] = "create";
-        argv[n++] = "--pull";
-        argv[n++] = "never";
-        argv[n++] = "--name";
-        argv[n++] = name;
-        for (int i = 0; OK_FLAGS[i]; i++)
-                argv[n++] = i > 0 && strcmp(OK_FLAGS[i - 1], "--user") == 0 ? user : OK_FLAGS[i];
-        argv[n++] = "bb";
-        argv[n++] = cmd;
-        argv[n] = NULL;
-        return run_cmd(R, 60, argv);
-}
-
-static json_t *state_of(const char *name, const char *key)
-{
-        json_t *v = inspect_container(name);
-        json_t *s = json_incref(json_object_get(json_object_get(v, "State"), key));
-        json_decref(v);
-        return s;
-}
-
-static bool running(const char *name)
-{
-        json_t *s = state_of(name, "Running");
-        bool r = json_is_true(s);
-        json_decref(s);
-        return r;
+        const char *const argv[] = { cmd, NULL };
+        return e2e_job(R, 60, &(struct e2e_job){ .name = name, .writable = !readonly, .extra = extra,
+                                                 .cmd = cmd ? argv : NULL });
 }
 
 static bool exists(const char *name)
@@ -165,11 +97,11 @@ static void msleep(long ms)
 static void test_names(void)
 {
         const char *perm = e2e_policy_file("holds-permissive", "{\"readonly_rootfs\": false}\n");
-        if (!perm || !restart_plugin(perm))
+        if (!perm || !e2e_restart_plugin(perm))
                 return;
         create("e2e-hold-t", false, NULL, NULL);   /* writable root: fails the start rules below */
         bool made = R->status == 0;
-        if (!restart_plugin(NULL))
+        if (!e2e_restart_plugin(NULL))
                 return;
         e2e_result(K_OTHER, made, "a container with a writable root created under a permissive policy");
 
@@ -235,7 +167,7 @@ static void test_lock_race(void)
         int start_st = raw_status(start, 8000, buf, sizeof(buf));
         if (take >= 0 && take_st == 0)
                 take_st = raw_status(take, 8000, buf, sizeof(buf));
-        bool t_running = running(tid);
+        bool t_running = e2e_running(tid);
         e2e_result(K_ATTACK, !t_running, "start by name while D's lock is held and a rename queued: dockerd %s (start %d, D's rename %d, T's rename %d)",
                    t_running ? "started T, BYPASS" : "did not start the container that may not start", start_st, ren_st, take_st);
         if (ren >= 0)
@@ -268,7 +200,7 @@ static void test_body_stall(void)
         if (fd >= 0 && write(fd, "a=bcdef", 7) == 7)
                 st = raw_status(fd, 10000, buf, sizeof(buf));
         bool denied = st == 403 && strstr(buf, E.name) != NULL && strstr(buf, "shape") != NULL;
-        bool t_running = running("e2e-hold-t");
+        bool t_running = e2e_running("e2e-hold-t");
         e2e_result(K_ATTACK, denied && !t_running, "start with a form body behind a JSON Content-Type, held back while names change%s (HTTP %d)",
                    denied ? " (denied)" : t_running ? ": BYPASS, T started" : ": not denied by the plugin", st);
         if (!denied) {
@@ -296,7 +228,7 @@ static void test_start_body(void)
         bool denied = denied_by_plugin(&r);
         json_t *v = inspect_container("e2e-hold-body");
         char what[200] = "";
-        bool took = json_holds(v, "HostConfig.Binds~host-etc;HostConfig.PidMode=\"host\"", what, sizeof(what)) || running("e2e-hold-body");
+        bool took = json_holds(v, "HostConfig.Binds~host-etc;HostConfig.PidMode=\"host\"", what, sizeof(what)) || e2e_running("e2e-hold-body");
         json_decref(v);
         e2e_result(K_ATTACK, denied && !took, "start at API 1.23 with a HostConfig body (/etc bound, host pid)%s%s",
                    denied ? " (denied)" : ": not denied by the plugin", took ? ", and it took hold" : "");
@@ -306,7 +238,7 @@ static void test_start_body(void)
         e2e_plugin_stop();
         bool refused = warn && e2e_plugin_start(warn) != 0;
         e2e_result(K_ATTACK, refused, "a policy that sets api-version to warn is refused at start");
-        if (!restart_plugin(NULL))
+        if (!e2e_restart_plugin(NULL))
                 return;
         rm_container("e2e-hold-body");
 }
@@ -326,7 +258,7 @@ static void judge_create(const char *desc, const char *name, const char *const *
 static void test_tmpfs(void)
 {
         const char *pol = e2e_policy_file("holds-tmpfs", "{\"tmpfs_targets\": [\"/tmp\"]}\n");
-        if (!pol || !restart_plugin(pol))
+        if (!pol || !e2e_restart_plugin(pol))
                 return;
         static const char *const wide[] = { "--tmpfs", "/tmp:exec,suid,dev,size=1099511627776", NULL };
         judge_create("--tmpfs /tmp:exec,suid,dev,size=1TiB at an allowed target", "e2e-hold-tmpfs1", wide);
@@ -337,31 +269,17 @@ static void test_tmpfs(void)
 
         /* ordinary: a sized tmpfs, mounted as dockerd's defaults say */
         static const char *const ok[] = { "--rm", "--tmpfs", "/tmp:size=64m,mode=1777", NULL };
-        const char *argv[48];
-        int n = 0;
-        argv[n++] = E.clis[0];
-        argv[n++] = "run";
-        argv[n++] = "--pull";
-        argv[n++] = "never";
-        for (int i = 0; OK_FLAGS[i]; i++)
-                argv[n++] = OK_FLAGS[i];
-        for (int i = 0; ok[i]; i++)
-                argv[n++] = ok[i];
-        argv[n++] = "bb";
-        argv[n++] = "grep";
-        argv[n++] = " /tmp ";
-        argv[n++] = "/proc/mounts";
-        argv[n] = NULL;
-        run_cmd(R, 60, argv);
+        static const char *const grep[] = { "grep", " /tmp ", "/proc/mounts", NULL };
+        e2e_job(R, 60, &(struct e2e_job){ .verb = "run", .extra = ok, .cmd = grep });
         e2e_result(K_ORDINARY, R->status == 0 && strstr(R->out, "nosuid") && strstr(R->out, "nodev") && strstr(R->out, "noexec") &&
                    strstr(R->out, "size=65536k"), "docker run --tmpfs /tmp:size=64m: mounted %.120s", R->out);
-        restart_plugin(NULL);
+        e2e_restart_plugin(NULL);
 }
 
 static void test_bridge_settings(void)
 {
         const char *pol = e2e_policy_file("holds-bridge", "{\"network_mode\": \"bridge\"}\n");
-        if (!pol || !restart_plugin(pol))
+        if (!pol || !e2e_restart_plugin(pol))
                 return;
         static const char *const dns[] = { "--network", "bridge", "--dns", "192.0.2.53", NULL };
         judge_create("bridge: --dns 192.0.2.53", "e2e-hold-dns", dns);
@@ -387,7 +305,7 @@ static void test_bridge_settings(void)
         create("e2e-hold-bridge", true, plain, "true");
         e2e_result(K_ORDINARY, R->status == 0, "bridge: a plain --network bridge job is created");
         rm_container("e2e-hold-bridge");
-        restart_plugin(NULL);
+        e2e_restart_plugin(NULL);
 }
 
 /* ---- bursts ---------------------------------------------------------------------------------- */
@@ -424,7 +342,7 @@ static void test_burst(void)
 
         for (int i = 0; i < BURST; i++) {
                 snprintf(st[i].name, sizeof(st[i].name), "e2e-burst-%d", i);
-                create_as(st[i].name, "1000:1000", "true");
+                e2e_job(R, 60, &(struct e2e_job){ .name = st[i].name, .user = "1000:1000", .cmd = (const char *const[]) { "true", NULL } });
                 made += R->status == 0;
         }
         container_id("e2e-hold-d", did, sizeof(did));

@@ -12,12 +12,6 @@
 
 static struct cmd_res *R;
 
-/* Run a CLI command built from OK_FLAGS-style pieces: argv is NULL-terminated. */
-static int run(int timeout, const char *const *argv)
-{
-        return run_cmd(R, timeout, argv);
-}
-
 static void expect_ok(const char *desc, bool ok)
 {
         e2e_result(K_ORDINARY, ok, "%s", desc);
@@ -30,21 +24,11 @@ static const char *C = "e2e-long";
 static void test_run_both_clis(void)
 {
         for (int c = 0; c < E.n_clis; c++) {
-                const char *argv[40];
-                int n = 0;
-                argv[n++] = E.clis[c];
-                argv[n++] = "run";
-                argv[n++] = "--rm";
-                argv[n++] = "--pull";
-                argv[n++] = "never";
-                for (int i = 0; OK_FLAGS[i]; i++)
-                        argv[n++] = OK_FLAGS[i];
-                argv[n++] = "bb";
-                argv[n++] = "sh";
-                argv[n++] = "-c";
-                argv[n++] = "id -u; cat /workspace/README; echo x > /artifacts/ok-$$ && echo wrote; touch /x 2>/dev/null || echo ro";
-                argv[n] = NULL;
-                run(120, argv);
+                static const char *const rm[] = { "--rm", NULL };
+                static const char *const sh[] = {
+                        "sh", "-c", "id -u; cat /workspace/README; echo x > /artifacts/ok-$$ && echo wrote; touch /x 2>/dev/null || echo ro", NULL
+                };
+                e2e_job(R, 120, &(struct e2e_job){ .cli = E.clis[c], .verb = "run", .extra = rm, .cmd = sh });
                 char desc[200];
                 snprintf(desc, sizeof(desc), "%s: compliant docker run works (uid 1000, /workspace readable, /artifacts writable, rootfs read-only)",
                          E.clis[c]);
@@ -66,27 +50,17 @@ static void test_run_options(void)
         };
         for (int c = 0; c < E.n_clis; c++)
                 for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
-                        const char *argv[48];
+                        const char *extra[8];
                         int n = 0;
-                        argv[n++] = E.clis[c];
-                        argv[n++] = "run";
                         /* --rm and --restart do not go together: the on-failure case removes itself below */
                         if (strstr(cases[k].desc, "--restart") == NULL)
-                                argv[n++] = "--rm";
-                        argv[n++] = "--name";
-                        argv[n++] = "e2e-opts";
-                        argv[n++] = "--pull";
-                        argv[n++] = "never";
-                        for (int i = 0; OK_FLAGS[i]; i++)
-                                argv[n++] = OK_FLAGS[i];
+                                extra[n++] = "--rm";
                         for (int i = 0; cases[k].flags[i]; i++)
-                                argv[n++] = cases[k].flags[i];
-                        argv[n++] = "bb";
-                        argv[n++] = "sh";
-                        argv[n++] = "-c";
-                        argv[n++] = cases[k].cmd;
-                        argv[n] = NULL;
-                        run(120, argv);
+                                extra[n++] = cases[k].flags[i];
+                        extra[n] = NULL;
+                        const char *const sh[] = { "sh", "-c", cases[k].cmd, NULL };
+                        e2e_job(R, 120, &(struct e2e_job){ .cli = E.clis[c], .verb = "run", .name = "e2e-opts", .extra = extra,
+                                                           .cmd = sh });
                         char desc[200];
                         snprintf(desc, sizeof(desc), "%s: docker run %s", E.clis[c], cases[k].desc);
                         expect_ok(desc, R->status == 0 && strcmp(R->out, cases[k].want) == 0);
@@ -97,22 +71,8 @@ static void test_run_options(void)
 static void test_lifecycle(void)
 {
         const char *cli0 = E.clis[0];
-        const char *argv[40];
-        int n = 0;
-        argv[n++] = cli0;
-        argv[n++] = "create";
-        argv[n++] = "--pull";
-        argv[n++] = "never";
-        argv[n++] = "--name";
-        argv[n++] = C;
-        for (int i = 0; OK_FLAGS[i]; i++)
-                argv[n++] = OK_FLAGS[i];
-        argv[n++] = "bb";
-        argv[n++] = "sh";
-        argv[n++] = "-c";
-        argv[n++] = "echo e2e-hello; exec sleep 600";
-        argv[n] = NULL;
-        run(60, argv);
+        static const char *const sh[] = { "sh", "-c", "echo e2e-hello; exec sleep 600", NULL };
+        e2e_job(R, 60, &(struct e2e_job){ .cli = cli0, .name = C, .cmd = sh });
         expect_ok("docker create of a compliant container", R->status == 0);
         cli(R, 60, cli0, "start", C, CLI_END);
         expect_ok("docker start", R->status == 0);

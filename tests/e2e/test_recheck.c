@@ -24,37 +24,12 @@ static bool enabled(void)
         return strcmp(v, "0") != 0;
 }
 
-static bool restart_plugin(const char *policy)
-{
-        e2e_plugin_stop();
-        bool ok = e2e_plugin_start(policy) == 0;
-        if (!ok)
-                e2e_result(K_OTHER, false, "the plugin restarts with policy %s", policy ? policy : "(defaults)");
-        return ok;
-}
-
-/* The compliant flags with `user` in place of the --user value (NULL: as they are), then `extra`
- * (NULL-terminated, or NULL). */
+/* docker create NAME with the compliant flags, `user` as the --user value (NULL: as it is), then
+ * `extra`; sleep 600 in `image`. */
 static int create_with(const char *name, const char *image, bool readonly, const char *user, const char *const *extra)
 {
-        const char *argv[48];
-        int n = 0;
-        argv[n++] = E.clis[0];
-        argv[n++] = "create";
-        argv[n++] = "--pull";
-        argv[n++] = "never";
-        argv[n++] = "--name";
-        argv[n++] = name;
-        for (int i = 0; OK_FLAGS[i]; i++)
-                if (readonly || strcmp(OK_FLAGS[i], "--read-only") != 0)
-                        argv[n++] = user && i > 0 && strcmp(OK_FLAGS[i - 1], "--user") == 0 ? user : OK_FLAGS[i];
-        for (size_t i = 0; extra && extra[i] && n < 40; i++)
-                argv[n++] = extra[i];
-        argv[n++] = image;
-        argv[n++] = "sleep";
-        argv[n++] = "600";
-        argv[n] = NULL;
-        return run_cmd(R, 60, argv);
+        return e2e_job(R, 60, &(struct e2e_job){ .name = name, .image = image, .user = user, .writable = !readonly,
+                                                 .extra = extra });
 }
 
 static int create_as(const char *name, const char *image, bool readonly, const char *user)
@@ -67,21 +42,13 @@ static int create(const char *name, const char *image, bool readonly)
         return create_as(name, image, readonly, NULL);
 }
 
-static bool running(const char *name)
-{
-        json_t *v = inspect_container(name);
-        bool r = json_is_true(json_object_get(json_object_get(v, "State"), "Running"));
-        json_decref(v);
-        return r;
-}
-
 static void judge_start(const char *desc, const char *name)
 {
         cli(R, 60, E.clis[0], "start", name, CLI_END);
         if (cli_denied(R))
                 e2e_result(K_ATTACK, true, "%s (denied)", desc);
         else
-                e2e_result(K_ATTACK, false, "%s: %s", desc, running(name) ? "BYPASS, it is running" : "not denied by the plugin");
+                e2e_result(K_ATTACK, false, "%s: %s", desc, e2e_running(name) ? "BYPASS, it is running" : "not denied by the plugin");
         if (!cli_denied(R))
                 e2e_diag("%.300s", R->err);
 }
@@ -90,11 +57,11 @@ static void judge_start(const char *desc, const char *name)
 static void test_tightened_policy(void)
 {
         const char *perm = e2e_policy_file("permissive-a", "{\"readonly_rootfs\": false}\n");
-        if (!perm || !restart_plugin(perm))
+        if (!perm || !e2e_restart_plugin(perm))
                 return;
         create("e2e-rc-a", "bb", false);
         e2e_result(K_OTHER, R->status == 0, "under {\"readonly_rootfs\": false}, a container without --read-only is created");
-        if (!restart_plugin(NULL))
+        if (!e2e_restart_plugin(NULL))
                 return;
         judge_start("start under the strict policy of a container created under a permissive one (ReadonlyRootfs false)",
                     "e2e-rc-a");
@@ -145,7 +112,7 @@ static void test_exec_recheck(void)
                 return;
         }
         const char *perm = e2e_policy_file("permissive-c", "{\"accept_user_name\": true}\n");
-        if (!perm || !restart_plugin(perm))
+        if (!perm || !e2e_restart_plugin(perm))
                 return;
         struct http_res r;
         static const char body[] = "{\"User\":\"arandu-user\",\"AttachStdout\":true,\"Cmd\":[\"id\",\"-u\"]}";
@@ -157,7 +124,7 @@ static void test_exec_recheck(void)
         json_decref(v);
         http_free(&r);
         e2e_result(K_OTHER, id[0] != '\0', "under accept_user_name, an exec as arandu-user (uid 0 in this image) is created");
-        if (!id[0] || !restart_plugin(NULL)) {
+        if (!id[0] || !e2e_restart_plugin(NULL)) {
                 rm_container("e2e-rc-c");
                 return;
         }
@@ -190,7 +157,7 @@ static void start_and_id_with(const char *desc, const char *name, const char *im
         bool denied = cli_denied(R);
         if (want_denied) {
                 char what[200] = "not denied by the plugin";
-                if (!denied && running(name)) {
+                if (!denied && e2e_running(name)) {
                         struct cmd_res *x = malloc(sizeof(*x));
                         if (x) {
                                 cli(x, 60, E.clis[0], "exec", name, "id", CLI_END);
@@ -289,7 +256,7 @@ static void test_identity(void)
         }
         /* accept_user_name, with an image that maps the name to uid 0 */
         const char *names = e2e_policy_file("names-d", "{\"accept_user_name\": true}\n");
-        if (!names || !restart_plugin(names))
+        if (!names || !e2e_restart_plugin(names))
                 return;
         start_and_id("under accept_user_name, --user arandu-user on an image where that name is uid 0", "e2e-id-5", "bbroot",
                      "arandu-user", true);
@@ -302,7 +269,7 @@ static void test_identity(void)
                 snprintf(n, sizeof(n), "e2e-id-%d", i);
                 rm_container(n);
         }
-        restart_plugin(NULL);
+        e2e_restart_plugin(NULL);
 }
 
 static void test_recheck(void)
@@ -317,7 +284,7 @@ static void test_recheck(void)
         test_tightened_policy();
         test_image_settings();
         test_exec_recheck();
-        restart_plugin(NULL);
+        e2e_restart_plugin(NULL);
         test_identity();
         test_identity_beneath_binds();
 }

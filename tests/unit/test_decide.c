@@ -335,15 +335,20 @@ static void check_env(const struct policy *p, const char *name, const char *text
         CU_ASSERT_TRUE(ok);
 }
 
-static void test_envelopes(void)
+static void check_env_cases(const struct policy *p, const struct env_case *cases, size_t n)
 {
-        struct policy *p = tu_fixture_policy();
-        for (size_t i = 0; i < sizeof(env_cases) / sizeof(env_cases[0]); i++) {
-                const struct env_case *c = &env_cases[i];
+        for (size_t i = 0; i < n; i++) {
+                const struct env_case *c = &cases[i];
                 char *text = envelope(c->method, c->uri, c->body, c->raw_b64, c->content_type);
                 check_env(p, c->name, text, strlen(text), c->rules, c->mention, c->complete);
                 free(text);
         }
+}
+
+static void test_envelopes(void)
+{
+        struct policy *p = tu_fixture_policy();
+        check_env_cases(p, env_cases, sizeof(env_cases) / sizeof(env_cases[0]));
         policy_unref(p);
 }
 
@@ -364,12 +369,7 @@ static void test_names(void)
                 { "rename to job-8", "POST", "/v1.41/containers/job/rename?name=job-8", NULL, NULL, NULL, "", NULL, true },
         };
         struct policy *p = tu_fixture_policy();
-        for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-                const struct env_case *c = &cases[i];
-                char *text = envelope(c->method, c->uri, c->body, c->raw_b64, c->content_type);
-                check_env(p, c->name, text, strlen(text), c->rules, c->mention, c->complete);
-                free(text);
-        }
+        check_env_cases(p, cases, sizeof(cases) / sizeof(cases[0]));
         /* an allowed rename goes on to the second look of its source, like a start */
         struct decision d;
         struct request_info info;
