@@ -22,6 +22,7 @@
 #include <zlib.h>
 
 #include "authz/cleanup.h"
+#include "policy/jsontext.h"
 
 #define PROG "arandu-authz"
 
@@ -369,22 +370,42 @@ static const char *bucket_key(struct auditq *q, int64_t t_us)
         return q->last_bucket_key;
 }
 
-/* Print s with control bytes escaped: the log's strings came from clients, and a terminal must not
- * act on them. */
+/* Code points a terminal or a reader would act on rather than show: the C1 controls (U+009B is
+ * a CSI like ESC [), the bidi marks, embeddings, overrides and isolates, which reorder what is
+ * shown, and the line and paragraph separators. */
+static bool acts_on_reader(uint32_t cp)
+{
+        return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
+               (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+}
+
+/* Print s for a terminal: the log's strings came from clients.  A control byte, DEL or a byte
+ * that is not UTF-8 becomes \xNN, a code point from acts_on_reader() \uNNNN, and a backslash
+ * is doubled so that no escape can be forged.  Width counts code points. */
 static void put_field(FILE *out, const char *s, int width)
 {
+        const unsigned char *u = (const unsigned char *) (*s ? s : "-");
+        size_t left = strlen((const char *) u);
         int n = 0;
 
-        if (!*s) {
-                s = "-";
-        }
-        for (; *s; s++, n++) {
-                unsigned char c = (unsigned char) *s;
-                if (c < 0x20 || c == 0x7f) {
-                        (void) fprintf(out, "\\x%02x", c);
-                        n += 3;
-                } else
-                        (void) fputc(c, out);
+        while (left > 0) {
+                size_t k = json_utf8_len(u, left);
+                uint32_t cp = k ? json_utf8_code_point(u, k) : 0;
+
+                if (k == 0 || *u < 0x20 || *u == 0x7f) {
+                        n += fprintf(out, "\\x%02x", *u);
+                        k = 1;
+                } else if (acts_on_reader(cp)) {
+                        n += fprintf(out, "\\u%04x", (unsigned) cp);
+                } else if (*u == '\\') {
+                        (void) fputs("\\\\", out);
+                        n += 2;
+                } else {
+                        (void) fwrite(u, 1, k, out);
+                        n++;
+                }
+                u += k;
+                left -= k;
         }
         for (; n < width; n++)
                 (void) fputc(' ', out);

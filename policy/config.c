@@ -24,6 +24,7 @@
 
 #include "policy/actions.h"
 #include "policy/gojson.h"
+#include "policy/jsontext.h"
 #include "policy/sha256.h"
 
 /* A policy is a few hundred bytes; the cap stops a mistyped path (a log, a disk image) from being
@@ -116,34 +117,12 @@ static struct quoted quote(const char *s)
  * JSON and paths end up in the JSON audit log, which both need valid UTF-8. */
 static bool utf8_valid(const char *s)
 {
-        const unsigned char *p = (const unsigned char *)s;
+        const unsigned char *p = (const unsigned char *) s;
 
-        while (*p) {
-                unsigned c = *p;
-                size_t n;
-                uint32_t cp, min;
-
-                if (c < 0x80) {
-                        p++;
-                        continue;
-                } else if ((c & 0xe0) == 0xc0) {
-                        n = 1, cp = c & 0x1f, min = 0x80;
-                } else if ((c & 0xf0) == 0xe0) {
-                        n = 2, cp = c & 0x0f, min = 0x800;
-                } else if ((c & 0xf8) == 0xf0) {
-                        n = 3, cp = c & 0x07, min = 0x10000;
-                } else {
+        for (size_t left = strlen(s), n; left > 0; p += n, left -= n) {
+                n = json_utf8_len(p, left);
+                if (n == 0)
                         return false;
-                }
-                for (size_t i = 1; i <= n; i++) {
-                        /* The terminating NUL fails this test, so we never read past it. */
-                        if ((p[i] & 0xc0) != 0x80)
-                                return false;
-                        cp = (cp << 6) | (p[i] & 0x3f);
-                }
-                if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
-                        return false;
-                p += n + 1;
         }
         return true;
 }

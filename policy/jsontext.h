@@ -41,6 +41,17 @@ static inline size_t json_utf8_len(const unsigned char *s, size_t left)
         return n;
 }
 
+/* The code point of the sequence of n bytes at s that json_utf8_len() measured. */
+static inline uint32_t json_utf8_code_point(const unsigned char *s, size_t n)
+{
+        static const unsigned char lead_mask[] = { 0, 0x7f, 0x1f, 0x0f, 0x07 };
+        uint32_t cp = s[0] & lead_mask[n];
+
+        for (size_t i = 1; i < n; i++)
+                cp = (cp << 6) | (s[i] & 0x3fu);
+        return cp;
+}
+
 /* A byte that stands for itself inside a JSON string on both sides: printable ASCII (and DEL)
  * except '"' and '\'. */
 static inline bool json_plain_byte(unsigned char c)

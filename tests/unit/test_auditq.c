@@ -442,11 +442,84 @@ static void test_odd_lines(void)
         remove_tmpdir();
 }
 
+/* Names from clients that would act on a terminal: each comes out escaped in the table and the
+ * summary, never raw; the audit line that carried it stays one JSON line holding the exact name. */
+static void test_hostile_names(void)
+{
+        static const struct {
+                const char *name, *shown;
+        } cases[] = {
+                { "a\x1b[2Jb", "a\\x1b[2Jb" },                  /* C0: ESC */
+                { "a\nb\rc", "a\\x0ab\\x0dc" },                 /* a new row, a carriage return */
+                { "a\x7f" "b", "a\\x7fb" },                     /* DEL */
+                { "a\xc2\x9b" "31mb", "a\\u009b31mb" },         /* C1 CSI */
+                { "a\xc2\x85" "b", "a\\u0085b" },               /* C1 NEL */
+                { "a\xe2\x80\xae" "gpj.exe", "a\\u202egpj.exe" },   /* RIGHT-TO-LEFT OVERRIDE */
+                { "a\xe2\x81\xa6" "b\xe2\x81\xa9", "a\\u2066b\\u2069" },   /* LRI ... PDI */
+                { "a\xe2\x80\x8f" "b\xd8\x9c", "a\\u200fb\\u061c" },      /* RLM, ALM */
+                { "a\xe2\x80\xa8" "b\xe2\x80\xa9", "a\\u2028b\\u2029" },  /* LINE/PARAGRAPH SEP. */
+                { "a\\x1b", "a\\\\x1b" },                       /* a forged escape */
+                { "jos\xc3\xa9-\xe6\x97\xa5", "jos\xc3\xa9-\xe6\x97\xa5" },   /* ordinary UTF-8 */
+        };
+        const size_t n = sizeof(cases) / sizeof(cases[0]);
+        char path[128], *out = NULL;
+        size_t len = 0;
+
+        make_tmpdir();
+        snprintf(path, sizeof(path), "%s/hostile.log", tmpdir);
+        FILE *f = fopen(path, "we");
+        CU_ASSERT_FATAL(f != NULL);
+        for (size_t i = 0; i < n; i++) {
+                char *l = line("10:00", cases[i].name, cases[i].name, "user", NULL, false);
+                /* one line, and it reads back as the very name */
+                CU_ASSERT(count_lines(l) == 1 && l[strlen(l) - 1] == '\n');
+                json_t *o = json_loads(l, 0, NULL);
+                CU_ASSERT_FATAL(o != NULL);
+                CU_ASSERT_STRING_EQUAL(json_string_value(json_object_get(o, "user")), cases[i].name);
+                json_decref(o);
+                (void) fputs(l, f);
+                free(l);
+        }
+        /* bytes that are not UTF-8 never come from the plugin (it writes U+FFFD); from elsewhere
+         * they are a malformed line or are shown escaped */
+        (void) fputs("{\"time\":\"2024-05-01T10:00:00Z\",\"decision\":\"deny\",\"rules\":[],\"user\":\"x\x9b" "y\"}\n", f);
+        CU_ASSERT_FATAL(fclose(f) == 0);
+
+        const char *const paths[] = { path, NULL };
+        struct auditq_stats st = run(&ANY, AUDITQ_TABLE, paths, &out);
+        CU_ASSERT(st.matched + st.malformed == n + 1);
+        CU_ASSERT(count_lines(out) == st.matched);   /* one row each */
+        for (size_t i = 0; i < n; i++)
+                CU_ASSERT(strstr(out, cases[i].shown) != NULL);
+        /* the width counts what is shown: "josé-日" is 6 of the user column's 12 */
+        CU_ASSERT(strstr(out, "jos\xc3\xa9-\xe6\x97\xa5" "       POST /containers/create") != NULL);
+        CU_ASSERT(strchr(out, '\x1b') == NULL && strchr(out, '\r') == NULL && strchr(out, '\x7f') == NULL);
+        CU_ASSERT(strstr(out, "\xc2\x9b") == NULL && strstr(out, "\xc2\x85") == NULL);
+        CU_ASSERT(strstr(out, "\xe2\x80\xae") == NULL && strstr(out, "\xe2\x80\xa8") == NULL);
+        CU_ASSERT(strstr(out, "\xe2\x81\xa6") == NULL && strstr(out, "\x9b") == NULL);
+        free(out);
+
+        /* the summary's top-images table */
+        struct auditq *q = NULL;
+        CU_ASSERT_FATAL(auditq_new(&ANY, AUDITQ_HOUR, &q) == 0);
+        CU_ASSERT(auditq_read(q, path, AUDITQ_NONE, NULL) == 0);
+        FILE *m = open_memstream(&out, &len);
+        CU_ASSERT_FATAL(m != NULL);
+        CU_ASSERT(auditq_summary(q, false, 100, m) == 0);
+        (void) fclose(m);
+        CU_ASSERT(strstr(out, "a\\u202egpj.exe") != NULL);
+        CU_ASSERT(strstr(out, "\xe2\x80\xae") == NULL && strchr(out, '\x1b') == NULL);
+        free(out);
+        auditq_free(q);
+        remove_tmpdir();
+}
+
 static const struct cu_test TESTS[] = {
         { "time parsing", test_parse_time },
         { "filters over plain and gzip files", test_filters },
         { "summary, text and JSON", test_summary },
         { "odd lines, truncated gzip", test_odd_lines },
+        { "names that would act on a terminal", test_hostile_names },
         { NULL, NULL },
 };
 
