@@ -55,7 +55,7 @@ endef
 # Debian 12 packages the build and the tests need; installed only when missing.  libcurl4-openssl-dev
 # brings libcurl's headers and libcurl4, the library the daemon loads at run time.
 DEPS := gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev libcurl4-openssl-dev libssl-dev libcunit1-dev \
-        docker.io busybox-static curl python3-docker
+        docker.io busybox-static curl python3-docker docker-compose
 deps:
 	$(call install_missing,$(DEPS))
 

@@ -4,18 +4,20 @@
 # ARANDU_E2E_RECHECK=1 also runs the "second look" cases (issue 3, item 6).
 
 E2E_SRC := tests/e2e/e2e_main.c tests/e2e/harness.c tests/e2e/test_attacks.c tests/e2e/test_ordinary.c \
-           tests/e2e/test_recheck.c tests/e2e/test_holds.c
+           tests/e2e/test_recheck.c tests/e2e/test_holds.c tests/e2e/test_clients.c
 E2E_OBJ := $(patsubst %.c,$(B)/%.o,$(E2E_SRC))
 E2E_BIN := $(B)/e2e/arandu-e2e
 
 $(B)/tests/e2e/%.o: CFLAGS += $(shell pkg-config --cflags cunit 2>/dev/null)
 
-$(E2E_BIN): $(E2E_OBJ) $(B)/e2e/euid $(B)/e2e/dockerpy_job.py
+E2E_CLIENTS := $(patsubst tests/e2e/%,$(B)/e2e/%,$(wildcard tests/e2e/clients/*.py))
+
+$(E2E_BIN): $(E2E_OBJ) $(B)/e2e/euid $(E2E_CLIENTS)
 	@mkdir -p $(dir $@)
 	$(CC) $(LDFLAGS) -o $@ $(E2E_OBJ) $(shell pkg-config --libs jansson libcurl cunit 2>/dev/null)
 
-# The seed's executor job through docker-py (Debian's python3-docker), run by the ordinary suite.
-$(B)/e2e/dockerpy_job.py: tests/e2e/dockerpy_job.py
+# The real-client programs (docker-py, compose), run by the clients suite (tests/e2e/test_clients.c).
+$(B)/e2e/clients/%.py: tests/e2e/clients/%.py
 	@mkdir -p $(dir $@)
 	cp $< $@
 

@@ -104,20 +104,24 @@ int main(int argc, char **argv)
         CU_pSuite o = CU_add_suite("ordinary", NULL, NULL);
         CU_pSuite rc = CU_add_suite("recheck", NULL, NULL);
         CU_pSuite h = CU_add_suite("holds", NULL, NULL);
+        CU_pSuite cl = CU_add_suite("clients", NULL, NULL);
         CU_pSuite fc = CU_add_suite("fail-closed", NULL, NULL);
-        /* ARANDU_E2E_ONLY=holds or ordinary: that suite alone (while working on it; `make test` runs all) */
+        /* ARANDU_E2E_ONLY=holds, ordinary or clients: that suite alone (while working on it; `make test` runs all) */
         const char *only = getenv("ARANDU_E2E_ONLY");
         if (only && *only) {
                 if (strcmp(only, "holds") == 0)
                         add_holds_tests(h);
                 if (strcmp(only, "ordinary") == 0)
                         add_ordinary_tests(o);
+                if (strcmp(only, "clients") == 0)
+                        add_client_tests(cl);
                 (void) a, (void) o, (void) rc, (void) fc;
         } else {
                 add_attack_tests(a);
                 add_ordinary_tests(o);
                 add_recheck_tests(rc);
                 add_holds_tests(h);
+                add_client_tests(cl);
                 add_failclosed_tests(fc);
         }
         CU_basic_set_mode(CU_BRM_SILENT);

@@ -241,37 +241,6 @@ static void test_fail_closed(void)
         http_free(&r);
 }
 
-/* The seed's executor, as its backend writes it with docker-py (Debian's python3-docker): a job
- * with both volume forms, exec_run and the calls around it (tests/e2e/dockerpy_job.py). */
-static void test_dockerpy(void)
-{
-        char self[4096], script[4200], host[200], repo[200], arts[200], file[300];
-        ssize_t n = readlink("/proc/self/exe", self, sizeof(self) - 1);
-        if (n <= 0) {
-                e2e_result(K_OTHER, false, "docker-py: find the job script");
-                return;
-        }
-        self[n] = '\0';
-        *strrchr(self, '/') = '\0';
-        snprintf(script, sizeof(script), "%s/dockerpy_job.py", self);
-        snprintf(host, sizeof(host), "unix://%s", E.dsock);
-        snprintf(repo, sizeof(repo), "%s/demo", E.repos);
-        snprintf(arts, sizeof(arts), "%s/demo", E.arts);
-        const char *argv[] = { "/usr/bin/python3", script, host, repo, arts, "bb", NULL };
-        run_cmd(R, 180, argv);
-        for (char *line = R->out, *nl; line && *line; line = nl) {
-                nl = strchr(line, '\n');
-                if (nl)
-                        *nl++ = '\0';
-                bool ok = strncmp(line, "ok ", 3) == 0;
-                e2e_result(K_ORDINARY, ok && (strstr(line, "ping") || strstr(line, "uid=1000")), "docker-py: %.300s", line);
-        }
-        snprintf(file, sizeof(file), "%s/dockerpy.txt", arts);
-        e2e_result(K_ORDINARY, R->status == 0 && access(file, F_OK) == 0, "docker-py: the job exits 0 and wrote into /artifacts%s%.300s",
-                   R->status ? ": " : "", R->status ? R->err : "");
-        unlink(file);
-}
-
 void add_ordinary_tests(CU_pSuite s)
 {
         R = malloc(sizeof(*R));
@@ -280,7 +249,6 @@ void add_ordinary_tests(CU_pSuite s)
         CU_add_test(s, "container lifecycle", test_lifecycle);
         CU_add_test(s, "images, events, ping", test_images_events_ping);
         CU_add_test(s, "controls for the attack tables", test_controls);
-        CU_add_test(s, "docker-py: the seed's executor job", test_dockerpy);
 }
 
 void add_failclosed_tests(CU_pSuite s)

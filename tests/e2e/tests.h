@@ -8,6 +8,7 @@ void add_ordinary_tests(CU_pSuite s);
 void add_failclosed_tests(CU_pSuite s);
 void add_recheck_tests(CU_pSuite s);
 void add_holds_tests(CU_pSuite s);
+void add_client_tests(CU_pSuite s);
 
 /* The compliant flags for `docker run`/`create` (filled by main: they name the run's dirs). */
 extern const char *OK_FLAGS[24];

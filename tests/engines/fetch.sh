@@ -4,7 +4,8 @@
 #
 # Usage: tests/engines/fetch.sh DIR SUITE...      (for example: build/engines trixie sid)
 #
-# For each SUITE, `apt-get download docker.io containerd docker-cli` through a private source list
+# For each SUITE, `apt-get download docker.io containerd docker-cli` (and the suite's clients:
+# python3-docker, docker-compose v2) through a private source list
 # (DIR/apt/sources/engines.sources: the mirror and key of the system's own deb822 source for
 # Debian, the suites asked for) with private lists and cache, then `dpkg-deb -x` of the three
 # packages into DIR/SUITE/root.  DIR/SUITE/version holds the docker.io version the suite had
@@ -16,7 +17,7 @@ set -euo pipefail
 [ $# -ge 2 ] || { echo "usage: $0 DIR SUITE..." >&2; exit 2; }
 DIR=$(mkdir -p "$1" && cd "$1" && pwd)
 shift
-PKGS=(docker.io containerd docker-cli)
+PKGS=(docker.io containerd docker-cli python3-docker docker-compose)
 
 # The mirror and key of the system's Debian source (deb822 first, then one-line lists).
 mirror="" key=""
@@ -64,7 +65,9 @@ for suite in "$@"; do
         v=$(version_in docker.io "$suite")
         [ -n "$v" ] || { echo "suite $suite has no docker.io" >&2; exit 1; }
         E="$DIR/$suite"
-        if [ -x "$E/root/usr/sbin/dockerd" ] && [ "$(cat "$E/version" 2>/dev/null)" = "$v" ]; then
+        if [ -x "$E/root/usr/sbin/dockerd" ] && [ -d "$E/root/usr/lib/python3/dist-packages/docker" ] &&
+           [ -x "$E/root/usr/libexec/docker/cli-plugins/docker-compose" ] &&
+           [ "$(cat "$E/version" 2>/dev/null)" = "$v" ]; then
                 echo "engine $suite: docker.io $v (already unpacked in $E/root)"
                 continue
         fi
@@ -77,5 +80,5 @@ for suite in "$@"; do
         rm -rf "$E/debs"
         "$E/root/usr/sbin/dockerd" --version >/dev/null
         echo "$v" >"$E/version"
-        echo "engine $suite: docker.io $v, containerd $(version_in containerd "$suite"), docker-cli $(version_in docker-cli "$suite") in $E/root"
+        echo "engine $suite: docker.io $v, containerd $(version_in containerd "$suite"), docker-cli $(version_in docker-cli "$suite"), python3-docker $(version_in python3-docker "$suite"), docker-compose $(version_in docker-compose "$suite") in $E/root"
 done

@@ -49,6 +49,14 @@ one_engine() {
         echo "$p $f" >"$log.counts"
 }
 
+# The current docker-py and compose v2 for the system's engine, which has none of its own: those of
+# the last unpacked engine given (the others use their own).
+clients=""
+for e in "$@"; do
+        [ "$e" = system ] || clients=$(realpath "$e")
+done
+export E2E_CLIENTS=$clients
+
 names=()
 for e in "$@"; do
         if [ "$e" = system ]; then
