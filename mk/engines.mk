@@ -5,7 +5,7 @@
 #
 #   make engines                  fetch (or keep, when unchanged) the newer engines
 #   make e2e-engines              smoke, attack and ordinary suites on each engine, side by side:
-#                                 one line "engine VERSION (NAME): N passed, M failed" per engine
+#                                 one line "engine VERSION (NAME): N passed, M failed, K skipped" per engine
 #   make e2e-engines ENGINES=sid  only some of them (system, trixie, sid)
 #   E2E_ENGINE=$(B)/engines/sid/root tests/e2e/smoke.sh $(B)/arandu-authz     one suite, one engine
 

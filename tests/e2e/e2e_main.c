@@ -6,7 +6,7 @@
  * Sets up a private dockerd with the plugin in its chain (harness.h), runs the CUnit suites (attacks,
  * ordinary work, the second look, fail-closed), tears everything down, checks that nothing was left,
  * and ends with exactly two lines:
- *   attacks: N blocked, M missed; ordinary: K passed, J failed
+ *   attacks: N blocked, M missed; ordinary: K passed, J failed; S skipped
  *   X passed, Y failed
  * Exit status 0 only when no attack was missed and nothing failed.  E2E_KEEP=1 keeps the temp dir. */
 #include <CUnit/Basic.h>

@@ -134,7 +134,9 @@ static void put_summary(void)
         put_num(o_pass);
         put(" passed, ");
         put_num(o_fail);
-        put(" failed\n");
+        put(" failed; ");
+        put_num(n_skip);
+        put(" skipped\n");
         put_num(n_pass);
         put(" passed, ");
         put_num(n_fail);

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Run the end-to-end suites (tests/e2e/smoke.sh, and the attack and ordinary suites of arandu-e2e) on
 # several engines, the engines side by side, and print one line per engine:
-#   engine 28.5.2+dfsg4 (sid): N passed, M failed
+#   engine 28.5.2+dfsg4 (sid): N passed, M failed, K skipped
+# (skipped: known incompatibilities of a client with that engine, recorded, never counted as passes)
 #
 # Usage: tests/engines/run.sh BINARY E2E_BINARY ENGINE...
 #   ENGINE: "system" (Debian 12's docker.io) or the root of an unpacked engine (tests/engines/fetch.sh)
@@ -46,7 +47,8 @@ one_engine() {
                 cat "$log.$suite" >>"$log"
                 rm -f "$log.$suite"
         done
-        echo "$p $f" >"$log.counts"
+        k=$(sed -n -e 's/^attacks: .*; \([0-9]*\) skipped$/\1/p' "$log" | awk '{ s += $1 } END { print s + 0 }')
+        echo "$p $f $k" >"$log.counts"
 }
 
 # The current docker-py and compose v2 for the system's engine, which has none of its own: those of
@@ -77,9 +79,10 @@ for e in "$@"; do
         root=$e
         [ "$e" = system ] && root=""
         version=$("$root/usr/sbin/dockerd" --version 2>/dev/null | sed -n -e 's/^Docker version \([^, ]*\).*/\1/p')
-        read -r n m <"$LOGS/$name.log.counts" 2>/dev/null || { n=0; m=1; }
+        read -r n m k <"$LOGS/$name.log.counts" 2>/dev/null || { n=0; m=1; k=0; }
         rm -f "$LOGS/$name.log.counts"
-        echo "engine ${version:-unknown} ($name): $n passed, $m failed"
+        echo "engine ${version:-unknown} ($name): $n passed, $m failed, ${k:-0} skipped"
+        grep -E '^# skip: ' "$LOGS/$name.log" | sed -e 's/^# skip: /#   skipped: /' | cut -c1-300
         if [ "$m" -gt 0 ] || [ "$n" -eq 0 ]; then
                 status=1
                 grep -E '^(not ok|Bail out)' "$LOGS/$name.log" | head -n 40 | sed -e 's/^/#   /'
