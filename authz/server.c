@@ -41,7 +41,7 @@
 /* First allocation for a body; it then doubles up to the endpoint's cap. */
 #define BODY_INITIAL_ALLOC (16u << 10)
 
-/* Room for decision_message(): every violation text with its separator, plus the rule ids. */
+/* Room for decision_message(): every violation text with its separator, plus its notes. */
 #define DECISION_MESSAGE_MAX (DECISION_MAX_VIOLATIONS * (VIOLATION_TEXT_MAX + 2) + 2048)
 
 /* Answers that need no allocation: the constant ones, and what we say when building the real one

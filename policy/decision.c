@@ -29,8 +29,12 @@ void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
                 return;
         va_list ap;
         va_start(ap, fmt);
-        (void) vsnprintf(v->text + k, sizeof(v->text) - (size_t) k, fmt, ap);   /* cut if too long */
+        int n = vsnprintf(v->text + k, sizeof(v->text) - (size_t) k, fmt, ap);
         va_end(ap);
+        /* Cut where it must be, and say so: a fix read to its last word must not look whole.  The
+         * texts are ASCII (quote_value escapes the rest), so no character is split. */
+        if (n >= 0 && (size_t) n >= sizeof(v->text) - (size_t) k)
+                memcpy(v->text + sizeof(v->text) - 4, "...", 4);
         d->allow = false;
 }
 
@@ -72,23 +76,10 @@ size_t decision_message(const struct decision *d, char *buf, size_t size)
         buf[0] = '\0';
         if (d->allow)
                 return append(buf, size, len, "allowed");
-
-        /* Rule ids first, each once, so the docker CLI's one-line error names them up front. */
-        size_t shown = 0;
-        for (size_t i = 0; i < d->n; i++) {
-                bool seen = false;
-                for (size_t j = 0; j < i; j++)
-                        if (strcmp(d->v[j].rule, d->v[i].rule) == 0)
-                                seen = true;
-                if (seen)
-                        continue;
-                if (shown++)
-                        len = append(buf, size, len, ",");
-                len = append(buf, size, len, d->v[i].rule);
-        }
         if (d->n == 0)
                 len = append(buf, size, len, d->complete ? "denied" : "error: evaluation did not complete");
-        len = append(buf, size, len, ": ");
+        /* Each text starts with its rule id: the docker CLI's one-line error names every rule next
+         * to its own fix, once. */
         for (size_t i = 0; i < d->n; i++) {
                 if (i)
                         len = append(buf, size, len, "; ");

@@ -13,7 +13,9 @@
 
 struct violation {
         const char *rule;                 /* stable rule id, static string: "user", "memory", ... */
-        char text[VIOLATION_TEXT_MAX];    /* "memory: HostConfig.Memory is 0 (no limit); set --memory to at most 4g" */
+        char text[VIOLATION_TEXT_MAX];    /* "rule: text", e.g. "memory: HostConfig.Memory is 0 (no
+                                           * limit); set --memory to at most 4g"; a text cut to fit
+                                           * ends in "..." */
 };
 
 struct decision {
@@ -30,15 +32,19 @@ struct decision {
 
 void decision_init(struct decision *d);
 
-/* Record a violation of `rule` (static string).  The text gets the "rule: " prefix.  Denies (also a
- * decision that was allowed with warnings). */
+/* Record a violation of `rule` (static string).  The text gets the "rule: " prefix, and is cut with
+ * "..." when it does not fit VIOLATION_TEXT_MAX.  Denies (also a decision that was allowed with
+ * warnings). */
 void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 /* Mark the evaluation complete: allow iff no violation was recorded. */
 void decision_finish(struct decision *d);
 
-/* The message dockerd shows: "rule1,rule2: text1; text2".  Always NUL-terminated, truncated to size. */
+/* The message dockerd shows: every violation as "rule: text", "; "-separated, then a note when there
+ * were more violations than were kept.  "denied", or "error: evaluation did not complete", when none
+ * was recorded; "allowed" for an allow.  Always NUL-terminated, truncated to size; returns the
+ * length written. */
 size_t decision_message(const struct decision *d, char *buf, size_t size);
 
 /* Quote a user-controlled string for a message: "..." with control bytes and quotes escaped,

@@ -268,9 +268,11 @@ expect_ok() {
         if [ "$RC" -eq 0 ]; then ok "$1"; else notok "$1"; show; fi
 }
 
-# The rule ids at the start of our Msg: "authorization denied by plugin NAME: rule1,rule2: text".
+# The rule ids of our Msg, comma-separated: "authorization denied by plugin NAME: rule1: text1; rule2:
+# text2" names each rule at the start of its own text.
 denied_rules() {
-        printf '%s\n' "$ERR" | sed -n -e "s/.*authorization denied by plugin $NAME: \([^: ]*\):.*/\1/p" | sed -n 1p
+        printf '%s\n' "$ERR" | sed -n -e "s/.*authorization denied by plugin $NAME: //p" | sed -n 1p |
+                sed -e 's/; /\n/g' | sed -n -e 's/^\([a-z][a-z0-9-]*\): .*/\1/p' | sort -u | paste -sd, -
 }
 
 # expect_denied DESC [RULE...]: the last run failed with our plugin's denial naming every RULE.

@@ -276,6 +276,27 @@ static inline bool tu_rules_are(const struct decision *d, const char *want)
         return nhave == nwant;
 }
 
+/* Does decision_message()'s text give every rule of the comma-separated `want` as "rule: ", first
+ * or after "; ", and never twice in a row ("rule: rule: ")? */
+static inline bool tu_message_names(const char *msg, const char *want)
+{
+        for (const char *w = want; *w;) {
+                size_t n = strcspn(w, ",");
+                char head[64], mid[68], twice[130];
+                if (n >= sizeof(head) - 2)
+                        return false;
+                snprintf(head, sizeof(head), "%.*s: ", (int) n, w);
+                snprintf(mid, sizeof(mid), "; %s", head);
+                snprintf(twice, sizeof(twice), "%s%s", head, head);
+                if ((strncmp(msg, head, strlen(head)) != 0 && !strstr(msg, mid)) || strstr(msg, twice))
+                        return false;
+                w += n;
+                if (*w == ',')
+                        w++;
+        }
+        return true;
+}
+
 /* Words that start the "how to fix it" part of a violation text. */
 static inline bool tu_says_fix(const char *text)
 {
