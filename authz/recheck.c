@@ -240,8 +240,9 @@ static int fetch_etc_file(const struct policy *p, const char *cid, const char *f
 
 /* dockerd reads the user's files from the image's root filesystem, beneath the binds; the archive
  * API reads them through the binds.  The two agree only when /etc is the image's own directory, not
- * a symlink (into /artifacts, say).  0 when it is (or when there is no /etc). */
-static int check_etc_dir(const struct policy *p, const char *cid, struct decision *d)
+ * a symlink (into /artifacts, say).  0 when it is (or when there is no /etc).  `user` names the
+ * user setting judged ("Config.User", "Exec.User"), for the fix. */
+static int check_etc_dir(const struct policy *p, const char *user, const char *cid, struct decision *d)
 {
         struct path_stat_header hs;
         struct buffer b = { 0 };
@@ -266,10 +267,10 @@ static int check_etc_dir(const struct policy *p, const char *cid, struct decisio
         uint32_t m = (uint32_t) json_integer_value(mode);
         json_decref(st);
         if ((m & GO_MODE_SYMLINK) || !(m & GO_MODE_DIR)) {
-                decision_add(d, "user", "%s is %s, so dockerd would read the user's files from somewhere else than the plugin can; "
-                             "pass --user %u:GID with a GID of 1 or more (docker-py: user=\"%u:%u\")",
-                             what, m & GO_MODE_SYMLINK ? "a symlink" : "not a directory", (unsigned) p->uid,
-                             (unsigned) p->uid, (unsigned) p->uid);
+                char fix[224];
+                user_fix(p, user, fix, sizeof(fix));
+                decision_add(d, "user", "%s is %s, so dockerd would read the user's files from somewhere else than the plugin can; %s",
+                             what, m & GO_MODE_SYMLINK ? "a symlink" : "not a directory", fix);
                 return -EINVAL;
         }
         return 0;
@@ -299,7 +300,7 @@ static void check_identity_in(const struct policy *p, const char *what, const ch
 
         struct buffer pb = { 0 }, gb = { 0 };
         struct identity_files files = { 0 };
-        if (check_etc_dir(p, cid, d) == 0 &&
+        if (check_etc_dir(p, what, cid, d) == 0 &&
             fetch_etc_file(p, cid, "/etc/passwd", &pb, &files.passwd, &files.passwd_len, d) == 0 &&
             fetch_etc_file(p, cid, "/etc/group", &gb, &files.group, &files.group_len, d) == 0)
                 check_identity(p, what, spec, &files, groups, n, d);

@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "policy/eval.h"
+#include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/paths.h"
 #include "policy/rules.h"
@@ -116,9 +117,10 @@ static bool private_propagation(const char *s)
         return strcmp(s, "private") == 0 || strcmp(s, "rprivate") == 0;
 }
 
-/* One bind of `src` at slot `s`: the source must be inside its root, /workspace read-only. */
+/* One bind of `src` at slot `s`: the source must be inside its root, /workspace read-only.  `spec`:
+ * a HostConfig.Binds entry (-v), else a Mounts one (--mount). */
 static void check_bind(const struct policy *p, const char *field, const char *src, int s, bool readonly,
-                       struct mount_count *mc, struct decision *d)
+                       bool spec, struct mount_count *mc, struct decision *d)
 {
         char why[PATH_MAX + 128], q[PATH_MAX + 16];
         quote_value(src, 200, q, sizeof(q));
@@ -126,10 +128,11 @@ static void check_bind(const struct policy *p, const char *field, const char *sr
         if (++mc->at[s] == 2)
                 decision_add(d, "mounts", "%s mounts %s a second time; mount it once", field, slot_target[s]);
         if (path_check_source(src, slot_root(p, s), why, sizeof(why)) < 0)
-                decision_add(d, "mounts", "%s source %s %s; bind a directory under %s at %s",
-                             field, q, why, slot_root(p, s), slot_target[s]);
+                decision_add(d, "mounts", "%s source %s %s; bind a directory under %s at %s with %s",
+                             field, q, why, slot_root(p, s), slot_target[s], spec ? FIX(VOLUME) : FIX(MOUNT));
         if (s == SLOT_WORKSPACE && !readonly)
-                decision_add(d, "mounts", "%s mounts /workspace read-write; add :ro (or readonly=true with --mount)", field);
+                decision_add(d, "mounts", "%s mounts /workspace read-write; add %s", field,
+                             spec ? FIX(VOLUME_RO) : FIX(MOUNT_READONLY));
 }
 
 /* HostConfig.Binds entries, split as dockerd's Linux parser does: "src:dst[:mode]". */
@@ -157,15 +160,15 @@ static void check_bind_spec(const struct policy *p, const char *spec, size_t idx
         lens[n++] = strlen(s);
 
         if (n == 1) {
-                decision_add(d, "mounts", "%s is %s, an anonymous volume; only binds at /workspace and /artifacts are allowed", field, q);
+                decision_add(d, "mounts", "%s is %s, an anonymous volume; in " FIX(VOLUME) " only binds at /workspace and /artifacts are allowed", field, q);
                 return;
         }
         if (n == 4 || lens[0] == 0) {
-                decision_add(d, "mounts", "%s is %s, not a valid bind; use SRC:/workspace:ro or SRC:/artifacts", field, q);
+                decision_add(d, "mounts", "%s is %s, not a valid bind; give " FIX(VOLUME) " SRC:/workspace:ro or SRC:/artifacts", field, q);
                 return;
         }
         if (parts[0][0] != '/') {
-                decision_add(d, "mounts", "%s is %s, a named volume; only binds of host directories are allowed", field, q);
+                decision_add(d, "mounts", "%s is %s, a named volume; in " FIX(VOLUME) " only binds of host directories are allowed", field, q);
                 return;
         }
 
@@ -186,7 +189,7 @@ static void check_bind_spec(const struct policy *p, const char *spec, size_t idx
 
         int slot = target_slot(dst);
         if (slot < 0) {
-                decision_add(d, "mounts", "%s is %s: binds are allowed only at /workspace (read-only) and /artifacts", field, q);
+                decision_add(d, "mounts", "%s is %s; in " FIX(VOLUME) " binds are allowed only at /workspace (read-only) and /artifacts", field, q);
                 return;
         }
 
@@ -203,9 +206,9 @@ static void check_bind_spec(const struct policy *p, const char *spec, size_t idx
                         bad = true;
         }
         if (bad)
-                decision_add(d, "mounts", "%s is %s; remove every option but ro, rw and private/rprivate (the default): no shared or slave propagation, z/Z relabel or nocopy",
+                decision_add(d, "mounts", "%s is %s; remove every option but ro, rw and private/rprivate (the default) from " FIX(VOLUME) ": no shared or slave propagation, z/Z relabel or nocopy",
                              field, q);
-        check_bind(p, field, src, slot, ro, mc, d);
+        check_bind(p, field, src, slot, ro, true, mc, d);
 }
 
 static void check_mount_object(const struct policy *p, json_t *m, size_t idx, struct mount_count *mc,
@@ -231,7 +234,7 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
         if (strcmp(type, "tmpfs") == 0) {
                 quote_value(target, 200, q, sizeof(q));
                 if (!tmpfs_target_allowed(p, target))
-                        decision_add(d, "mounts", "%s is a tmpfs at %s, which the policy does not allow; remove it or add the target to tmpfs_targets",
+                        decision_add(d, "mounts", "%s is a tmpfs at %s, which the policy does not allow; remove it from " FIX(MOUNT) ", or have the admin add the target to the policy's tmpfs_targets",
                                      field, q);
                 else
                         check_tmpfs_mount(p, f[M_TMPFSOPTIONS], field, d);
@@ -247,7 +250,7 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
                         go_bool(b[B_READONLYNONRECURSIVE], sub, d, &ronr);
                         if (prop[0] && !private_propagation(prop)) {
                                 quote_value(prop, 40, q, sizeof(q));
-                                decision_add(d, "mounts", "%s.Propagation is %s; remove bind-propagation (only private or rprivate, the default, is allowed)",
+                                decision_add(d, "mounts", "%s.Propagation is %s, but only private or rprivate (the default) is allowed; remove " FIX(MOUNT_PROPAGATION),
                                              sub, q);
                         }
                         if (crt)
@@ -258,13 +261,13 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
                 int slot = target_slot(target);
                 quote_value(target, 200, q, sizeof(q));
                 if (slot < 0)
-                        decision_add(d, "mounts", "%s binds at %s: binds are allowed only at /workspace (read-only) and /artifacts",
+                        decision_add(d, "mounts", "%s binds at %s; in " FIX(MOUNT) " binds are allowed only at /workspace (read-only) and /artifacts",
                                      field, q);
                 else
-                        check_bind(p, field, src, slot, ro, mc, d);
+                        check_bind(p, field, src, slot, ro, false, mc, d);
         } else {
                 quote_value(type, 40, q, sizeof(q));
-                decision_add(d, "mounts", "%s has Type %s: only bind mounts at /workspace and /artifacts are allowed", field, q);
+                decision_add(d, "mounts", "%s has Type %s; in " FIX(MOUNT) " only bind mounts at /workspace and /artifacts are allowed", field, q);
         }
         snprintf(sub, sizeof(sub), "%s.VolumeOptions", field);
         check_empty(f[M_VOLUMEOPTIONS], sub, "mounts", "volume options are not allowed", d);
@@ -305,11 +308,11 @@ static void check_mounts(const struct policy *p, json_t *const *top, json_t *con
                         if (slot >= 0 && mc.at[slot] > 0)
                                 continue;
                         quote_value(key, 120, q, sizeof(q));
-                        decision_add(d, "mounts", "Config.Volumes has %s, an anonymous volume (VOLUME or -v without a source); remove it",
+                        decision_add(d, "mounts", "Config.Volumes has %s, an anonymous volume (the image's VOLUME, or " FIX(VOLUME) " without a source); remove it",
                                      q);
                 }
-        check_empty(hc[H_VOLUMESFROM], "HostConfig.VolumesFrom", "mounts", "remove --volumes-from", d);
-        check_empty(hc[H_VOLUMEDRIVER], "HostConfig.VolumeDriver", "mounts", "remove --volume-driver", d);
+        check_empty(hc[H_VOLUMESFROM], "HostConfig.VolumesFrom", "mounts", "remove " FIX(VOLUMES_FROM), d);
+        check_empty(hc[H_VOLUMEDRIVER], "HostConfig.VolumeDriver", "mounts", "remove " FIX(VOLUME_DRIVER), d);
 
         json_t *tmpfs;
         if (go_object(hc[H_TMPFS], "HostConfig.Tmpfs", d, &tmpfs) == 0 && tmpfs)
@@ -317,7 +320,7 @@ static void check_mounts(const struct policy *p, json_t *const *top, json_t *con
                         char q[160];
                         quote_value(key, 120, q, sizeof(q));
                         if (!tmpfs_target_allowed(p, key))
-                                decision_add(d, "mounts", "HostConfig.Tmpfs mounts a tmpfs at %s, which the policy does not allow; remove --tmpfs or add the target to tmpfs_targets",
+                                decision_add(d, "mounts", "HostConfig.Tmpfs mounts a tmpfs at %s, which the policy does not allow; remove it from " FIX(TMPFS) ", or have the admin add the target to the policy's tmpfs_targets",
                                              q);
                         if (!json_is_string(v))
                                 decision_add(d, "shape", "HostConfig.Tmpfs[%s] is not a string; send the tmpfs options as a string (\"size=64m\")",
@@ -336,26 +339,26 @@ static void check_network_settings(const struct policy *p, json_t *const *top, j
                                    bool view, struct decision *d)
 {
         static const char fix[] = "the policy's allow_network_settings allows it";
-        char how[160];
+        char how[256];
 
         if (p->network != NETWORK_BRIDGE)
                 return;
         if (!p->allow_network_settings || p->n_domains) {
                 const char *why = p->allow_network_settings ? "it would route around allowlist_domains" : fix;
-                snprintf(how, sizeof(how), "remove --dns (%s)", why);
+                snprintf(how, sizeof(how), "remove " FIX(DNS) "; %s", why);
                 check_empty(hc[H_DNS], "HostConfig.Dns", "network", how, d);
-                snprintf(how, sizeof(how), "remove --add-host (%s)", why);
+                snprintf(how, sizeof(how), "remove " FIX(ADD_HOST) "; %s", why);
                 check_empty(hc[H_EXTRAHOSTS], "HostConfig.ExtraHosts", "network", how, d);
         }
         if (p->allow_network_settings)
                 return;
-        snprintf(how, sizeof(how), "remove --dns-search (%s)", fix);
+        snprintf(how, sizeof(how), "remove " FIX(DNS_SEARCH) "; %s", fix);
         check_empty(hc[H_DNSSEARCH], "HostConfig.DnsSearch", "network", how, d);
-        snprintf(how, sizeof(how), "remove --dns-option (%s)", fix);
+        snprintf(how, sizeof(how), "remove " FIX(DNS_OPTION) "; %s", fix);
         check_empty(hc[H_DNSOPTIONS], "HostConfig.DnsOptions", "network", how, d);
-        snprintf(how, sizeof(how), "remove --link (%s)", fix);
+        snprintf(how, sizeof(how), "remove " FIX(LINK) "; %s", fix);
         check_empty(hc[H_LINKS], "HostConfig.Links", "network", how, d);
-        snprintf(how, sizeof(how), "remove --mac-address (%s)", fix);
+        snprintf(how, sizeof(how), "remove " FIX(MAC_ADDRESS) "; %s", fix);
         if (!view)
                 check_empty(top[T_MACADDRESS], "Config.MacAddress", "network", how, d);
 }
@@ -373,15 +376,15 @@ static void check_network(const struct policy *p, json_t *const *top, json_t *co
                   (p->network == NETWORK_BRIDGE &&
                    (strcmp(mode, "bridge") == 0 || strcmp(mode, "default") == 0 || mode[0] == '\0'));
         if (!ok)
-                decision_add(d, "network", "HostConfig.NetworkMode is %s; set --network none%s", q,
-                             p->network == NETWORK_BRIDGE ? " or --network bridge" : "");
+                decision_add(d, "network", "HostConfig.NetworkMode is %s; set " FIX(NETWORK) " to none%s", q,
+                             p->network == NETWORK_BRIDGE ? " or bridge" : "");
 
         json_t *ports;
         if (go_object(hc[H_PORTBINDINGS], "HostConfig.PortBindings", d, &ports) == 0 && go_len(ports))
-                decision_add(d, "network", "HostConfig.PortBindings publishes %zu port(s); remove -p/--publish", go_len(ports));
+                decision_add(d, "network", "HostConfig.PortBindings publishes %zu port(s); remove " FIX(PUBLISH), go_len(ports));
         go_bool(hc[H_PUBLISHALLPORTS], "HostConfig.PublishAllPorts", d, &publish_all);
         if (publish_all)
-                decision_add(d, "network", "HostConfig.PublishAllPorts is true; remove -P/--publish-all");
+                decision_add(d, "network", "HostConfig.PublishAllPorts is true; remove " FIX(PUBLISH_ALL));
 
         json_t *nc[N__MAX], *eps, *v;
         const char *key;
@@ -395,8 +398,8 @@ static void check_network(const struct policy *p, json_t *const *top, json_t *co
                 bool allowed = strcmp(key, "none") == 0 ||
                                (p->network == NETWORK_BRIDGE && (strcmp(key, "bridge") == 0 || strcmp(key, "default") == 0));
                 if (!allowed)
-                        decision_add(d, "network", "NetworkingConfig.EndpointsConfig connects to network %s; only %s allowed",
-                                     q, p->network == NETWORK_BRIDGE ? "none and bridge are" : "none is");
+                        decision_add(d, "network", "NetworkingConfig.EndpointsConfig connects to network %s; set " FIX(NETWORK) " to none%s",
+                                     q, p->network == NETWORK_BRIDGE ? " or bridge" : "");
                 snprintf(path, sizeof(path), "NetworkingConfig.EndpointsConfig[%s]", q);
                 check_endpoint_settings(p, v, path, view, d);
         }
@@ -421,7 +424,7 @@ static void check_path_list(json_t *v, const char *path, const char *const *defa
         if (!view) {
                 /* [] (not null) unmasks every path: only absent or null keeps the defaults. */
                 if (v && !json_is_null(v))
-                        decision_add(d, "privileges", "%s is set (it replaces the default list); remove it", path);
+                        decision_add(d, "privileges", "%s is set (it replaces the default list); remove it (" FIX_CLI(SECURITY_OPT) " systempaths=unconfined sets it)", path);
                 return;
         }
         if (go_array(v, path, d, &arr) < 0)
@@ -432,7 +435,7 @@ static void check_path_list(json_t *v, const char *path, const char *const *defa
                         if (json_is_string(e) && strcmp(json_string_value(e), *want) == 0)
                                 found = true;
                 if (!found)
-                        decision_add(d, "privileges", "%s lacks the default %s (the container runs unmasked, e.g. privileged); recreate it without --privileged or --security-opt",
+                        decision_add(d, "privileges", "%s lacks the default %s (the container runs unmasked); create it without " FIX(PRIVILEGED) " and " FIX_CLI(SECURITY_OPT) " systempaths=unconfined",
                                      path, *want);
         }
 }
@@ -447,7 +450,7 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
 
         go_bool(hc[H_PRIVILEGED], "HostConfig.Privileged", d, &privileged);
         if (privileged)
-                decision_add(d, "privileged", "HostConfig.Privileged is true; remove --privileged");
+                decision_add(d, "privileged", "HostConfig.Privileged is true; remove " FIX(PRIVILEGED));
 
         if (go_array(hc[H_CAPADD], "HostConfig.CapAdd", d, &arr) == 0 && arr)
                 json_array_foreach(arr, i, v) {
@@ -461,7 +464,7 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
                                         allowed = true;
                         quote_value(s, 60, q, sizeof(q));
                         if (!allowed)
-                                decision_add(d, "privileges", "HostConfig.CapAdd adds %s; remove --cap-add", q);
+                                decision_add(d, "privileges", "HostConfig.CapAdd adds %s; remove it from " FIX(CAP_ADD), q);
                 }
 
         bool nnp = false;
@@ -475,14 +478,14 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
                                 continue;
                         }
                         quote_value(s, 120, q, sizeof(q));
-                        decision_add(d, "privileges", "HostConfig.SecurityOpt has %s; only no-new-privileges is allowed, remove --security-opt",
+                        decision_add(d, "privileges", "HostConfig.SecurityOpt has %s, but only no-new-privileges is allowed; remove it from " FIX(SECURITY_OPT),
                                      q);
                 }
 
         /* Without it a setuid-root binary in the image (or copied in) makes the job root again. */
         if (p->no_new_privileges && !nnp)
                 decision_add(d, "privileges", "HostConfig.SecurityOpt lacks no-new-privileges (a setuid binary in the image would make the job root); "
-                             "add --security-opt no-new-privileges (docker-py: security_opt=[\"no-new-privileges\"]; compose: security_opt: [\"no-new-privileges:true\"])");
+                             "add no-new-privileges to " FIX(SECURITY_OPT));
 
         check_path_list(hc[H_MASKEDPATHS], "HostConfig.MaskedPaths", default_masked, view, d);
         check_path_list(hc[H_READONLYPATHS], "HostConfig.ReadonlyPaths", default_readonly, view, d);
@@ -494,7 +497,7 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
                                 continue;
                         if (!parse_canonical_id(s, strlen(s), INT32_MAX, &gid) || gid == 0) {
                                 quote_value(s, 60, q, sizeof(q));
-                                decision_add(d, "user", "HostConfig.GroupAdd has %s; only numeric groups >= 1 are allowed (no root group, no names)",
+                                decision_add(d, "user", "HostConfig.GroupAdd has %s; give " FIX(GROUP_ADD) " only numeric groups >= 1 (no root group, no names)",
                                              q);
                         }
                 }
@@ -511,7 +514,7 @@ static void check_mode(json_t *v, const char *path, const char *flag, const char
                 if (strcmp(s, *allowed) == 0)
                         return;
         quote_value(s, 120, q, sizeof(q));
-        decision_add(d, "namespaces", "%s is %s; remove %s (the container must have its own namespace)", path, q, flag);
+        decision_add(d, "namespaces", "%s is %s, but the container must have its own namespace; remove %s", path, q, flag);
 }
 
 static void check_namespaces(json_t *const *hc, bool view, struct decision *d)
@@ -527,12 +530,13 @@ static void check_namespaces(json_t *const *hc, bool view, struct decision *d)
         const char *const *ipc = view ? ipc_view : ipc_request;
         const char *const *cgroupns = view ? cgroupns_view : cgroupns_request;
 
-        check_mode(hc[H_PIDMODE], "HostConfig.PidMode", "--pid", empty, d);
-        check_mode(hc[H_UTSMODE], "HostConfig.UTSMode", "--uts", empty, d);
-        check_mode(hc[H_USERNSMODE], "HostConfig.UsernsMode", "--userns", empty, d);
-        check_mode(hc[H_IPCMODE], "HostConfig.IpcMode", "--ipc", ipc, d);
-        check_mode(hc[H_CGROUPNSMODE], "HostConfig.CgroupnsMode", "--cgroupns", cgroupns, d);
-        check_mode(hc[H_CGROUP], "HostConfig.Cgroup", "the cgroup setting", empty, d);
+        check_mode(hc[H_PIDMODE], "HostConfig.PidMode", FIX(PID), empty, d);
+        check_mode(hc[H_UTSMODE], "HostConfig.UTSMode", FIX(UTS), empty, d);
+        check_mode(hc[H_USERNSMODE], "HostConfig.UsernsMode", FIX(USERNS), empty, d);
+        check_mode(hc[H_IPCMODE], "HostConfig.IpcMode", FIX(IPC), ipc, d);
+        check_mode(hc[H_CGROUPNSMODE], "HostConfig.CgroupnsMode", FIX(CGROUPNS), cgroupns, d);
+        /* No client flag sets it (it joins another container's cgroup): named by its field. */
+        check_mode(hc[H_CGROUP], "HostConfig.Cgroup", "it", empty, d);
 }
 
 static void check_kernel(json_t *const *hc, struct decision *d)
@@ -541,16 +545,16 @@ static void check_kernel(json_t *const *hc, struct decision *d)
         int64_t oom;
         char q[160];
 
-        check_empty(hc[H_SYSCTLS], "HostConfig.Sysctls", "kernel", "remove --sysctl", d);
-        check_empty(hc[H_CGROUPPARENT], "HostConfig.CgroupParent", "kernel", "remove --cgroup-parent", d);
-        check_empty(hc[H_ANNOTATIONS], "HostConfig.Annotations", "kernel", "remove the runtime annotations", d);
+        check_empty(hc[H_SYSCTLS], "HostConfig.Sysctls", "kernel", "remove " FIX(SYSCTL), d);
+        check_empty(hc[H_CGROUPPARENT], "HostConfig.CgroupParent", "kernel", "remove " FIX(CGROUP_PARENT), d);
+        check_empty(hc[H_ANNOTATIONS], "HostConfig.Annotations", "kernel", "remove " FIX(ANNOTATION), d);
         if (go_string(hc[H_RUNTIME], "HostConfig.Runtime", d, &runtime) == 0 &&
             runtime[0] && strcmp(runtime, "runc") != 0) {
                 quote_value(runtime, 80, q, sizeof(q));
-                decision_add(d, "kernel", "HostConfig.Runtime is %s; remove --runtime (only runc is allowed)", q);
+                decision_add(d, "kernel", "HostConfig.Runtime is %s, but only runc is allowed; remove " FIX(RUNTIME), q);
         }
         if (go_int64(hc[H_OOMSCOREADJ], "HostConfig.OomScoreAdj", d, &oom) == 0 && oom < 0)
-                decision_add(d, "kernel", "HostConfig.OomScoreAdj is %" PRId64 " (protects the container from the OOM killer); set it to 0 or more",
+                decision_add(d, "kernel", "HostConfig.OomScoreAdj is %" PRId64 " (protects the container from the OOM killer); set " FIX(OOM_SCORE_ADJ) " to 0 or more",
                              oom);
 }
 
@@ -582,7 +586,7 @@ static void eval_create(const struct policy *p, json_t *body, bool view, struct 
         check_network_settings(p, top, hc, view, d);
         go_bool(hc[H_READONLYROOTFS], "HostConfig.ReadonlyRootfs", d, &readonly);
         if (p->readonly_rootfs && !readonly)
-                decision_add(d, "rootfs", "HostConfig.ReadonlyRootfs is false; add --read-only");
+                decision_add(d, "rootfs", "HostConfig.ReadonlyRootfs is false; add " FIX(READ_ONLY));
         check_mounts(p, top, hc, d);
         check_privileges(p, hc, view, d);
         check_namespaces(hc, view, d);

@@ -7,6 +7,7 @@
 #include <sys/statvfs.h>
 
 #include "policy/eval.h"
+#include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
 
@@ -34,32 +35,54 @@ int eval_parse_body(const char *buf, size_t len, const char *what, json_t **ret,
         return 0;
 }
 
+void user_fix(const struct policy *p, const char *path, char *buf, size_t size)
+{
+        /* Any GID >= 1 will do, and a UID:GID needs no look-up in the image: the UID twice is one. */
+        char ids[32];
+        snprintf(ids, sizeof(ids), "%" PRIu32 ":%" PRIu32, p->uid, p->uid);
+        if (strncmp(path, "Exec.", 5) == 0)
+                snprintf(buf, size, "give a numeric UID:GID such as " FIX_EXEC_USER_IDS, ids, ids);
+        else
+                snprintf(buf, size, "give a numeric UID:GID such as " FIX_USER_IDS, ids, ids, ids);
+}
+
 void eval_user(const struct policy *p, const char *user, const char *path, bool empty_ok, struct decision *d)
 {
-        char q[160];
+        char q[160], fix[224];
         const char *colon = strchr(user, ':');
         size_t nlen = colon ? (size_t) (colon - user) : strlen(user);
+        bool ours = nlen == strlen(p->user) && strncmp(user, p->user, nlen) == 0;
         uint64_t uid, gid;
         bool ok;
 
+        user_fix(p, path, fix, sizeof(fix));
         if (user[0] == '\0') {
                 if (!empty_ok)
-                        decision_add(d, "user", "%s is empty (the image's user, often root); set --user %" PRIu32,
-                                     path, p->uid);
+                        decision_add(d, "user", "%s is empty (the image's user, often root); %s", path, fix);
                 return;
         }
         /* A name resolves inside the image, where it can map to UID 0: numeric only, unless the
          * policy trusts its images (accept_user_name). */
-        ok = (parse_canonical_id(user, nlen, UINT32_MAX, &uid) && uid == p->uid) ||
-             (p->accept_user_name && nlen == strlen(p->user) && strncmp(user, p->user, nlen) == 0);
+        ok = (parse_canonical_id(user, nlen, UINT32_MAX, &uid) && uid == p->uid) || (p->accept_user_name && ours);
         if (ok && colon)
                 ok = parse_canonical_id(colon + 1, strlen(colon + 1), INT32_MAX, &gid) && gid >= 1;
-        if (!ok) {
-                quote_value(user, 100, q, sizeof(q));
-                decision_add(d, "user", "%s is %s; set --user %" PRIu32 " (or %" PRIu32 ":GID with a numeric GID >= 1)%s%s",
-                             path, q, p->uid, p->uid, p->accept_user_name ? ", or --user " : "",
-                             p->accept_user_name ? p->user : "");
-        }
+        if (ok)
+                return;
+        quote_value(user, 100, q, sizeof(q));
+        /* dockerd takes a user part that is not a number (strconv.Atoi allows a sign) for a name, and
+         * looks it up in the image. */
+        bool name = nlen > 0 && !strchr("0123456789+-", user[0]);
+        if (!name)
+                decision_add(d, "user", "%s is %s; %s", path, q, fix);
+        else if (!p->accept_user_name)
+                decision_add(d, "user", "%s is %s, a user name, which the image may map to root; %s, or have the admin set "
+                             "\"accept_user_name\": true in the policy to allow the name %.64s", path, q, fix, p->user);
+        else if (ours)
+                decision_add(d, "user", "%s is %s, whose group is not a numeric GID >= 1; %s, or use the name %.64s with such a GID",
+                             path, q, fix, p->user);
+        else
+                decision_add(d, "user", "%s is %s, not the policy's user name; %s, or use the name %.64s", path, q, fix,
+                             p->user);
 }
 
 /* --- exec ------------------------------------------------------------------------------------ */
@@ -88,7 +111,7 @@ void eval_exec_create(const struct policy *p, json_t *body, struct decision *d)
         gojson_bind(body, &exec_struct, "the exec body", f, d);
         go_bool(f[E_PRIVILEGED], "Exec.Privileged", d, &privileged);
         if (privileged)
-                decision_add(d, "privileged", "Exec.Privileged is true; remove --privileged from docker exec");
+                decision_add(d, "privileged", "Exec.Privileged is true; remove " FIX(EXEC_PRIVILEGED));
         go_string(f[E_USER], "Exec.User", d, &user);
         eval_user(p, user, "Exec.User", true, d);
 }
@@ -112,7 +135,7 @@ void eval_exec_view(const struct policy *p, json_t *inspect, struct decision *d)
         gojson_bind(pc, &process_struct, "ProcessConfig", f, d);
         go_bool(f[P_PRIVILEGED], "Exec.Privileged", d, &privileged);
         if (privileged)
-                decision_add(d, "privileged", "the exec is privileged; run docker exec without --privileged");
+                decision_add(d, "privileged", "the exec is privileged; run it again without " FIX(EXEC_PRIVILEGED));
         go_string(f[P_USER], "Exec.User", d, &user);
         eval_user(p, user, "Exec.User", true, d);
 }
@@ -192,7 +215,7 @@ void eval_volume_create(const struct policy *p, json_t *body, struct decision *d
                 decision_add(d, "volumes", "Volume.Driver is %s; only the local driver is allowed", q);
         }
         /* local + type=none,o=bind,device=/etc is a bind mount of any host path in disguise. */
-        check_empty(f[V_DRIVEROPTS], "Volume.DriverOpts", "volumes", "remove the driver options (-o)", d);
+        check_empty(f[V_DRIVEROPTS], "Volume.DriverOpts", "volumes", "remove the driver options, " FIX(VOLUME_OPT), d);
         check_empty(f[V_CLUSTERVOLUMESPEC], "Volume.ClusterVolumeSpec", "swarm", "cluster volumes are not allowed", d);
 }
 
@@ -251,15 +274,15 @@ void eval_build(const struct policy *p, const struct query *q, struct decision *
         v = query_once(q, "networkmode", d);
         if (!v || strcmp(v, "none") != 0) {
                 quote_value(v ? v : "", 120, qv, sizeof(qv));
-                decision_add(d, "build", "networkmode is %s (the default is the bridge); build with --network none", qv);
+                decision_add(d, "build", "networkmode is %s (the default is the bridge); set " FIX(BUILD_NETWORK) " to none", qv);
         }
         int64_t memory = query_num(q, "memory", d), swap = query_num(q, "memswap", d);
         int64_t quota = query_num(q, "cpuquota", d), period = query_num(q, "cpuperiod", d);
-        check_memory(p, memory, swap, false, d);
-        check_cpu(p, 0, quota, period, false, d);
+        check_memory(p, memory, swap, LIMITS_BUILD, d);
+        check_cpu(p, 0, quota, period, LIMITS_BUILD, d);
         int64_t shm = query_num(q, "shmsize", d);
         if (shm < 0 || shm > p->memory_limit)
-                decision_add(d, "build", "shmsize is %" PRId64 ", over the memory limit; lower --shm-size", shm);
+                decision_add(d, "build", "shmsize is %" PRId64 ", over the memory limit; lower " FIX(BUILD_SHM_SIZE), shm);
         static const char *const forbidden[] = { "remote", "cgroupparent", "outputs", "ulimits", "isolation" };
         for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
                 v = query_once(q, forbidden[i], d);
@@ -327,7 +350,7 @@ void eval_network_create(const struct policy *p, json_t *body, struct decision *
         char q[160];
 
         if (p->network != NETWORK_BRIDGE) {
-                decision_add(d, "network", "creating networks is not allowed: the policy allows only --network none, so no container may join one");
+                decision_add(d, "network", "creating networks is not allowed: the policy allows only " FIX(NETWORK) " none, so no container may join one");
                 return;
         }
         if (!body) {
@@ -340,24 +363,24 @@ void eval_network_create(const struct policy *p, json_t *body, struct decision *
                 decision_add(d, "network", "Network.Driver is %s; only the bridge driver is allowed", q);
         }
         if (go_string(f[NW_SCOPE], "Network.Scope", d, &scope) == 0 && scope[0] && strcmp(scope, "local") != 0)
-                decision_add(d, "network", "Network.Scope is not local; remove --scope");
-        check_empty(f[NW_OPTIONS], "Network.Options", "network", "remove the driver options (-o): they set host interface and firewall settings", d);
-        check_empty(f[NW_CONFIGFROM], "Network.ConfigFrom", "network", "remove --config-from", d);
+                decision_add(d, "network", "Network.Scope is not local; remove " FIX(NETWORK_SCOPE));
+        check_empty(f[NW_OPTIONS], "Network.Options", "network", "remove " FIX(NETWORK_OPT) ": they set host interface and firewall settings", d);
+        check_empty(f[NW_CONFIGFROM], "Network.ConfigFrom", "network", "remove " FIX(NETWORK_CONFIG_FROM), d);
         go_bool(f[NW_ENABLEIPV6], "Network.EnableIPv6", d, &ipv6);
         go_bool(f[NW_INGRESS], "Network.Ingress", d, &ingress);
         go_bool(f[NW_CONFIGONLY], "Network.ConfigOnly", d, &config_only);
         go_bool(f[NW_ATTACHABLE], "Network.Attachable", d, &attachable);
         if (ipv6)
-                decision_add(d, "network", "Network.EnableIPv6 is true; remove --ipv6");
+                decision_add(d, "network", "Network.EnableIPv6 is true; remove " FIX(NETWORK_IPV6));
         if (ingress || config_only || attachable)
                 decision_add(d, "network", "Network.Ingress, ConfigOnly or Attachable is true (swarm and config-only networks); remove it");
         if (gojson_bind(f[NW_IPAM], &ipam_struct, "Network.IPAM", ipam, d) == 0) {
                 if (go_string(ipam[IP_DRIVER], "Network.IPAM.Driver", d, &ipam_driver) == 0 && ipam_driver[0] &&
                     strcmp(ipam_driver, "default") != 0)
-                        decision_add(d, "network", "Network.IPAM.Driver is not default; remove --ipam-driver");
+                        decision_add(d, "network", "Network.IPAM.Driver is not default; remove " FIX(NETWORK_IPAM_DRIVER));
                 check_empty(ipam[IP_CONFIG], "Network.IPAM.Config", "network",
-                            "remove --subnet, --ip-range, --gateway and --aux-address (the daemon's address pools choose)", d);
-                check_empty(ipam[IP_OPTIONS], "Network.IPAM.Options", "network", "remove --ipam-opt", d);
+                            "remove " FIX(NETWORK_IPAM_POOL) ": the daemon's address pools choose", d);
+                check_empty(ipam[IP_OPTIONS], "Network.IPAM.Options", "network", "remove " FIX(NETWORK_IPAM_OPT), d);
         }
 }
 

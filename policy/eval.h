@@ -69,6 +69,11 @@ int reference_matches(const char *ref, const char *id, const char *name, char *w
 /* The user rule, shared by create (required) and exec (empty allowed): see DESIGN.md. */
 void eval_user(const struct policy *p, const char *user, const char *path, bool empty_ok, struct decision *d);
 
+/* The user rule's fix, in every client's words: "give a numeric UID:GID such as --user 1000:1000
+ * (docker-py user=\"1000:1000\", compose user: \"1000:1000\")", in an exec's words when `path`
+ * starts with "Exec.".  Always NUL-terminated in buf (224 bytes hold it). */
+void user_fix(const struct policy *p, const char *path, char *buf, size_t size);
+
 /* "4294967296" -> "4g": bytes in the largest exact unit, for messages. */
 void format_bytes(int64_t bytes, char *buf, size_t size);
 /* nano-CPUs -> "2", "0.5". */

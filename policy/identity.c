@@ -341,23 +341,21 @@ void check_identity(const struct policy *p, const char *what, const char *spec, 
                     const char *const *group_add, size_t n_group_add, struct decision *d)
 {
         struct identity id;
-        char why[256], q[96];
+        char why[256], q[96], fix[224];
 
         quote_value(spec, 64, q, sizeof(q));
+        user_fix(p, what, fix, sizeof(fix));
         if (identity_resolve(spec, files, group_add, n_group_add, &id, why, sizeof(why)) < 0) {
-                decision_add(d, "user", "%s %s cannot be resolved as dockerd would: %s; pass --user %u:GID with a GID of 1 or more",
-                             what, q, why, (unsigned) p->uid);
+                decision_add(d, "user", "%s %s cannot be resolved as dockerd would: %s; %s", what, q, why, fix);
                 return;
         }
         bool group0 = false;
         for (size_t i = 0; i < id.n_groups; i++)
                 group0 |= id.groups[i] == 0;
         if (id.uid != (int64_t) p->uid || id.gid <= 0 || group0)
-                decision_add(d, "user", "%s %s runs as uid %" PRId64 ", gid %" PRId64 "%s in this image (its /etc/passwd and /etc/group)%s; "
-                             "pass --user %u:GID with a GID of 1 or more (docker-py: user=\"%u:%u\")",
+                decision_add(d, "user", "%s %s runs as uid %" PRId64 ", gid %" PRId64 "%s in this image (its /etc/passwd and /etc/group)%s; %s",
                              what, q, id.uid, id.gid, group0 ? ", with supplementary group 0" : "",
-                             id.uid != (int64_t) p->uid ? ", not the policy's uid" : "", (unsigned) p->uid,
-                             (unsigned) p->uid, (unsigned) p->uid);
+                             id.uid != (int64_t) p->uid ? ", not the policy's uid" : "", fix);
 }
 
 /* --- the tar stream of GET /containers/{id}/archive ---------------------------------------------------- */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "policy/eval.h"
+#include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
 
@@ -36,15 +37,15 @@ void check_ulimits(const struct policy *p, json_t *v, const char *path, struct d
                 quote_value(name, 40, q, sizeof(q));
                 int k = policy_ulimit_index(name);
                 if (k < 0 || p->ulimit_max[k] < 0) {
-                        decision_add(d, "limits", "%s sets ulimit %s, which the policy does not allow%s; remove that --ulimit",
+                        decision_add(d, "limits", "%s sets ulimit %s, which the policy does not allow%s; remove it from " FIX(ULIMIT),
                                      at, q, k >= 0 && (strcmp(name, "rtprio") == 0 || strcmp(name, "rttime") == 0) ?
                                      " (realtime scheduling escapes the CPU limit)" : "");
                         continue;
                 }
                 /* -1 is "unlimited" to dockerd (RLIM_INFINITY). */
                 if (soft < 0 || hard < 0 || soft > p->ulimit_max[k] || hard > p->ulimit_max[k])
-                        decision_add(d, "limits", "%s sets %s to %" PRId64 ":%" PRId64 " (soft:hard, -1 is unlimited); set --ulimit %s to at most %" PRId64,
-                                     at, q, soft, hard, name, p->ulimit_max[k]);
+                        decision_add(d, "limits", "%s sets %s to %" PRId64 ":%" PRId64 " (soft:hard, -1 is unlimited); set both to at most %" PRId64
+                                     " in " FIX(ULIMIT), at, q, soft, hard, p->ulimit_max[k]);
         }
 }
 
@@ -61,7 +62,7 @@ void check_shm_size(const struct policy *p, const json_t *v, bool view, struct d
         format_bytes(p->memory_limit, lim, sizeof(lim));
         format_bytes(shm, have, sizeof(have));
         if (shm < 0 || shm > p->memory_limit)
-                decision_add(d, "limits", "HostConfig.ShmSize is %s, over the memory limit; set --shm-size to at most %s (or leave it unset)",
+                decision_add(d, "limits", "HostConfig.ShmSize is %s, over the memory limit; set " FIX(SHM_SIZE) " to at most %s, or leave it unset",
                              have, lim);
 }
 
@@ -75,17 +76,17 @@ void check_restart(const struct policy *p, json_t *v, const char *path, struct d
         json_t *f[RP__MAX];
         const char *name;
         int64_t retries;
-        char q[80], fix[128];
+        char q[80], fix[192];
 
         if (gojson_bind(v, &restart_struct, path, f, d) < 0)
                 return;
         go_string(f[RP_NAME], path, d, &name);
         go_int64(f[RP_MAX], path, d, &retries);
         if (p->restart_max_retries > 0)
-                snprintf(fix, sizeof(fix), "use --restart no or on-failure:N with N from 1 to %" PRId64,
+                snprintf(fix, sizeof(fix), "set " FIX(RESTART) " to no, or to on-failure with 1 to %" PRId64 " retries",
                          p->restart_max_retries);
         else
-                snprintf(fix, sizeof(fix), "use --restart no (the policy allows no restarts)");
+                snprintf(fix, sizeof(fix), "set " FIX(RESTART) " to no (the policy allows no restarts)");
         /* "" is "no" at create, and "unchanged" at update. */
         if (name[0] == '\0' || strcmp(name, "no") == 0) {
                 if (retries != 0)

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "policy/eval.h"
+#include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
 
@@ -113,7 +114,7 @@ static void check_option(const char *driver, const char *key, const char *val, s
                 if (strcmp(OPTS[i].name, key) == 0 && driver_knows(&OPTS[i], driver))
                         o = &OPTS[i];
         if (!o) {
-                decision_add(d, "logs", "HostConfig.LogConfig.Config has %s, not an option of log driver %s that keeps logs on the host; remove that --log-opt",
+                decision_add(d, "logs", "HostConfig.LogConfig.Config has %s, not an option of log driver %s that keeps logs on the host; remove it from " FIX(LOG_OPT),
                              qk, driver[0] ? qd : "(the daemon's default)");
                 return;
         }
@@ -167,7 +168,7 @@ void check_log_config(json_t *v, struct decision *d)
         if (!host) {
                 quote_value(type, 40, q, sizeof(q));
                 decision_add(d, "logs", "HostConfig.LogConfig.Type is %s, a log driver that sends the output over the network or into a "
-                             "host socket; use --log-driver json-file, local, journald or none, or leave it unset",
+                             "host socket; set " FIX(LOG_DRIVER) " to json-file, local, journald or none, or leave it unset",
                              q);
                 return;
         }
@@ -181,7 +182,7 @@ void check_log_config(json_t *v, struct decision *d)
                 }
                 if (strcmp(type, "none") == 0) {
                         quote_value(key, 60, q, sizeof(q));
-                        decision_add(d, "logs", "HostConfig.LogConfig.Config has %s, but log driver none takes no options; remove that --log-opt",
+                        decision_add(d, "logs", "HostConfig.LogConfig.Config has %s, but log driver none takes no options; remove it from " FIX(LOG_OPT),
                                      q);
                         continue;
                 }

@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy/eval.h"
+#include "policy/fixes.h"
 
 #define ID_LEN 64
 
@@ -33,7 +34,8 @@ void eval_container_name(const char *name, const char *field, struct decision *d
         if (!name_reads_as_id(name))
                 return;
         quote_value(name, 80, q, sizeof(q));
-        decision_add(d, "names", "%s %s could also be read as a container ID (lowercase hex): dockerd would then start whichever container it names; choose a name with a letter beyond a-f, a dash or an underscore",
+        decision_add(d, "names", "%s %s could also be read as a container ID (lowercase hex): dockerd would then start whichever container it names; "
+                     "choose a name with a letter beyond a-f, a dash or an underscore, for " FIX(NAME) " or docker rename",
                      field, q);
 }
 

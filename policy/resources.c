@@ -7,6 +7,7 @@
 #include <string.h>
 
 #include "policy/eval.h"
+#include "policy/fixes.h"
 
 #define DEFAULT_CPU_PERIOD 100000   /* dockerd/kernel default when CpuPeriod is 0 */
 
@@ -73,38 +74,67 @@ void format_cpus(int64_t nano, char *buf, size_t size)
         snprintf(buf, size, "%" PRId64 ".%s", whole, f);
 }
 
-void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t period, bool update,
+/* The words of the cpu and memory messages, per enum limits_of: the request's fields, and the
+ * settings that fix them. */
+static const struct limit_words {
+        const char *none;                           /* the fields that, all 0, set no CPU limit */
+        const char *nano, *quota, *period, *memory, *swap;
+        const char *cpus;                           /* NULL: none (a build) */
+        const char *cpu_quota, *cpu_period, *mem, *memswap;
+} limit_words[] = {
+        [LIMITS_CREATE] = { "HostConfig.NanoCpus and HostConfig.CpuQuota are", "HostConfig.NanoCpus",
+                            "HostConfig.CpuQuota", "HostConfig.CpuPeriod", "HostConfig.Memory", "HostConfig.MemorySwap",
+                            FIX(CPUS), FIX(CPU_QUOTA), FIX(CPU_PERIOD), FIX(MEMORY), FIX(MEMORY_SWAP) },
+        [LIMITS_UPDATE] = { "Update.NanoCpus and Update.CpuQuota are", "Update.NanoCpus", "Update.CpuQuota",
+                            "Update.CpuPeriod", "Update.Memory", "Update.MemorySwap",
+                            FIX(CPUS), FIX(CPU_QUOTA), FIX(CPU_PERIOD), FIX(MEMORY), FIX(MEMORY_SWAP) },
+        [LIMITS_BUILD]  = { "cpuquota and cpuperiod are", "nanocpus", "cpuquota", "cpuperiod", "memory", "memswap",
+                            NULL, FIX(BUILD_CPU_QUOTA), FIX(BUILD_CPU_PERIOD), FIX(BUILD_MEMORY),
+                            FIX(BUILD_MEMORY_SWAP) },
+};
+
+/* "set --cpus (...) to at most 2", or a build's quota and period. */
+static void cpu_fix(const struct limit_words *w, const char *lim, char *buf, size_t size)
+{
+        if (w->cpus)
+                snprintf(buf, size, "set %s to at most %s", w->cpus, lim);
+        else
+                snprintf(buf, size, "set %s and %s to at most %s CPUs (quota/period)", w->cpu_quota, w->cpu_period, lim);
+}
+
+void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t period, enum limits_of of,
                struct decision *d)
 {
-        char lim[32], have[32];
+        const struct limit_words *w = &limit_words[of];
+        bool update = of == LIMITS_UPDATE;
+        char lim[32], have[32], fix[192];
         format_cpus(p->cpu_limit_nano, lim, sizeof(lim));
+        cpu_fix(w, lim, fix, sizeof(fix));
 
         if (!update && nano == 0 && quota == 0 && period == 0) {
-                decision_add(d, "cpu", "HostConfig.NanoCpus and HostConfig.CpuQuota are 0 (no CPU limit); set --cpus to at most %s", lim);
+                decision_add(d, "cpu", "%s 0 (no CPU limit); %s", w->none, fix);
                 return;
         }
-        const char *pre = update ? "Update" : "HostConfig";
         if (nano < 0) {
-                decision_add(d, "cpu", "%s.NanoCpus is %" PRId64 " (negative); set --cpus to at most %s", pre, nano, lim);
+                decision_add(d, "cpu", "%s is %" PRId64 " (negative); %s", w->nano, nano, fix);
         } else if (nano > p->cpu_limit_nano) {
                 format_cpus(nano, have, sizeof(have));
-                decision_add(d, "cpu", "%s.NanoCpus is %" PRId64 " (%s CPUs), over the limit; set --cpus to at most %s",
-                             pre, nano, have, lim);
+                decision_add(d, "cpu", "%s is %" PRId64 " (%s CPUs), over the limit; %s", w->nano, nano, have, fix);
         }
         if (quota == 0 && period == 0)
                 return;
         if (update && (quota == 0 || period == 0)) {
-                decision_add(d, "cpu", "Update.CpuQuota (%" PRId64 ") or Update.CpuPeriod (%" PRId64 ") alone, so the resulting "
-                             "CPU share cannot be checked; set --cpu-quota and --cpu-period together, or use --cpus (at most %s)",
-                             quota, period, lim);
+                decision_add(d, "cpu", "%s (%" PRId64 ") or %s (%" PRId64 ") alone, so the resulting CPU share cannot be "
+                             "checked; set %s and %s together, or %s", w->quota, quota, w->period, period,
+                             w->cpu_quota, w->cpu_period, fix);
                 return;
         }
         if (quota <= 0) {
-                decision_add(d, "cpu", "%s.CpuQuota is %" PRId64 " (no CPU limit); set --cpus to at most %s", pre, quota, lim);
+                decision_add(d, "cpu", "%s is %" PRId64 " (no CPU limit); %s", w->quota, quota, fix);
                 return;
         }
         if (period < 0) {
-                decision_add(d, "cpu", "%s.CpuPeriod is %" PRId64 " (negative); set --cpus to at most %s", pre, period, lim);
+                decision_add(d, "cpu", "%s is %" PRId64 " (negative); %s", w->period, period, fix);
                 return;
         }
         int64_t eff = period ? period : DEFAULT_CPU_PERIOD;
@@ -112,33 +142,32 @@ void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t peri
         __int128 lhs = (__int128) quota * 1000000000;
         __int128 rhs = (__int128) p->cpu_limit_nano * eff;
         if (lhs > rhs)
-                decision_add(d, "cpu", "%s.CpuQuota/CpuPeriod is %" PRId64 "/%" PRId64 ", over %s CPUs; lower --cpu-quota or use --cpus",
-                             pre, quota, eff, lim);
+                decision_add(d, "cpu", "%s/%s is %" PRId64 "/%" PRId64 ", over %s CPUs; lower %s%s%s", w->quota, w->period,
+                             quota, eff, lim, w->cpu_quota, w->cpus ? ", or use " : "", w->cpus ? w->cpus : "");
 }
 
-void check_memory(const struct policy *p, int64_t memory, int64_t swap, bool update, struct decision *d)
+void check_memory(const struct policy *p, int64_t memory, int64_t swap, enum limits_of of, struct decision *d)
 {
+        const struct limit_words *w = &limit_words[of];
         char lim[32], have[32];
-        const char *pre = update ? "Update" : "HostConfig";
         format_bytes(p->memory_limit, lim, sizeof(lim));
         format_bytes(memory, have, sizeof(have));
 
-        if (update && memory == 0) {
+        if (of == LIMITS_UPDATE && memory == 0) {
                 /* unchanged */
         } else if (memory <= 0) {
-                decision_add(d, "memory", "%s.Memory is %" PRId64 " (no limit); set --memory to at most %s",
-                             pre, memory, lim);
+                decision_add(d, "memory", "%s is %" PRId64 " (no limit); set %s to at most %s", w->memory, memory, w->mem, lim);
         } else if (memory > p->memory_limit) {
-                decision_add(d, "memory", "%s.Memory is %s, over the limit; set --memory to at most %s",
-                             pre, have, lim);
+                decision_add(d, "memory", "%s is %s, over the limit; set %s to at most %s", w->memory, have, w->mem, lim);
         }
         if (swap == -1) {
-                decision_add(d, "memory", "%s.MemorySwap is -1 (unlimited swap); set --memory-swap equal to --memory, or leave it unset", pre);
+                decision_add(d, "memory", "%s is -1 (unlimited swap); set %s to the memory's value, or leave it unset",
+                             w->swap, w->memswap);
         } else if (swap != 0 && (swap != memory || memory == 0)) {
                 char sw[32];
                 format_bytes(swap, sw, sizeof(sw));
-                decision_add(d, "memory", "%s.MemorySwap is %s, not equal to Memory (%s); set --memory-swap equal to --memory, or leave it unset",
-                             pre, sw, have);
+                decision_add(d, "memory", "%s is %s, not equal to %s (%s); set %s to the memory's value, or leave it unset",
+                             w->swap, sw, w->memory, have, w->memswap);
         }
 }
 
@@ -152,10 +181,10 @@ void check_pids(const struct policy *p, const json_t *v, const char *path, bool 
         if (update && (!v || json_is_null(v)))
                 return;                      /* null: unchanged */
         if (pids <= 0)
-                decision_add(d, "pids", "%s is %" PRId64 " (no limit); set --pids-limit to at most %" PRId64,
+                decision_add(d, "pids", "%s is %" PRId64 " (no limit); set " FIX(PIDS_LIMIT) " to at most %" PRId64,
                              path, pids, p->pids_limit);
         else if (pids > p->pids_limit)
-                decision_add(d, "pids", "%s is %" PRId64 ", over the limit; set --pids-limit to at most %" PRId64,
+                decision_add(d, "pids", "%s is %" PRId64 ", over the limit; set " FIX(PIDS_LIMIT) " to at most %" PRId64,
                              path, pids, p->pids_limit);
 }
 
@@ -196,9 +225,9 @@ void check_endpoint_settings(const struct policy *p, json_t *v, const char *path
         /* dockerd fills in the MAC it chose in its own view. */
         snprintf(fp, sizeof(fp), "%s.MacAddress", path);
         if (!view)
-                check_empty(f[EP_MACADDRESS], fp, "network", "remove --mac-address (the policy's allow_network_settings allows it)", d);
+                check_empty(f[EP_MACADDRESS], fp, "network", "remove " FIX(MAC_ADDRESS) "; the policy's allow_network_settings allows it", d);
         snprintf(fp, sizeof(fp), "%s.Links", path);
-        check_empty(f[EP_LINKS], fp, "network", "remove --link (the policy's allow_network_settings allows it)", d);
+        check_empty(f[EP_LINKS], fp, "network", "remove " FIX(LINK) "; the policy's allow_network_settings allows it", d);
 }
 
 void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
@@ -213,16 +242,17 @@ void check_resource_fields(const struct policy *p, const struct resource_fields 
         READ_INT(nano_cpus, "NanoCpus", nano);
         READ_INT(cpu_quota, "CpuQuota", quota);
         READ_INT(cpu_period, "CpuPeriod", period);
-        check_cpu(p, nano, quota, period, update, d);
+        check_cpu(p, nano, quota, period, update ? LIMITS_UPDATE : LIMITS_CREATE, d);
         READ_INT(cpu_rt_period, "CpuRealtimePeriod", rtp);
         READ_INT(cpu_rt_runtime, "CpuRealtimeRuntime", rtr);
         if (rtp || rtr)
-                decision_add(d, "cpu", "%s.CpuRealtimePeriod/CpuRealtimeRuntime are set; remove --cpu-rt-period/--cpu-rt-runtime",
-                             prefix);
+                decision_add(d, "cpu", "%s.CpuRealtimePeriod/CpuRealtimeRuntime are set; remove " FIX(CPU_RT_PERIOD) " and "
+                             FIX(CPU_RT_RUNTIME), prefix);
         READ_INT(cpu_count, "CpuCount", count);
         READ_INT(cpu_percent, "CpuPercent", percent);
         if (count || percent)
-                decision_add(d, "cpu", "%s.CpuCount/CpuPercent are set (Windows only); use --cpus", prefix);
+                decision_add(d, "cpu", "%s.CpuCount/CpuPercent are set (Windows only); remove " FIX(CPU_COUNT) " and "
+                             FIX(CPU_PERCENT) ", and use " FIX(CPUS), prefix);
 
         READ_INT(memory, "Memory", memory);
         READ_INT(memory_swap, "MemorySwap", swap);
@@ -233,21 +263,21 @@ void check_resource_fields(const struct policy *p, const struct resource_fields 
         if (view && memory > 0 && swap >= memory && p->memory_limit <= INT64_MAX / 2 &&
             swap <= 2 * p->memory_limit)
                 swap = 0;
-        check_memory(p, memory, swap, update, d);
+        check_memory(p, memory, swap, update ? LIMITS_UPDATE : LIMITS_CREATE, d);
         snprintf(path, sizeof(path), "%s.OomKillDisable", prefix);
         go_bool(f->oom_kill_disable, path, d, &oomkd);
         if (oomkd)
-                decision_add(d, "memory", "%s is true; remove --oom-kill-disable", path);
+                decision_add(d, "memory", "%s is true; remove " FIX(OOM_KILL_DISABLE), path);
         snprintf(path, sizeof(path), "%s.PidsLimit", prefix);
         check_pids(p, f->pids_limit, path, update, d);
         snprintf(path, sizeof(path), "%s.Ulimits", prefix);
         check_ulimits(p, f->ulimits, path, d);
 
         snprintf(path, sizeof(path), "%s.Devices", prefix);
-        check_empty(f->devices, path, "devices", update ? "devices cannot be added" : "remove --device", d);
+        check_empty(f->devices, path, "devices", update ? "devices cannot be added" : "remove " FIX(DEVICE), d);
         snprintf(path, sizeof(path), "%s.DeviceRequests", prefix);
-        check_empty(f->device_requests, path, "devices", update ? "devices cannot be added" : "remove --gpus", d);
+        check_empty(f->device_requests, path, "devices", update ? "devices cannot be added" : "remove " FIX(GPUS), d);
         snprintf(path, sizeof(path), "%s.DeviceCgroupRules", prefix);
         check_empty(f->device_cgroup_rules, path, "devices",
-                    update ? "device rules cannot be added" : "remove --device-cgroup-rule", d);
+                    update ? "device rules cannot be added" : "remove " FIX(DEVICE_CGROUP_RULE), d);
 }

@@ -15,12 +15,15 @@ bool parse_canonical_id(const char *s, size_t len, uint64_t max, uint64_t *ret);
 /* Normalise a capability name as dockerd does: upper-case, without a "CAP_" prefix. */
 void cap_normalise(const char *in, char *buf, size_t size);
 
-/* The CPU rule over NanoCpus / CpuQuota / CpuPeriod.  `update`: 0 means unchanged, and quota and
- * period must come together (the container's current period is unknown here). */
-void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t period, bool update,
+/* Whose limits check_cpu() and check_memory() judge, for the words of their messages: a create's
+ * HostConfig, an update (0 means unchanged, and CPU quota and period must come together: the
+ * container's current period is unknown here), or a build's query (cpuquota, memory, ...). */
+enum limits_of { LIMITS_CREATE, LIMITS_UPDATE, LIMITS_BUILD };
+/* The CPU rule over NanoCpus / CpuQuota / CpuPeriod (a build has no NanoCpus: pass 0). */
+void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t period, enum limits_of of,
                struct decision *d);
 /* The memory rule over Memory / MemorySwap. */
-void check_memory(const struct policy *p, int64_t memory, int64_t swap, bool update, struct decision *d);
+void check_memory(const struct policy *p, int64_t memory, int64_t swap, enum limits_of of, struct decision *d);
 /* The pids rule: `v` is PidsLimit (NULL/null: unset). */
 void check_pids(const struct policy *p, const json_t *v, const char *path, bool update, struct decision *d);
 /* container.Resources, the one field list that HostConfig (create, which embeds it) and

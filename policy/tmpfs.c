@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "policy/eval.h"
+#include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
 
@@ -91,7 +92,7 @@ void check_tmpfs_data(const struct policy *p, const char *opts, const char *fiel
                                      field, q);
         }
         if (size != INT64_MAX)
-                check_size(p, size, field, "add size= (--tmpfs /tmp:size=64m)", d);
+                check_size(p, size, field, "add size= to " FIX(TMPFS) ", as in /tmp:size=64m", d);
 }
 
 /* mount.TmpfsOptions */
@@ -114,7 +115,7 @@ void check_tmpfs_mount(const struct policy *p, json_t *opts, const char *field, 
                 return;
         snprintf(sub, sizeof(sub), "%s.TmpfsOptions.SizeBytes", field);
         if (go_int64(t[TM_SIZEBYTES], sub, d, &size) == 0)
-                check_size(p, size, sub, "set tmpfs-size (--mount type=tmpfs,dst=/tmp,tmpfs-size=64m)", d);
+                check_size(p, size, sub, "set " FIX(MOUNT_TMPFS_SIZE), d);
 
         /* Options (API 1.46): dockerd takes only [["exec"]] and [["noexec"]]. */
         snprintf(sub, sizeof(sub), "%s.TmpfsOptions.Options", field);

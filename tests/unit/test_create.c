@@ -338,7 +338,7 @@ static void test_cpu(void)
                 /* quota / period, NanoCpus 0 */
                 { "quota 200000/100000", M3(HC "NanoCpus", "0", HC "CpuQuota", "200000", HC "CpuPeriod", "100000"), "", NULL, NULL },
                 { "quota 200001/100000", M3(HC "NanoCpus", "0", HC "CpuQuota", "200001", HC "CpuPeriod", "100000"), "cpu",
-                  "CpuQuota/CpuPeriod", NULL },
+                  "HostConfig.CpuQuota/HostConfig.CpuPeriod is 200001/100000", NULL },
                 { "quota 200000, period 0 (100000)", M3(HC "NanoCpus", "0", HC "CpuQuota", "200000", HC "CpuPeriod", "0"), "", NULL, NULL },
                 { "quota 200001, period 0 (100000)", M3(HC "NanoCpus", "0", HC "CpuQuota", "200001", HC "CpuPeriod", "0"), "cpu", NULL, NULL },
                 { "quota 50000/100000", M3(HC "NanoCpus", "0", HC "CpuQuota", "50000", HC "CpuPeriod", "100000"), "", NULL, NULL },
@@ -384,7 +384,8 @@ static void test_memory(void)
                 { "4g-1", M1(HC "Memory", "4294967295"), "", NULL, NULL },
                 { "8g", M1(HC "Memory", "8589934592"), "memory", "8g", NULL },
                 { "1 byte", M1(HC "Memory", "1"), "", NULL, NULL },
-                { "0", M1(HC "Memory", "0"), "memory", "HostConfig.Memory is 0 (no limit); set --memory to at most 4g", NULL },
+                { "0", M1(HC "Memory", "0"), "memory",
+                  "HostConfig.Memory is 0 (no limit); set --memory (docker-py mem_limit, compose mem_limit) to at most 4g", NULL },
                 { "-1", M1(HC "Memory", "-1"), "memory", NULL, NULL },
                 { "null", M1(HC "Memory", "null"), "memory", NULL, NULL },
                 { "missing", M1(HC "Memory", DEL), "memory", NULL, NULL },
@@ -493,7 +494,7 @@ static void test_network(void)
                 { "bridge, settings allowed, allowlist: DnsSearch", M1(HC "DnsSearch", "[\"corp\"]"), "", NULL,
                   pol_bridge_settings_allowlist },
                 { "none policy: Dns (no network to use it)", M1(HC "Dns", "[\"8.8.8.8\"]"), "", NULL, NULL },
-                { "bridge policy: host", M1(HC "NetworkMode", S("host")), "network", "--network bridge", pol_bridge },
+                { "bridge policy: host", M1(HC "NetworkMode", S("host")), "network", "to none or bridge", pol_bridge },
                 { "bridge policy: container:x", M1(HC "NetworkMode", S("container:x")), "network", NULL, pol_bridge },
                 { "bridge policy: custom", M1(HC "NetworkMode", S("mynet")), "network", NULL, pol_bridge },
                 { "bridge policy: Bridge", M1(HC "NetworkMode", S("Bridge")), "network", NULL, pol_bridge },
@@ -779,7 +780,7 @@ static void test_volumes(void)
                 { "Tmpfs /tmp listed", M1(HC "Tmpfs", "{\"/tmp\":\"size=64m\"}"), "", NULL, pol_tmpfs },
                 { "Tmpfs /tmp/ listed", M1(HC "Tmpfs", "{\"/tmp/\":\"size=1k\"}"), "", NULL, pol_tmpfs },
                 { "Tmpfs two listed", M1(HC "Tmpfs", "{\"/tmp\":\"size=1m\",\"/run\":\"size=1g\"}"), "", NULL, pol_tmpfs },
-                { "Tmpfs no size", M1(HC "Tmpfs", "{\"/tmp\":\"\"}"), "mounts", "--tmpfs /tmp:size=64m", pol_tmpfs },
+                { "Tmpfs no size", M1(HC "Tmpfs", "{\"/tmp\":\"\"}"), "mounts", "add size= to --tmpfs (docker-py and compose: tmpfs)", pol_tmpfs },
                 { "Tmpfs options without size", M1(HC "Tmpfs", "{\"/tmp\":\"noexec,mode=1777\"}"), "mounts", "no size", pol_tmpfs },
                 { "Tmpfs size = memory limit", M1(HC "Tmpfs", "{\"/tmp\":\"size=4g\"}"), "", NULL, pol_tmpfs },
                 { "Tmpfs size = memory limit in k", M1(HC "Tmpfs", "{\"/tmp\":\"size=4194304k\"}"), "", NULL, pol_tmpfs },
@@ -1146,17 +1147,21 @@ static void test_message(void)
         size_t n = decision_message(&d, msg, sizeof(msg));
         CU_ASSERT_EQUAL(n, strlen(msg));
         /* every text, "; "-separated, each starting with its rule id, once */
-        static const char head[] = "user: Config.User is \"0\"; set --user 1000 (or 1000:GID with a numeric GID >= 1); memory: ";
+        static const char head[] = "user: Config.User is \"0\"; give a numeric UID:GID such as --user 1000:1000 "
+                                   "(docker-py user=\"1000:1000\", compose user: \"1000:1000\"); memory: ";
         CU_ASSERT_TRUE(strncmp(msg, head, strlen(head)) == 0);
-        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "; memory: HostConfig.Memory is 0 (no limit); set --memory to at most 4g; "));
-        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "; privileged: HostConfig.Privileged is true; remove --privileged"));
-        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "privileges: HostConfig.CapAdd adds \"SYS_ADMIN\"; remove --cap-add; "
-                                           "privileges: HostConfig.CapAdd adds \"NET_ADMIN\""));
+        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "; memory: HostConfig.Memory is 0 (no limit); set --memory (docker-py mem_limit, "
+                                           "compose mem_limit) to at most 4g; "));
+        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "; privileged: HostConfig.Privileged is true; remove --privileged (docker-py and "
+                                          "compose: privileged)"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "privileges: HostConfig.CapAdd adds \"SYS_ADMIN\"; remove it from --cap-add "
+                                           "(docker-py and compose: cap_add); privileges: HostConfig.CapAdd adds \"NET_ADMIN\""));
         CU_ASSERT_PTR_NULL(strstr(msg, "privileged: privileged:"));
         CU_ASSERT_PTR_NULL(strstr(msg, "user,"));
         CU_ASSERT_EQUAL(d.n, 5);
         if (d.n == 5)
-                CU_ASSERT_STRING_EQUAL(d.v[1].text, "memory: HostConfig.Memory is 0 (no limit); set --memory to at most 4g");
+                CU_ASSERT_STRING_EQUAL(d.v[1].text, "memory: HostConfig.Memory is 0 (no limit); set --memory (docker-py mem_limit, "
+                                                    "compose mem_limit) to at most 4g");
 
         /* a short buffer: truncated, terminated */
         char small[12];
@@ -1239,7 +1244,7 @@ static void test_limits(void)
                 { "shm missing", M1(HC "ShmSize", DEL), "", NULL, NULL },
                 { "shm 64m", M1(HC "ShmSize", "67108864"), "", NULL, NULL },
                 { "shm at the memory limit", M1(HC "ShmSize", "4294967296"), "", NULL, NULL },
-                { "shm over the memory limit", M1(HC "ShmSize", "4294967297"), "limits", "--shm-size to at most 4g", NULL },
+                { "shm over the memory limit", M1(HC "ShmSize", "4294967297"), "limits", "--shm-size (docker-py and compose: shm_size) to at most 4g", NULL },
                 { "shm 8g", M1(HC "ShmSize", "8589934592"), "limits", NULL, NULL },
                 { "shm negative", M1(HC "ShmSize", "-1"), "limits", NULL, NULL },
                 /* realtime CPU */
@@ -1267,7 +1272,7 @@ static void test_restart(void)
                 { "null", M1(HC "RestartPolicy", "null"), "", NULL, NULL },
                 { "on-failure:1", M1(HC "RestartPolicy", RP("on-failure", 1)), "", NULL, NULL },
                 { "on-failure:3", M1(HC "RestartPolicy", RP("on-failure", 3)), "", NULL, NULL },
-                { "on-failure:4", M1(HC "RestartPolicy", RP("on-failure", 4)), "restart", "from 1 to 3", NULL },
+                { "on-failure:4", M1(HC "RestartPolicy", RP("on-failure", 4)), "restart", "on-failure with 1 to 3 retries", NULL },
                 { "on-failure:0", M1(HC "RestartPolicy", RP("on-failure", 0)), "restart", "no bound", NULL },
                 { "on-failure:-1", M1(HC "RestartPolicy", RP("on-failure", -1)), "restart", NULL, NULL },
                 { "always", M1(HC "RestartPolicy", RP("always", 0)), "restart", "asking no plugin", NULL },

@@ -425,7 +425,7 @@ static void test_archive(void)
 static void test_network_create(void)
 {
         static const struct ep_case cases[] = {
-                { "none policy: CLI body", NETCREATE, NET_CLI, NULL, "network", "only --network none", NULL },
+                { "none policy: CLI body", NETCREATE, NET_CLI, NULL, "network", "only --network (docker-py network_mode, compose network_mode) none", NULL },
                 { "none policy: {}", NETCREATE, "{\"Name\":\"n\"}", NULL, "network", NULL, NULL },
                 { "CLI body", NETCREATE, NET_CLI, NULL, "", NULL, pol_bridge },
                 { "compose body", NETCREATE, NET_COMPOSE, NULL, "", NULL, pol_bridge },
@@ -436,7 +436,7 @@ static void test_network_create(void)
                 { "scope swarm", NETCREATE, "{\"Name\":\"n\",\"Scope\":\"swarm\"}", NULL, "network", "--scope", pol_bridge },
                 { "scope local", NETCREATE, "{\"Name\":\"n\",\"Scope\":\"local\"}", NULL, "", NULL, pol_bridge },
                 { "driver option", NETCREATE, "{\"Name\":\"n\",\"Options\":{\"com.docker.network.bridge.name\":\"eth0\"}}", NULL,
-                  "network", "driver options", pol_bridge },
+                  "network", "remove -o/--opt (docker-py networks.create options, compose networks driver_opts)", pol_bridge },
                 { "subnet", NETCREATE, "{\"Name\":\"n\",\"IPAM\":{\"Config\":[{\"Subnet\":\"10.9.0.0/16\"}]}}", NULL,
                   "network", "--subnet", pol_bridge },
                 { "ipam driver", NETCREATE, "{\"Name\":\"n\",\"IPAM\":{\"Driver\":\"dhcp\"}}", NULL, "network", "--ipam-driver", pol_bridge },

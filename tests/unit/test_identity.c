@@ -159,7 +159,7 @@ static void test_rule(void)
         expect_rule("1000:1000", PASSWD, GROUP_WITH_ROOT, true, NULL);
         expect_rule("1000", PASSWD, GROUP_WITH_ROOT, false, "supplementary group 0");
         expect_rule("1000", NULL, NULL, false, "gid 0");
-        expect_rule("1000", "root:x:0:0::/:/bin/sh\n", GROUP, false, "--user 1000:GID");
+        expect_rule("1000", "root:x:0:0::/:/bin/sh\n", GROUP, false, "a numeric UID:GID such as --user 1000:1000");
         expect_rule("arandu-user", PASSWD, GROUP, true, NULL);
         expect_rule("arandu-user", "arandu-user:x:0:0::/:/bin/sh\n", GROUP, false, "uid 0");
         expect_rule("arandu-user", "arandu-user:x:1001:1001::/:/bin/sh\n", GROUP, false, "not the policy's uid");

@@ -306,7 +306,8 @@ static inline bool tu_says_fix(const char *text)
                 "; the cgroup parent cannot", "; cluster volumes", "; volume options", "; image mounts",
                 ": binds are allowed only", ": only the ro or rw", ": only bind mounts", "remove it", "; dockerd expects",
                 "only the default bridge is", "the policy allows no network", "; build with",
-                "not allowed", "; set --",
+                "not allowed", "; set --", "; give ", "; in -v", "; in --mount", "; create it without",
+                "; run it again without", "; choose",
         };
         for (size_t i = 0; i < sizeof(verbs) / sizeof(verbs[0]); i++)
                 if (strstr(text, verbs[i]))
