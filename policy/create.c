@@ -122,8 +122,8 @@ static bool private_propagation(const char *s)
 static void check_bind(const struct policy *p, const char *field, const char *src, int s, bool readonly,
                        bool spec, struct mount_count *mc, struct decision *d)
 {
-        char why[PATH_MAX + 128], q[PATH_MAX + 16];
-        quote_value(src, 200, q, sizeof(q));
+        char why[PATH_MAX + 128], q[128];
+        quote_value(src, 100, q, sizeof(q));
 
         if (++mc->at[s] == 2)
                 decision_add(d, "mounts", "%s mounts %s a second time; mount it once", field, slot_target[s]);
@@ -139,13 +139,13 @@ static void check_bind(const struct policy *p, const char *field, const char *sr
 static void check_bind_spec(const struct policy *p, const char *spec, size_t idx, struct mount_count *mc,
                             struct decision *d)
 {
-        char field[64], q[320];
+        char field[64], q[160];
         const char *parts[4];
         size_t lens[4], n = 0;
         const char *s = spec;
 
         snprintf(field, sizeof(field), "HostConfig.Binds[%zu]", idx);
-        quote_value(spec, 240, q, sizeof(q));
+        quote_value(spec, 120, q, sizeof(q));
 
         /* strings.SplitN(spec, ":", 4) */
         while (n < 3) {
@@ -215,7 +215,7 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
                                struct decision *d)
 {
         json_t *f[M__MAX], *b[B__MAX];
-        char field[64], sub[96], q[320];
+        char field[64], sub[96], q[160];
         const char *type, *src, *target;
         bool ro;
 
@@ -232,7 +232,7 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
         go_bool(f[M_READONLY], sub, d, &ro);
 
         if (strcmp(type, "tmpfs") == 0) {
-                quote_value(target, 200, q, sizeof(q));
+                quote_value(target, 120, q, sizeof(q));
                 if (!tmpfs_target_allowed(p, target))
                         decision_add(d, "mounts", "%s is a tmpfs at %s, which the policy does not allow; remove it from " FIX(MOUNT) ", or have the admin add the target to the policy's tmpfs_targets",
                                      field, q);
@@ -259,7 +259,7 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
                                 decision_add(d, "mounts", "%s.ReadOnlyNonRecursive is true; remove it", sub);
                 }
                 int slot = target_slot(target);
-                quote_value(target, 200, q, sizeof(q));
+                quote_value(target, 120, q, sizeof(q));
                 if (slot < 0)
                         decision_add(d, "mounts", "%s binds at %s; in " FIX(MOUNT) " binds are allowed only at /workspace (read-only) and /artifacts",
                                      field, q);
@@ -393,14 +393,14 @@ static void check_network(const struct policy *p, json_t *const *top, json_t *co
         if (go_object(nc[N_ENDPOINTSCONFIG], "NetworkingConfig.EndpointsConfig", d, &eps) < 0 || !eps)
                 return;
         json_object_foreach(eps, key, v) {
-                char path[256];
-                quote_value(key, 120, q, sizeof(q));
+                char path[256], qk[72];   /* in the path of the endpoint's own messages too */
+                quote_value(key, 60, qk, sizeof(qk));
                 bool allowed = strcmp(key, "none") == 0 ||
                                (p->network == NETWORK_BRIDGE && (strcmp(key, "bridge") == 0 || strcmp(key, "default") == 0));
                 if (!allowed)
                         decision_add(d, "network", "NetworkingConfig.EndpointsConfig connects to network %s; set " FIX(NETWORK) " to none%s",
-                                     q, p->network == NETWORK_BRIDGE ? " or bridge" : "");
-                snprintf(path, sizeof(path), "NetworkingConfig.EndpointsConfig[%s]", q);
+                                     qk, p->network == NETWORK_BRIDGE ? " or bridge" : "");
+                snprintf(path, sizeof(path), "NetworkingConfig.EndpointsConfig[%s]", qk);
                 check_endpoint_settings(p, v, path, view, d);
         }
 }

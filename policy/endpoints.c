@@ -48,7 +48,7 @@ void user_fix(const struct policy *p, const char *path, char *buf, size_t size)
 
 void eval_user(const struct policy *p, const char *user, const char *path, bool empty_ok, struct decision *d)
 {
-        char q[160], fix[224];
+        char q[48], fix[224];
         const char *colon = strchr(user, ':');
         size_t nlen = colon ? (size_t) (colon - user) : strlen(user);
         bool ours = nlen == strlen(p->user) && strncmp(user, p->user, nlen) == 0;
@@ -68,7 +68,7 @@ void eval_user(const struct policy *p, const char *user, const char *path, bool 
                 ok = parse_canonical_id(colon + 1, strlen(colon + 1), INT32_MAX, &gid) && gid >= 1;
         if (ok)
                 return;
-        quote_value(user, 100, q, sizeof(q));
+        quote_value(user, 40, q, sizeof(q));
         /* dockerd takes a user part that is not a number (strconv.Atoi allows a sign) for a name, and
          * looks it up in the image. */
         bool name = nlen > 0 && !strchr("0123456789+-", user[0]);
@@ -76,12 +76,12 @@ void eval_user(const struct policy *p, const char *user, const char *path, bool 
                 decision_add(d, "user", "%s is %s; %s", path, q, fix);
         else if (!p->accept_user_name)
                 decision_add(d, "user", "%s is %s, a user name, which the image may map to root; %s, or have the admin set "
-                             "\"accept_user_name\": true in the policy to allow the name %.64s", path, q, fix, p->user);
+                             "\"accept_user_name\": true in the policy to allow the name %.32s", path, q, fix, p->user);
         else if (ours)
-                decision_add(d, "user", "%s is %s, whose group is not a numeric GID >= 1; %s, or use the name %.64s with such a GID",
+                decision_add(d, "user", "%s is %s, whose group is not a numeric GID >= 1; %s, or use the name %.32s with such a GID",
                              path, q, fix, p->user);
         else
-                decision_add(d, "user", "%s is %s, not the policy's user name; %s, or use the name %.64s", path, q, fix,
+                decision_add(d, "user", "%s is %s, not the policy's user name; %s, or use the name %.32s", path, q, fix,
                              p->user);
 }
 

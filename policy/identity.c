@@ -341,9 +341,9 @@ void check_identity(const struct policy *p, const char *what, const char *spec, 
                     const char *const *group_add, size_t n_group_add, struct decision *d)
 {
         struct identity id;
-        char why[256], q[96], fix[224];
+        char why[256], q[64], fix[224];
 
-        quote_value(spec, 64, q, sizeof(q));
+        quote_value(spec, 40, q, sizeof(q));
         user_fix(p, what, fix, sizeof(fix));
         if (identity_resolve(spec, files, group_add, n_group_add, &id, why, sizeof(why)) < 0) {
                 decision_add(d, "user", "%s %s cannot be resolved as dockerd would: %s; %s", what, q, why, fix);

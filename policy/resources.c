@@ -199,8 +199,8 @@ void check_empty(const json_t *v, const char *path, const char *rule, const char
         if (json_is_array(v) || json_is_object(v))
                 decision_add(d, rule, "%s has %zu entr%s; %s", path, go_len(v), go_len(v) == 1 ? "y" : "ies", fix);
         else if (json_is_string(v)) {
-                char q[160];
-                quote_value(json_string_value(v), 120, q, sizeof(q));
+                char q[128];
+                quote_value(json_string_value(v), 100, q, sizeof(q));
                 decision_add(d, rule, "%s is %s; %s", path, q, fix);
         } else
                 decision_add(d, rule, "%s is set; %s", path, fix);
