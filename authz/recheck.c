@@ -319,6 +319,18 @@ static void note_id(char *dst, const char *id)
                 memcpy(dst, id, strlen(id) + 1);
 }
 
+/* Did the violations from `from` on come from the container's own settings, rather than from a
+ * look that failed?  Those no start, restart or rename can change: the message says, once, that the
+ * container must be created again (decision_recreate), where each violation says what to create it
+ * with.  A name that reads as an ID, or a lookup that failed, needs no new container. */
+static bool settings_denied(const struct decision *d, size_t from)
+{
+        for (size_t i = from; i < d->n; i++)
+                if (strcmp(d->v[i].rule, "recheck") != 0 && strcmp(d->v[i].rule, "error") != 0)
+                        return true;
+        return false;
+}
+
 void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id, struct decision *d,
                  struct recheck_seen *seen)
 {
@@ -339,11 +351,14 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
                         /* dockerd looks `id` up again after us: it must find this container. */
                         if (reference_matches(id, cid, json_string_value(json_object_get(view, "Name")), why, sizeof(why)) < 0)
                                 decision_add(d, "names", "%s", why);
+                        size_t before = d->n;
                         eval_container_view(p, view, d);
                         /* Not for a start already denied: serving the archive reads, dockerd
                          * mounts the container's binds (and creates missing sources). */
                         if (d->n == 0)
                                 check_identity_in(p, "Config.User", view_string(view, "Config", "User"), cid ? cid : id, view, d);
+                        if (settings_denied(d, before))
+                                decision_recreate(d, cid);
                 }
                 break;
         case RECHECK_EXEC: {

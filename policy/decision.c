@@ -1,7 +1,10 @@
 /* Decisions: a fixed-size list of violations, deny until proven allow. */
 #include "policy/decision.h"
 
+#include "policy/fixes.h"
+
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdio.h>
 #include <string.h>
@@ -67,6 +70,15 @@ static size_t append(char *buf, size_t size, size_t len, const char *s)
         return len;
 }
 
+void decision_recreate(struct decision *d, const char *id)
+{
+        size_t n = sizeof(d->recreate) - 1;
+        bool hex = id && strlen(id) >= n;
+        for (size_t i = 0; hex && i < n; i++)
+                hex = (id[i] >= '0' && id[i] <= '9') || (id[i] >= 'a' && id[i] <= 'f');
+        snprintf(d->recreate, sizeof(d->recreate), "%.*s", (int) n, hex ? id : "CONTAINER");
+}
+
 size_t decision_message(const struct decision *d, char *buf, size_t size)
 {
         size_t len = 0;
@@ -87,6 +99,13 @@ size_t decision_message(const struct decision *d, char *buf, size_t size)
         }
         if (d->truncated)
                 len = append(buf, size, len, "; (more violations not shown)");
+        /* Once per deny, not per violation: every violation of the container's settings has the
+         * same remedy, a new container. */
+        if (d->recreate[0] && d->n > 0) {
+                char note[sizeof(FIX_RECREATE) + sizeof(d->recreate)];
+                snprintf(note, sizeof(note), "; " FIX_RECREATE, d->recreate);
+                len = append(buf, size, len, note);
+        }
         return len;
 }
 

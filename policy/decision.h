@@ -14,8 +14,9 @@
 struct violation {
         const char *rule;                 /* stable rule id, static string: "user", "memory", ... */
         char text[VIOLATION_TEXT_MAX];    /* "rule: text", e.g. "memory: HostConfig.Memory is 0 (no
-                                           * limit); set --memory to at most 4g"; a text cut to fit
-                                           * ends in "..." */
+                                           * limit); set --memory (docker-py mem_limit, compose
+                                           * mem_limit) to at most 4g"; a text cut to fit ends
+                                           * in "..." */
 };
 
 struct decision {
@@ -26,6 +27,8 @@ struct decision {
                                            * a rule the policy sets to warn (policy/actions.h) */
         bool forced;                      /* denied whatever the mode, dry-run included: dockerd
                                            * would act on what the plugin cannot judge */
+        char recreate[13];                /* "" or the short ID of an existing container whose own
+                                           * settings broke a rule (decision_recreate) */
         size_t n;
         struct violation v[DECISION_MAX_VIOLATIONS];
 };
@@ -41,10 +44,15 @@ void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
 /* Mark the evaluation complete: allow iff no violation was recorded. */
 void decision_finish(struct decision *d);
 
-/* The message dockerd shows: every violation as "rule: text", "; "-separated, then a note when there
- * were more violations than were kept.  "denied", or "error: evaluation did not complete", when none
- * was recorded; "allowed" for an allow.  Always NUL-terminated, truncated to size; returns the
- * length written. */
+/* Say once, at the end of the message, that the container `id` (dockerd's view of it) exists with
+ * settings that broke a rule, which no start can change: it must be removed and created again.
+ * For the second look at a start; an `id` that is not hex is shown as CONTAINER. */
+void decision_recreate(struct decision *d, const char *id);
+
+/* The message dockerd shows: every violation as "rule: text", "; "-separated, then the notes (more
+ * violations than were kept; the container to create again).  "denied", or "error: evaluation did
+ * not complete", when none was recorded; "allowed" for an allow.  Always NUL-terminated, truncated
+ * to size; returns the length written. */
 size_t decision_message(const struct decision *d, char *buf, size_t size);
 
 /* Quote a user-controlled string for a message: "..." with control bytes and quotes escaped,

@@ -125,6 +125,45 @@ static void test_message(void)
         CU_ASSERT_TRUE(blen > tlen && strcmp(big + blen - tlen, "; (more violations not shown)") == 0);
 }
 
+/* The note that a container must be created again: once, at the end, after the truncation note. */
+static void test_recreate(void)
+{
+        struct decision d;
+        char msg[2048];
+
+        decision_init(&d);
+        decision_add(&d, "memory", "a");
+        decision_add(&d, "user", "b");
+        decision_recreate(&d, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
+        decision_finish(&d);
+        decision_message(&d, msg, sizeof(msg));
+        CU_ASSERT_STRING_EQUAL(msg, "memory: a; user: b; the container was created with these settings and a start "
+                                    "cannot change them: remove it and create it again compliant (docker rm 0123456789ab, "
+                                    "docker-py container.remove(), docker compose up --force-recreate)");
+
+        /* after the truncation note; an ID that is not hex is not shown */
+        decision_init(&d);
+        for (int i = 0; i <= DECISION_MAX_VIOLATIONS; i++)
+                decision_add(&d, "mounts", "m");
+        decision_recreate(&d, "evil; rm -rf /");
+        decision_finish(&d);
+        char big[DECISION_MAX_VIOLATIONS * 16 + 512];
+        decision_message(&d, big, sizeof(big));
+        CU_ASSERT_PTR_NOT_NULL(strstr(big, "; (more violations not shown); the container was created"));
+        CU_ASSERT_PTR_NOT_NULL(strstr(big, "(docker rm CONTAINER, "));
+        CU_ASSERT_PTR_NULL(strstr(big, "evil"));
+        decision_recreate(&d, NULL);
+        CU_ASSERT_STRING_EQUAL(d.recreate, "CONTAINER");
+
+        /* no note without a violation, and none after decision_init */
+        decision_init(&d);
+        decision_recreate(&d, "0123456789abcdef");
+        decision_message(&d, msg, sizeof(msg));
+        CU_ASSERT_STRING_EQUAL(msg, "error: evaluation did not complete");
+        decision_init(&d);
+        CU_ASSERT_STRING_EQUAL(d.recreate, "");
+}
+
 struct quote_case {
         const char *in;
         size_t max;
@@ -176,6 +215,7 @@ static const struct cu_test tests[] = {
         { "deny until finished clean", test_lifecycle },
         { "bounded violations and texts", test_truncation },
         { "message: each rule with its text", test_message },
+        { "message: the container to create again", test_recreate },
         { "quote_value", test_quote },
         { NULL, NULL },
 };

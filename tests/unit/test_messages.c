@@ -423,6 +423,41 @@ static void test_user_words(void)
         policy_unref(p);
 }
 
+/* The whole message of a denied start: each rule once, the note that the container must be created
+ * again once, at the end. */
+static void test_start_message(void)
+{
+        const bool escaped = false;
+        setup_values(escaped);
+        struct policy *p = long_policy(true, false);
+        char *text = tu_subst("{\"Id\":\"$H\",\"Name\":\"/job\",\"Config\":{\"User\":\"0\",\"Image\":\"bb\"},"
+                              "\"HostConfig\":{\"Privileged\":true}}", &vars);
+        json_t *view = tu_json(text);
+        free(text);
+        struct decision d;
+        decision_init(&d);
+        eval_container_view(p, view, &d);
+        decision_recreate(&d, long_hex);
+        decision_finish(&d);
+        char msg[DECISION_MAX_VIOLATIONS * (VIOLATION_TEXT_MAX + 2) + 2048];
+        size_t n = decision_message(&d, msg, sizeof(msg));
+        CU_ASSERT_TRUE(n < sizeof(msg) - 1);
+        CU_ASSERT_TRUE(strncmp(msg, "user: Config.User is \"0\"; ", 26) == 0);
+        CU_ASSERT_PTR_NOT_NULL(strstr(msg, "; privileged: HostConfig.Privileged is true; remove --privileged (docker-py and "
+                                      "compose: privileged); "));
+        static const char head[] = "; the container was created with these settings";
+        const char *note = strstr(msg, head);
+        CU_ASSERT_PTR_NOT_NULL(note);
+        if (note) {
+                CU_ASSERT_PTR_NULL(strstr(note + strlen(head), "the container was created"));
+                CU_ASSERT_PTR_NOT_NULL(strstr(note, "(docker rm aaaaaaaaaaaa, docker-py container.remove(), "
+                                              "docker compose up --force-recreate)"));
+                CU_ASSERT_EQUAL(note[strlen(note) - 1], ')');
+        }
+        json_decref(view);
+        policy_unref(p);
+}
+
 static void test_count(void)
 {
         /* the forms above ran (a guard against a table of cases that silently emptied) */
@@ -436,6 +471,7 @@ static const struct cu_test tests[] = {
         { "create forms fit whole", test_create_forms },
         { "other endpoints' forms fit whole", test_other_forms },
         { "the user rule's words", test_user_words },
+        { "a denied start's message", test_start_message },
         { "forms counted", test_count },
         { NULL, NULL },
 };
