@@ -786,12 +786,20 @@ void denied_rules(const char *text, char *buf, size_t size)
         const char *p = text ? strstr(text, needle) : NULL;
         if (!p)
                 return;
-        p += strlen(needle);
-        size_t n = strcspn(p, ": ");
-        if (n >= size)
-                n = size - 1;
-        memcpy(buf, p, n);
-        buf[n] = '\0';
+        /* each violation is a "; "-separated clause "rule: text"; a clause of a text's own ("; set
+         * --memory ...") does not start with a lowercase id and a colon */
+        for (p += strlen(needle); p && *p; p = strstr(p, "; "), p = p ? p + 2 : NULL) {
+                size_t n = strspn(p, "abcdefghijklmnopqrstuvwxyz-");
+                if (n == 0 || p[n] != ':' || p[n + 1] != ' ')
+                        continue;
+                char id[64], listed[600];
+                snprintf(id, sizeof(id), ",%.*s,", (int) n, p);
+                snprintf(listed, sizeof(listed), ",%s,", buf);
+                if (strstr(listed, id))   /* each once */
+                        continue;
+                size_t len = strlen(buf);
+                snprintf(buf + len, size - len, "%s%.*s", len ? "," : "", (int) n, p);
+        }
 }
 
 void rm_container(const char *id)

@@ -81,7 +81,7 @@ json_t *http_get_json(const char *path);
 
 /* dockerd answered 403 naming our plugin. */
 bool denied_by_plugin(const struct http_res *r);
-/* The rule ids at the start of our Msg ("authorization denied by plugin NAME: a,b: ..."). */
+/* The rule ids of our Msg ("authorization denied by plugin NAME: a: ...; b: ..."), each once. */
 void denied_rules(const char *text, char *buf, size_t size);
 
 /* A command (CLI or helper) with a timeout: stdout and stderr captured (truncated at 64 KiB). */
