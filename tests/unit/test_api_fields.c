@@ -284,10 +284,11 @@ static const struct probe PROBES[] = {
         { "LogConfig",          CREATE,    "HostConfig.LogConfig", STRICT, NULL },
         { "NetworkingConfig",   CREATE,    "NetworkingConfig", STRICT, NULL },
         /* Expected gap: EndpointSettings is bound without the unknown-key check (resources.c
-         * ep_struct), so a field it does not list passes unseen, from create and from connect. */
+         * ep_struct, shared with the daemon's own view, which has more fields), so a field it does not
+         * list passes unseen, from create and from connect, a future engine's new ones too. */
         { "EndpointSettings",   CREATE,    "NetworkingConfig.EndpointsConfig.none", LOOSE, NULL },
         { "EndpointSettings",   CONNECT,   "EndpointConfig", LOOSE, NULL },
-        /* Expected gap: EndpointSettings.IPAMConfig is not read at all. */
+        /* Expected gap: EndpointSettings.IPAMConfig is not read at all (so any key passes). */
         { "EndpointIPAMConfig", CREATE,    "NetworkingConfig.EndpointsConfig.none.IPAMConfig", LOOSE, NULL },
         { "EndpointIPAMConfig", CONNECT,   "EndpointConfig.IPAMConfig", LOOSE, NULL },
         { "Mount",              CREATE,    "HostConfig.Mounts.0", STRICT, NULL },
@@ -315,14 +316,20 @@ struct gap {
 };
 
 static const struct gap GAPS[] = {
-        /* Requested per endpoint; on "none" and the default bridge dockerd refuses them
-         * (daemon/container_operations.go validateEndpointSettings, "user specified IP address is
-         * supported on user defined networks only" and the same for aliases). */
+        /* Refused by dockerd itself on "none" and the default bridge, the only networks the policy
+         * lets a container join: static IPv4Address/IPv6Address ("user specified IP address is
+         * supported on user defined networks only") and Aliases ("network-scoped alias is supported
+         * only for containers in user defined networks"), daemon/container_operations.go, at start
+         * and connect (v20: validateNetworkingConfig), at create too from v25
+         * (validateEndpointSettings). */
         { "EndpointSettings", "IPAMConfig" },
         { "EndpointSettings", "Aliases" },
-        /* Which endpoint gives the default route (v28+): with one network, nothing to choose. */
+        /* Which of the container's own endpoints gives the default route (v28+): with one network,
+         * nothing to choose. */
         { "EndpointSettings", "GwPriority" },
-        /* Operational data that dockerd fills in and ignores in a request (v26+ DNSNames too). */
+        /* Operational data: cleared at every start (cleanOperationalData) and overwritten after the
+         * join; NetworkID is looked at only for user-defined networks; DNSNames (v26+) is not served
+         * on networks that are not user-defined (CreateOptionDisableResolution). */
         { "EndpointSettings", "NetworkID" },
         { "EndpointSettings", "EndpointID" },
         { "EndpointSettings", "Gateway" },
@@ -332,7 +339,10 @@ static const struct gap GAPS[] = {
         { "EndpointSettings", "GlobalIPv6Address" },
         { "EndpointSettings", "GlobalIPv6PrefixLen" },
         { "EndpointSettings", "DNSNames" },
-        /* Static addresses: refused by dockerd outside user-defined networks (see IPAMConfig). */
+        /* IPv4Address, IPv6Address: refused by dockerd here (see IPAMConfig above).  LinkLocalIPs is
+         * not: on the default bridge dockerd adds each address (libnetwork takes only 169.254/16 and
+         * fe80::/10) to the container's interface, an address of the client's choosing on the shared
+         * bridge, which the job could not add itself; the one gap here that changes anything. */
         { "EndpointIPAMConfig", "IPv4Address" },
         { "EndpointIPAMConfig", "IPv6Address" },
         { "EndpointIPAMConfig", "LinkLocalIPs" },
