@@ -294,6 +294,64 @@ static void test_decoding(void) { RUN_TABLE(decoding_attacks); }
 static void test_spellings(void) { RUN_TABLE(spelling_attacks); }
 static void test_transport(void) { RUN_TABLE(transport_attacks); }
 
+/* The fields of the newer APIs, sent at the engine's own API version (dockerd ignores most of them
+ * below the version that brought them): each is denied, or, if it is one the policy knows to be
+ * safe, allowed and shown to do only what it says. */
+static const struct create_attack newer_fields[] = {
+        { "HostConfig.Annotations (runtime annotations, API 1.43)",
+          BODY("\"Annotations\":{\"org.opencontainers.e2e\":\"1\"}"), "HostConfig.Annotations~org.opencontainers" },
+        { "Mounts image mount (API 1.48)", MNT("{\"Type\":\"image\",\"Source\":\"bb\",\"Target\":\"/img\"}"),
+          "Mounts~\"image\"" },
+        { "Mounts volume with VolumeOptions.Subpath (API 1.45)",
+          MNT("{\"Type\":\"volume\",\"Source\":\"e2esub\",\"Target\":\"/data\",\"VolumeOptions\":{\"Subpath\":\"x\"}}"),
+          "HostConfig.Mounts~e2esub" },
+        { "Mounts bind at /workspace with BindOptions.ReadOnlyNonRecursive (API 1.44)",
+          MNT("{\"Type\":\"bind\",\"Source\":\"@R/demo\",\"Target\":\"/workspace\",\"ReadOnly\":true,"
+              "\"BindOptions\":{\"ReadOnlyNonRecursive\":true}}"), "HostConfig.Mounts~ReadOnlyNonRecursive" },
+        { "Mounts bind with BindOptions.CreateMountpoint, a missing source (API 1.42)",
+          MNT("{\"Type\":\"bind\",\"Source\":\"@R/made-by-dockerd\",\"Target\":\"/workspace\",\"ReadOnly\":true,"
+              "\"BindOptions\":{\"CreateMountpoint\":true}}"), "HostConfig.Mounts~CreateMountpoint" },
+        { "Mounts tmpfs with TmpfsOptions.Options exec (API 1.46)",
+          MNT("{\"Type\":\"tmpfs\",\"Target\":\"/tmp\",\"TmpfsOptions\":{\"SizeBytes\":1048576,\"Options\":[[\"exec\"]]}}"),
+          "HostConfig.Mounts~exec" },
+        { "HostConfig.CgroupnsMode host (API 1.41)", BODY("\"CgroupnsMode\":\"host\""), "HostConfig.CgroupnsMode=\"host\"" },
+};
+
+static void test_newer_fields(void)
+{
+        char target[64], desc[300];
+        json_t *v = http_get_json("/version");
+        const char *api = json_string_value(json_object_get(v, "ApiVersion"));
+        snprintf(target, sizeof(target), "/v%s/containers/create", api ? api : "1.41");
+        json_decref(v);
+        for (size_t i = 0; i < sizeof(newer_fields) / sizeof(newer_fields[0]); i++) {
+                struct create_attack a = newer_fields[i];
+                snprintf(desc, sizeof(desc), "%s, at %.8s", a.desc, target);
+                a.desc = desc;
+                a.target = target;
+                run_create(&a);
+        }
+
+        /* known safe: a /workspace bind that is read-only all the way down */
+        static char body[4096];
+        struct http_res r;
+        expand(MNT("{\"Type\":\"bind\",\"Source\":\"@R/demo\",\"Target\":\"/workspace\",\"ReadOnly\":true,"
+                   "\"BindOptions\":{\"ReadOnlyForceRecursive\":true}}"), body, sizeof(body));
+        http("POST", target, NULL, body, strlen(body), 0, 60, &r);
+        json_t *cr = r.status == 201 ? json_loadb(r.body, r.len, 0, NULL) : NULL;
+        const char *id = json_string_value(json_object_get(cr, "Id"));
+        json_t *ins = id ? inspect_container(id) : NULL;
+        char what[400] = "";
+        bool ro = ins && json_holds(ins, "Mounts[0].RW=false", what, sizeof(what));
+        e2e_result(K_ORDINARY, id && ro, "a /workspace bind with BindOptions.ReadOnlyForceRecursive, at %.8s: created, "
+                   "read-only (HTTP %ld%s%.200s)", target, r.status, id ? "" : ": ", id ? "" : r.body);
+        json_decref(ins);
+        json_decref(cr);
+        if (id)
+                rm_container(id);
+        http_free(&r);
+}
+
 static void test_big_body(void)
 {
         static const char pre[] = "{" TOP ",\"Labels\":{\"pad\":\"";
@@ -1073,6 +1131,7 @@ void add_attack_tests(CU_pSuite s)
         CU_add_test(s, "create: decoding tricks", test_decoding);
         CU_add_test(s, "create: capability and security-option spellings", test_spellings);
         CU_add_test(s, "create: transport, paths, versions", test_transport);
+        CU_add_test(s, "create: the newer APIs' fields at the engine's own version", test_newer_fields);
         CU_add_test(s, "create: bodies over 1 MiB", test_big_body);
         CU_add_test(s, "create: both docker CLIs", test_cli);
         CU_add_test(s, "start with a HostConfig (old API)", test_old_start);
