@@ -58,6 +58,9 @@
 #define FIXROW_ADD_HOST(X)           X(EACH, "--add-host", "extra_hosts", "extra_hosts")
 #define FIXROW_LINK(X)               X(EACH, "--link", "links", "links")
 #define FIXROW_MAC_ADDRESS(X)        X(SAME, "--mac-address", "mac_address", "mac_address")
+#define FIXROW_IP(X)                 X(EACH, "--ip", "ipv4_address", "ipv4_address")
+#define FIXROW_IP6(X)                X(EACH, "--ip6", "ipv6_address", "ipv6_address")
+#define FIXROW_LINK_LOCAL_IP(X)      X(EACH, "--link-local-ip", "link_local_ips", "link_local_ips")
 
 /* --- privileges, namespaces, kernel -------------------------------------------------------- */
 #define FIXROW_PRIVILEGED(X)         X(SAME, "--privileged", "privileged", "privileged")

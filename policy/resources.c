@@ -206,23 +206,64 @@ void check_empty(const json_t *v, const char *path, const char *rule, const char
                 decision_add(d, rule, "%s is set; %s", path, fix);
 }
 
-enum { EP_DRIVEROPTS, EP_MACADDRESS, EP_LINKS, EP__MAX };
-static const char *const ep_fields[EP__MAX] = {
-        [EP_DRIVEROPTS] = "DriverOpts", [EP_MACADDRESS] = "MacAddress", [EP_LINKS] = "Links",
+/* network.EndpointSettings as of API 1.51.  The operational fields (NetworkID ... DNSNames) are
+ * cleared by dockerd at every start and written after the join; GwPriority only orders a
+ * container's own networks; Aliases dockerd refuses on "none" and the default bridge, the only
+ * networks the policy lets a container join.  dockerd's own view carries more (loose). */
+#define EP_FIELDS(X) \
+        X(EP_IPAMCONFIG, "IPAMConfig") X(EP_LINKS, "Links") X(EP_ALIASES, "Aliases") X(EP_DRIVEROPTS, "DriverOpts") \
+        X(EP_GWPRIORITY, "GwPriority") X(EP_NETWORKID, "NetworkID") X(EP_ENDPOINTID, "EndpointID") \
+        X(EP_GATEWAY, "Gateway") X(EP_IPADDRESS, "IPAddress") X(EP_IPPREFIXLEN, "IPPrefixLen") \
+        X(EP_IPV6GATEWAY, "IPv6Gateway") X(EP_GLOBALIPV6ADDRESS, "GlobalIPv6Address") \
+        X(EP_GLOBALIPV6PREFIXLEN, "GlobalIPv6PrefixLen") X(EP_MACADDRESS, "MacAddress") X(EP_DNSNAMES, "DNSNames")
+#define EP_ENUM(id, s) id,
+#define EP_NAME(id, s) [id] = s,
+enum { EP_FIELDS(EP_ENUM) EP__MAX };
+static const char *const ep_fields[EP__MAX] = { EP_FIELDS(EP_NAME) };
+static const struct gostruct ep_struct = { "EndpointSettings", ep_fields, EP__MAX, true };
+static const struct gostruct ep_view_struct = { "EndpointSettings", ep_fields, EP__MAX, false };
+
+enum { IPAM_IPV4, IPAM_IPV6, IPAM_LINKLOCAL, IPAM__MAX };
+static const char *const ipam_fields[IPAM__MAX] = {
+        [IPAM_IPV4] = "IPv4Address", [IPAM_IPV6] = "IPv6Address", [IPAM_LINKLOCAL] = "LinkLocalIPs",
 };
-static const struct gostruct ep_struct = { "EndpointSettings", ep_fields, EP__MAX, false };
+static const struct gostruct ipam_struct = { "EndpointIPAMConfig", ipam_fields, IPAM__MAX, true };
+
+/* Addresses of the client's choosing.  A link-local one dockerd adds to the container's interface
+ * even on the default bridge, beside every other job's; static ones it refuses there itself, but
+ * they are still the client picking where the job sits.  Empty values (compose sends the object
+ * with nothing in it) choose nothing. */
+static void check_endpoint_ipam(json_t *v, const char *path, struct decision *d)
+{
+        json_t *f[IPAM__MAX];
+        char fp[300];
+
+        snprintf(fp, sizeof(fp), "%s.IPAMConfig", path);
+        if (gojson_bind(v, &ipam_struct, fp, f, d) < 0)
+                return;
+        snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv4Address", path);
+        check_empty(f[IPAM_IPV4], fp, "network", "remove " FIX(IP) "; the policy's allow_network_settings allows it", d);
+        snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv6Address", path);
+        check_empty(f[IPAM_IPV6], fp, "network", "remove " FIX(IP6) "; the policy's allow_network_settings allows it", d);
+        snprintf(fp, sizeof(fp), "%s.IPAMConfig.LinkLocalIPs", path);
+        check_empty(f[IPAM_LINKLOCAL], fp, "network",
+                    "remove " FIX(LINK_LOCAL_IP) "; the policy's allow_network_settings allows it", d);
+}
 
 void check_endpoint_settings(const struct policy *p, json_t *v, const char *path, bool view,
                              struct decision *d)
 {
         json_t *f[EP__MAX];
         char fp[256];
-        gojson_bind(v, &ep_struct, path, f, d);
+        if (gojson_bind(v, view ? &ep_view_struct : &ep_struct, path, f, d) < 0)
+                return;
         snprintf(fp, sizeof(fp), "%s.DriverOpts", path);
         check_empty(f[EP_DRIVEROPTS], fp, "network", "remove the endpoint driver options", d);
         if (p->allow_network_settings)
                 return;
-        /* dockerd fills in the MAC it chose in its own view. */
+        /* IPAMConfig stays what the client asked for in dockerd's view too; the MAC is the one
+         * dockerd chose there. */
+        check_endpoint_ipam(f[EP_IPAMCONFIG], path, d);
         snprintf(fp, sizeof(fp), "%s.MacAddress", path);
         if (!view)
                 check_empty(f[EP_MACADDRESS], fp, "network", "remove " FIX(MAC_ADDRESS) "; the policy's allow_network_settings allows it", d);
