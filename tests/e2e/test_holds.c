@@ -287,6 +287,8 @@ static void test_bridge_settings(void)
         judge_create("bridge: --add-host pypi.org:192.0.2.1", "e2e-hold-host", host);
         static const char *const mac[] = { "--network", "bridge", "--mac-address", "02:42:ac:11:00:63", NULL };
         judge_create("bridge: --mac-address", "e2e-hold-mac", mac);
+        static const char *const lla[] = { "--network", "bridge", "--link-local-ip", "169.254.9.9", NULL };
+        judge_create("bridge: --link-local-ip 169.254.9.9", "e2e-hold-lla", lla);
         /* through the API: the CLI takes --link only without --network */
         char body[1200], path[200];
         expand("{\"User\":\"1000:1000\",\"Image\":\"bb\",\"Cmd\":[\"true\"],\"HostConfig\":{\"Binds\":[\"@R/demo:/workspace:ro\","
