@@ -319,14 +319,15 @@ static const struct create_attack newer_fields[] = {
 
 static void test_newer_fields(void)
 {
-        char target[64], desc[300];
+        char target[64], version[16], desc[300];
         json_t *v = http_get_json("/version");
         const char *api = json_string_value(json_object_get(v, "ApiVersion"));
-        snprintf(target, sizeof(target), "/v%s/containers/create", api ? api : "1.41");
+        snprintf(version, sizeof(version), "%.15s", api ? api : "1.41");
+        snprintf(target, sizeof(target), "/v%s/containers/create", version);
         json_decref(v);
         for (size_t i = 0; i < sizeof(newer_fields) / sizeof(newer_fields[0]); i++) {
                 struct create_attack a = newer_fields[i];
-                snprintf(desc, sizeof(desc), "%s, at %.8s", a.desc, target);
+                snprintf(desc, sizeof(desc), "%s, at API %s", a.desc, version);
                 a.desc = desc;
                 a.target = target;
                 run_create(&a);
@@ -343,8 +344,8 @@ static void test_newer_fields(void)
         json_t *ins = id ? inspect_container(id) : NULL;
         char what[400] = "";
         bool ro = ins && json_holds(ins, "Mounts[0].RW=false", what, sizeof(what));
-        e2e_result(K_ORDINARY, id && ro, "a /workspace bind with BindOptions.ReadOnlyForceRecursive, at %.8s: created, "
-                   "read-only (HTTP %ld%s%.200s)", target, r.status, id ? "" : ": ", id ? "" : r.body);
+        e2e_result(K_ORDINARY, id && ro, "a /workspace bind with BindOptions.ReadOnlyForceRecursive, at API %s: created, "
+                   "read-only (HTTP %ld%s%.200s)", version, r.status, id ? "" : ": ", id ? "" : r.body);
         json_decref(ins);
         json_decref(cr);
         if (id)
