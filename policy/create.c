@@ -16,7 +16,6 @@
 #include "policy/paths.h"
 #include "policy/rules.h"
 
-#define NAME(id, s) [id] = (s),
 
 /* container.Config fields, plus the wrapper's HostConfig and NetworkingConfig. */
 #define TOP_FIELDS(X) \
@@ -28,9 +27,8 @@
         X(T_NETWORKDISABLED, "NetworkDisabled") X(T_MACADDRESS, "MacAddress") X(T_ONBUILD, "OnBuild") \
         X(T_LABELS, "Labels") X(T_STOPSIGNAL, "StopSignal") X(T_STOPTIMEOUT, "StopTimeout") X(T_SHELL, "Shell") \
         X(T_HOSTCONFIG, "HostConfig") X(T_NETWORKINGCONFIG, "NetworkingConfig")
-#define ENUM(id, s) id,
-enum { TOP_FIELDS(ENUM) T__MAX };
-static const char *const top_fields[T__MAX] = { TOP_FIELDS(NAME) };
+enum { TOP_FIELDS(FIELD_ENUM) T__MAX };
+static const char *const top_fields[T__MAX] = { TOP_FIELDS(FIELD_NAME) };
 static const struct gostruct top_struct = { "Config", top_fields, T__MAX, true };
 
 /* container.HostConfig, with the embedded Resources promoted (API v1.41 to current). */
@@ -48,29 +46,31 @@ static const struct gostruct top_struct = { "Config", top_fields, T__MAX, true }
         X(H_ISOLATION, "Isolation") \
         RESOURCES_FIELDS(X, H_) \
         X(H_MOUNTS, "Mounts") X(H_MASKEDPATHS, "MaskedPaths") X(H_READONLYPATHS, "ReadonlyPaths") X(H_INIT, "Init")
-enum { HC_FIELDS(ENUM) H__MAX };
-static const char *const hc_fields[H__MAX] = { HC_FIELDS(NAME) };
+enum { HC_FIELDS(FIELD_ENUM) H__MAX };
+static const char *const hc_fields[H__MAX] = { HC_FIELDS(FIELD_NAME) };
 static const struct gostruct hc_struct = { "HostConfig", hc_fields, H__MAX, true };
 
 #define NC_FIELDS(X) X(N_ENDPOINTSCONFIG, "EndpointsConfig")
-enum { NC_FIELDS(ENUM) N__MAX };
-static const char *const nc_fields[N__MAX] = { NC_FIELDS(NAME) };
-static const struct gostruct nc_struct = { "NetworkingConfig", nc_fields, N__MAX, true };
+enum { NC_FIELDS(FIELD_ENUM) N__MAX };
+static const char *const nc_fields[N__MAX] = { NC_FIELDS(FIELD_NAME) };
+/* Loose: docker-py's run(network=NAME) sends {"NAME": null} here beside HostConfig.NetworkMode, and
+ * dockerd ignores every key but EndpointsConfig (duplicates are still refused). */
+static const struct gostruct nc_struct = { "NetworkingConfig", nc_fields, N__MAX, false };
 
 /* mount.Mount and its option structs. */
 #define MOUNT_FIELDS(X) \
         X(M_TYPE, "Type") X(M_SOURCE, "Source") X(M_TARGET, "Target") X(M_READONLY, "ReadOnly") \
         X(M_CONSISTENCY, "Consistency") X(M_BINDOPTIONS, "BindOptions") X(M_VOLUMEOPTIONS, "VolumeOptions") \
         X(M_IMAGEOPTIONS, "ImageOptions") X(M_TMPFSOPTIONS, "TmpfsOptions") X(M_CLUSTEROPTIONS, "ClusterOptions")
-enum { MOUNT_FIELDS(ENUM) M__MAX };
-static const char *const mount_fields[M__MAX] = { MOUNT_FIELDS(NAME) };
+enum { MOUNT_FIELDS(FIELD_ENUM) M__MAX };
+static const char *const mount_fields[M__MAX] = { MOUNT_FIELDS(FIELD_NAME) };
 static const struct gostruct mount_struct = { "Mounts[]", mount_fields, M__MAX, true };
 
 #define BINDOPT_FIELDS(X) \
         X(B_PROPAGATION, "Propagation") X(B_NONRECURSIVE, "NonRecursive") X(B_CREATEMOUNTPOINT, "CreateMountpoint") \
         X(B_READONLYNONRECURSIVE, "ReadOnlyNonRecursive") X(B_READONLYFORCERECURSIVE, "ReadOnlyForceRecursive")
-enum { BINDOPT_FIELDS(ENUM) B__MAX };
-static const char *const bindopt_fields[B__MAX] = { BINDOPT_FIELDS(NAME) };
+enum { BINDOPT_FIELDS(FIELD_ENUM) B__MAX };
+static const char *const bindopt_fields[B__MAX] = { BINDOPT_FIELDS(FIELD_NAME) };
 static const struct gostruct bindopt_struct = { "BindOptions", bindopt_fields, B__MAX, true };
 
 

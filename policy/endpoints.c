@@ -11,8 +11,6 @@
 #include "policy/gojson.h"
 #include "policy/rules.h"
 
-#define NAME(id, s) [id] = (s),
-#define ENUM(id, s) id,
 
 int eval_parse_body(const char *buf, size_t len, const char *what, json_t **ret, struct decision *d)
 {
@@ -94,8 +92,8 @@ void eval_user(const struct policy *p, const char *user, const char *path, bool 
         X(E_CMD, "Cmd") X(E_CONTAINER, "Container")
 /* Container: a field of the exec config up to API 1.24 that docker-py still sends; dockerd ignores
  * it (the path names the container). */
-enum { EXEC_FIELDS(ENUM) E__MAX };
-static const char *const exec_fields[E__MAX] = { EXEC_FIELDS(NAME) };
+enum { EXEC_FIELDS(FIELD_ENUM) E__MAX };
+static const char *const exec_fields[E__MAX] = { EXEC_FIELDS(FIELD_NAME) };
 static const struct gostruct exec_struct = { "the exec body", exec_fields, E__MAX, true };
 
 void eval_exec_create(const struct policy *p, json_t *body, struct decision *d)
@@ -117,8 +115,8 @@ void eval_exec_create(const struct policy *p, json_t *body, struct decision *d)
 }
 
 #define PROCESS_FIELDS(X) X(P_PRIVILEGED, "privileged") X(P_USER, "user")
-enum { PROCESS_FIELDS(ENUM) P__MAX };
-static const char *const process_fields[P__MAX] = { PROCESS_FIELDS(NAME) };
+enum { PROCESS_FIELDS(FIELD_ENUM) P__MAX };
+static const char *const process_fields[P__MAX] = { PROCESS_FIELDS(FIELD_NAME) };
 static const struct gostruct process_struct = { "ProcessConfig", process_fields, P__MAX, false };
 
 void eval_exec_view(const struct policy *p, json_t *inspect, struct decision *d)
@@ -145,8 +143,8 @@ void eval_exec_view(const struct policy *p, json_t *inspect, struct decision *d)
 /* UpdateConfig: Resources plus RestartPolicy. */
 #define UPDATE_FIELDS(X) RESOURCES_FIELDS(X, U_) \
         X(U_RESTARTPOLICY, "RestartPolicy")
-enum { UPDATE_FIELDS(ENUM) U__MAX };
-static const char *const update_fields[U__MAX] = { UPDATE_FIELDS(NAME) };
+enum { UPDATE_FIELDS(FIELD_ENUM) U__MAX };
+static const char *const update_fields[U__MAX] = { UPDATE_FIELDS(FIELD_NAME) };
 static const struct gostruct update_struct = { "the update body", update_fields, U__MAX, true };
 
 void eval_container_update(const struct policy *p, json_t *body, struct decision *d)
@@ -168,8 +166,8 @@ void eval_container_update(const struct policy *p, json_t *body, struct decision
 /* --- network connect ------------------------------------------------------------------------- */
 
 #define CONNECT_FIELDS(X) X(C_CONTAINER, "Container") X(C_ENDPOINTCONFIG, "EndpointConfig")
-enum { CONNECT_FIELDS(ENUM) C__MAX };
-static const char *const connect_fields[C__MAX] = { CONNECT_FIELDS(NAME) };
+enum { CONNECT_FIELDS(FIELD_ENUM) C__MAX };
+static const char *const connect_fields[C__MAX] = { CONNECT_FIELDS(FIELD_NAME) };
 static const struct gostruct connect_struct = { "the connect body", connect_fields, C__MAX, true };
 
 void eval_network_connect(const struct policy *p, const char *network, json_t *body, struct decision *d)
@@ -194,8 +192,8 @@ void eval_network_connect(const struct policy *p, const char *network, json_t *b
 #define VOLUME_FIELDS(X) \
         X(V_NAME, "Name") X(V_DRIVER, "Driver") X(V_DRIVEROPTS, "DriverOpts") X(V_LABELS, "Labels") \
         X(V_CLUSTERVOLUMESPEC, "ClusterVolumeSpec")
-enum { VOLUME_FIELDS(ENUM) V__MAX };
-static const char *const volume_fields[V__MAX] = { VOLUME_FIELDS(NAME) };
+enum { VOLUME_FIELDS(FIELD_ENUM) V__MAX };
+static const char *const volume_fields[V__MAX] = { VOLUME_FIELDS(FIELD_NAME) };
 static const struct gostruct volume_struct = { "the volume body", volume_fields, V__MAX, true };
 
 void eval_volume_create(const struct policy *p, json_t *body, struct decision *d)
@@ -330,13 +328,13 @@ void eval_archive_put(const struct policy *p, struct decision *d)
         X(NW_ENABLEIPV4, "EnableIPv4") X(NW_ENABLEIPV6, "EnableIPv6") X(NW_IPAM, "IPAM") X(NW_INTERNAL, "Internal") \
         X(NW_ATTACHABLE, "Attachable") X(NW_INGRESS, "Ingress") X(NW_CONFIGONLY, "ConfigOnly") \
         X(NW_CONFIGFROM, "ConfigFrom") X(NW_OPTIONS, "Options") X(NW_LABELS, "Labels")
-enum { NETCREATE_FIELDS(ENUM) NW__MAX };
-static const char *const netcreate_fields[NW__MAX] = { NETCREATE_FIELDS(NAME) };
+enum { NETCREATE_FIELDS(FIELD_ENUM) NW__MAX };
+static const char *const netcreate_fields[NW__MAX] = { NETCREATE_FIELDS(FIELD_NAME) };
 static const struct gostruct netcreate_struct = { "the network body", netcreate_fields, NW__MAX, true };
 
 #define IPAM_FIELDS(X) X(IP_DRIVER, "Driver") X(IP_CONFIG, "Config") X(IP_OPTIONS, "Options")
-enum { IPAM_FIELDS(ENUM) IP__MAX };
-static const char *const ipam_fields[IP__MAX] = { IPAM_FIELDS(NAME) };
+enum { IPAM_FIELDS(FIELD_ENUM) IP__MAX };
+static const char *const ipam_fields[IP__MAX] = { IPAM_FIELDS(FIELD_NAME) };
 static const struct gostruct ipam_struct = { "IPAM", ipam_fields, IP__MAX, true };
 
 /* A user network makes a host bridge, addresses and routes, and no container may join one (create

@@ -58,9 +58,11 @@
 #define FIXROW_ADD_HOST(X)           X(EACH, "--add-host", "extra_hosts", "extra_hosts")
 #define FIXROW_LINK(X)               X(EACH, "--link", "links", "links")
 #define FIXROW_MAC_ADDRESS(X)        X(SAME, "--mac-address", "mac_address", "mac_address")
-#define FIXROW_IP(X)                 X(EACH, "--ip", "ipv4_address", "ipv4_address")
-#define FIXROW_IP6(X)                X(EACH, "--ip6", "ipv6_address", "ipv6_address")
-#define FIXROW_LINK_LOCAL_IP(X)      X(EACH, "--link-local-ip", "link_local_ips", "link_local_ips")
+/* docker-py: arguments of create_endpoint_config() and Network.connect(); compose: keys of the
+ * service's networks.NAME */
+#define FIXROW_IP(X)                 X(EACH, "--ip", "ipv4_address", "networks.NAME.ipv4_address")
+#define FIXROW_IP6(X)                X(EACH, "--ip6", "ipv6_address", "networks.NAME.ipv6_address")
+#define FIXROW_LINK_LOCAL_IP(X)      X(EACH, "--link-local-ip", "link_local_ips", "networks.NAME.link_local_ips")
 
 /* --- privileges, namespaces, kernel -------------------------------------------------------- */
 #define FIXROW_PRIVILEGED(X)         X(SAME, "--privileged", "privileged", "privileged")
@@ -93,6 +95,15 @@
 #define FIXROW_LOG_DRIVER(X)         X(EACH, "--log-driver", "log_config", "logging.driver")
 #define FIXROW_LOG_OPT(X)            X(EACH, "--log-opt", "log_config", "logging.options")
 
+/* --- docker update: docker-py's Container.update() has no nano_cpus or pids_limit, compose no
+ * update at all -------------------------------------------------------------------------------- */
+#define FIXROW_UPDATE_CPUS(X)        X(CLI, "docker update --cpus", "", "")
+#define FIXROW_UPDATE_CPU_QUOTA(X)   X(PY, "docker update --cpu-quota", "update cpu_quota", "")
+#define FIXROW_UPDATE_CPU_PERIOD(X)  X(PY, "docker update --cpu-period", "update cpu_period", "")
+#define FIXROW_UPDATE_MEMORY(X)      X(PY, "docker update --memory", "update mem_limit", "")
+#define FIXROW_UPDATE_MEMORY_SWAP(X) X(PY, "docker update --memory-swap", "update memswap_limit", "")
+#define FIXROW_UPDATE_PIDS_LIMIT(X)  X(CLI, "docker update --pids-limit", "", "")
+
 /* --- builds, networks and volumes of their own -------------------------------------------- */
 #define FIXROW_BUILD_NETWORK(X)      X(EACH, "docker build --network", "build network_mode", "build.network")
 #define FIXROW_BUILD_SHM_SIZE(X)     X(EACH, "docker build --shm-size", "build shmsize", "build.shm_size")
@@ -122,6 +133,8 @@
         R(VOLUME) R(VOLUME_RO) R(MOUNT) R(MOUNT_READONLY) R(MOUNT_PROPAGATION) R(MOUNT_TMPFS_SIZE) R(TMPFS) \
         R(VOLUMES_FROM) R(VOLUME_DRIVER) \
         R(LOG_DRIVER) R(LOG_OPT) \
+        R(UPDATE_CPUS) R(UPDATE_CPU_QUOTA) R(UPDATE_CPU_PERIOD) R(UPDATE_MEMORY) R(UPDATE_MEMORY_SWAP) \
+        R(UPDATE_PIDS_LIMIT) R(IP) R(IP6) R(LINK_LOCAL_IP) \
         R(BUILD_NETWORK) R(BUILD_SHM_SIZE) R(BUILD_MEMORY) R(BUILD_MEMORY_SWAP) R(BUILD_CPU_QUOTA) \
         R(BUILD_CPU_PERIOD) R(NETWORK_OPT) R(NETWORK_SCOPE) R(NETWORK_CONFIG_FROM) R(NETWORK_IPV6) \
         R(NETWORK_IPAM_DRIVER) R(NETWORK_IPAM_POOL) R(NETWORK_IPAM_OPT) R(VOLUME_OPT)

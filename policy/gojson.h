@@ -25,6 +25,11 @@ struct gostruct {
         bool strict;                   /* unknown keys are violations (dockerd would ignore them) */
 };
 
+/* A struct's fields as an X-macro list X(ID, "Name"): FIELD_ENUM makes its enum, FIELD_NAME the
+ * `fields` array in the same order. */
+#define FIELD_ENUM(id, s) id,
+#define FIELD_NAME(id, s) [id] = (s),
+
 /* Does the JSON key `key` reach the Go field `field` (ASCII)? */
 bool gojson_key_matches(const char *key, const char *field);
 

@@ -87,7 +87,8 @@ static const struct limit_words {
                             FIX(CPUS), FIX(CPU_QUOTA), FIX(CPU_PERIOD), FIX(MEMORY), FIX(MEMORY_SWAP) },
         [LIMITS_UPDATE] = { "Update.NanoCpus and Update.CpuQuota are", "Update.NanoCpus", "Update.CpuQuota",
                             "Update.CpuPeriod", "Update.Memory", "Update.MemorySwap",
-                            FIX(CPUS), FIX(CPU_QUOTA), FIX(CPU_PERIOD), FIX(MEMORY), FIX(MEMORY_SWAP) },
+                            FIX(UPDATE_CPUS), FIX(UPDATE_CPU_QUOTA), FIX(UPDATE_CPU_PERIOD), FIX(UPDATE_MEMORY),
+                            FIX(UPDATE_MEMORY_SWAP) },
         [LIMITS_BUILD]  = { "cpuquota and cpuperiod are", "nanocpus", "cpuquota", "cpuperiod", "memory", "memswap",
                             NULL, FIX(BUILD_CPU_QUOTA), FIX(BUILD_CPU_PERIOD), FIX(BUILD_MEMORY),
                             FIX(BUILD_MEMORY_SWAP) },
@@ -180,12 +181,13 @@ void check_pids(const struct policy *p, const json_t *v, const char *path, bool 
                 return;
         if (update && (!v || json_is_null(v)))
                 return;                      /* null: unchanged */
+        const char *fix = update ? FIX(UPDATE_PIDS_LIMIT) : FIX(PIDS_LIMIT);
         if (pids <= 0)
-                decision_add(d, "pids", "%s is %" PRId64 " (no limit); set " FIX(PIDS_LIMIT) " to at most %" PRId64,
-                             path, pids, p->pids_limit);
+                decision_add(d, "pids", "%s is %" PRId64 " (no limit); set %s to at most %" PRId64,
+                             path, pids, fix, p->pids_limit);
         else if (pids > p->pids_limit)
-                decision_add(d, "pids", "%s is %" PRId64 ", over the limit; set " FIX(PIDS_LIMIT) " to at most %" PRId64,
-                             path, pids, p->pids_limit);
+                decision_add(d, "pids", "%s is %" PRId64 ", over the limit; set %s to at most %" PRId64,
+                             path, pids, fix, p->pids_limit);
 }
 
 void check_empty(const json_t *v, const char *path, const char *rule, const char *fix, struct decision *d)
@@ -216,10 +218,8 @@ void check_empty(const json_t *v, const char *path, const char *rule, const char
         X(EP_GATEWAY, "Gateway") X(EP_IPADDRESS, "IPAddress") X(EP_IPPREFIXLEN, "IPPrefixLen") \
         X(EP_IPV6GATEWAY, "IPv6Gateway") X(EP_GLOBALIPV6ADDRESS, "GlobalIPv6Address") \
         X(EP_GLOBALIPV6PREFIXLEN, "GlobalIPv6PrefixLen") X(EP_MACADDRESS, "MacAddress") X(EP_DNSNAMES, "DNSNames")
-#define EP_ENUM(id, s) id,
-#define EP_NAME(id, s) [id] = s,
-enum { EP_FIELDS(EP_ENUM) EP__MAX };
-static const char *const ep_fields[EP__MAX] = { EP_FIELDS(EP_NAME) };
+enum { EP_FIELDS(FIELD_ENUM) EP__MAX };
+static const char *const ep_fields[EP__MAX] = { EP_FIELDS(FIELD_NAME) };
 static const struct gostruct ep_struct = { "EndpointSettings", ep_fields, EP__MAX, true };
 static const struct gostruct ep_view_struct = { "EndpointSettings", ep_fields, EP__MAX, false };
 
@@ -232,22 +232,21 @@ static const struct gostruct ipam_struct = { "EndpointIPAMConfig", ipam_fields, 
 /* Addresses of the client's choosing.  A link-local one dockerd adds to the container's interface
  * even on the default bridge, beside every other job's; static ones it refuses there itself, but
  * they are still the client picking where the job sits.  Empty values (compose sends the object
- * with nothing in it) choose nothing. */
-static void check_endpoint_ipam(json_t *v, const char *path, struct decision *d)
+ * with nothing in it) choose nothing.  Read strictly whatever the policy allows. */
+static void check_endpoint_ipam(const struct policy *p, json_t *v, const char *path, struct decision *d)
 {
         json_t *f[IPAM__MAX];
         char fp[300];
 
         snprintf(fp, sizeof(fp), "%s.IPAMConfig", path);
-        if (gojson_bind(v, &ipam_struct, fp, f, d) < 0)
+        if (gojson_bind(v, &ipam_struct, fp, f, d) < 0 || p->allow_network_settings)
                 return;
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv4Address", path);
-        check_empty(f[IPAM_IPV4], fp, "network", "remove " FIX(IP) "; the policy's allow_network_settings allows it", d);
+        check_empty(f[IPAM_IPV4], fp, "network", "remove " FIX(IP) " (dockerd takes one only on user-defined networks)", d);
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv6Address", path);
-        check_empty(f[IPAM_IPV6], fp, "network", "remove " FIX(IP6) "; the policy's allow_network_settings allows it", d);
+        check_empty(f[IPAM_IPV6], fp, "network", "remove " FIX(IP6) " (dockerd takes one only on user-defined networks)", d);
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.LinkLocalIPs", path);
-        check_empty(f[IPAM_LINKLOCAL], fp, "network",
-                    "remove " FIX(LINK_LOCAL_IP) "; the policy's allow_network_settings allows it", d);
+        check_empty(f[IPAM_LINKLOCAL], fp, "network", "remove " FIX(LINK_LOCAL_IP) "; the policy's allow_network_settings allows it", d);
 }
 
 void check_endpoint_settings(const struct policy *p, json_t *v, const char *path, bool view,
@@ -259,11 +258,11 @@ void check_endpoint_settings(const struct policy *p, json_t *v, const char *path
                 return;
         snprintf(fp, sizeof(fp), "%s.DriverOpts", path);
         check_empty(f[EP_DRIVEROPTS], fp, "network", "remove the endpoint driver options", d);
+        /* IPAMConfig stays what the client asked for in dockerd's view too */
+        check_endpoint_ipam(p, f[EP_IPAMCONFIG], path, d);
         if (p->allow_network_settings)
                 return;
-        /* IPAMConfig stays what the client asked for in dockerd's view too; the MAC is the one
-         * dockerd chose there. */
-        check_endpoint_ipam(f[EP_IPAMCONFIG], path, d);
+        /* the MAC in dockerd's view is the one it chose */
         snprintf(fp, sizeof(fp), "%s.MacAddress", path);
         if (!view)
                 check_empty(f[EP_MACADDRESS], fp, "network", "remove " FIX(MAC_ADDRESS) "; the policy's allow_network_settings allows it", d);

@@ -282,7 +282,8 @@ static const struct probe PROBES[] = {
         { "RestartPolicy",      CREATE,    "HostConfig.RestartPolicy", STRICT, NULL },
         { "RestartPolicy",      UPDATE,    "RestartPolicy", STRICT, NULL },
         { "LogConfig",          CREATE,    "HostConfig.LogConfig", STRICT, NULL },
-        { "NetworkingConfig",   CREATE,    "NetworkingConfig", STRICT, NULL },
+        /* on purpose: docker-py's run(network=) puts {"NAME": null} here, which dockerd ignores */
+        { "NetworkingConfig",   CREATE,    "NetworkingConfig", LOOSE, NULL },
         { "EndpointSettings",   CREATE,    "NetworkingConfig.EndpointsConfig.none", STRICT, NULL },
         { "EndpointSettings",   CONNECT,   "EndpointConfig", STRICT, NULL },
         { "EndpointIPAMConfig", CREATE,    "NetworkingConfig.EndpointsConfig.none.IPAMConfig", STRICT, NULL },

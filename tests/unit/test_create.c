@@ -563,7 +563,11 @@ static void test_network(void)
                                                   "{\"none\":{\"DriverOpts\":{},\"driverOpts\":{\"a\":\"b\"}}}"),
                   "+shape", NULL, NULL },
                 { "endpoint settings not an object", M1("NetworkingConfig.EndpointsConfig", "{\"none\":[]}"), "shape", NULL, NULL },
-                { "NetworkingConfig unknown key", M1("NetworkingConfig.Foo", "1"), "shape", "Foo", NULL },
+                /* dockerd ignores it; docker-py's run(network="none") sends {"none": null} */
+                { "NetworkingConfig unknown key", M1("NetworkingConfig.Foo", "1"), "", NULL, NULL },
+                { "NetworkingConfig as docker-py's network=", M1("NetworkingConfig.none", "null"), "", NULL, NULL },
+                { "NetworkingConfig endpointsconfig beside EndpointsConfig", M1("NetworkingConfig.endpointsconfig", "{\"host\":{}}"),
+                  "shape", "reads as one field", NULL },
                 { "EndpointsConfig array", M1("NetworkingConfig.EndpointsConfig", "[]"), "shape", NULL, NULL },
         };
         RUN(cases);
