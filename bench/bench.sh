@@ -399,9 +399,9 @@ else
 fi
 hr
 
-# --- summary against the targets of issue 5 ---------------------------------------------------------
+# --- summary against the performance targets ------------------------------------------------------------
 chk() { if awk "BEGIN { exit !($2) }"; then printf '  %-52s %-22s met\n' "$1" "$3"; else printf '  %-52s %-22s NOT met\n' "$1" "$3"; fi; }
-echo "targets (issue 5)"
+echo "targets"
 chk "throughput at 16 conns >= 60% of null" "${R[plugin,16,rps]} >= 0.6 * ${R[null,16,rps]}" \
         "$(ratio "${R[plugin,16,rps]}" "${R[null,16,rps]}")x"
 chk "p99 at 16 conns <= 2x null" "${R[plugin,16,p99_us]} <= 2 * ${R[null,16,p99_us]}" \

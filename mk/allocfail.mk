@@ -1,4 +1,4 @@
-# Allocation-failure sweep (issue 6, item 2): tests/unit/test_allocfail.c is one of the unit tests
+# Allocation-failure sweep: tests/unit/test_allocfail.c is one of the unit tests
 # (`make unit` runs it), linked so that the library's own malloc/calloc/realloc/strdup/strndup calls
 # go through the test's failing wrappers (GNU ld --wrap); jansson's go through json_set_alloc_funcs.
 # A target-specific variable, so that every build of it (the normal one, check-asan's, valgrind's)

@@ -1,4 +1,4 @@
-# `make bench`: the performance benchmark of issue 5 (bench/README: what it measures and how).
+# `make bench`: the performance benchmark (bench/README: what it measures and how).
 # Not part of `make test` (it takes minutes and wants a quiet machine), but `make test` builds the
 # bench programs (bench-build) so that they keep compiling.
 

@@ -1,4 +1,4 @@
-# Fuzzing (issue 6, item 1).  Included by the Makefile (`-include mk/*.mk`).
+# Fuzzing.  Included by the Makefile (`-include mk/*.mk`).
 #
 #   make fuzz          build the libFuzzer targets (clang, ASan+UBSan) and run each for FUZZ_SECONDS
 #                      (default 600), FUZZ_JOBS at a time (default: the number of CPUs).  New inputs go

@@ -1,4 +1,4 @@
-# Static analysis (issue 6, item 3): `make lint`, part of `make test`.
+# Static analysis: `make lint`, part of `make test`.
 #
 #   cppcheck     warning, portability and performance checks over policy/ authz/ tests/ (jansson's
 #                header is force-included so that its iteration macros parse); any finding fails.

@@ -1,4 +1,4 @@
-# Load and fault tests (issue 6, item 4): `make load`, part of `make test` (about a minute).
+# Load and fault tests: `make load`, part of `make test` (about a minute).
 # tests/load/run.sh drives the plugin with tests/load/loadgen.c and, for the kill -9 test, holds the
 # socket with tests/load/activate.c; see the script for what each test measures.
 

@@ -1,4 +1,4 @@
-# Sanitizers and memcheck (issue 6, item 2).
+# Sanitizers and memcheck.
 #
 #   make check-asan   everything rebuilt with AddressSanitizer + UndefinedBehaviorSanitizer
 #                     (-fno-sanitize-recover=all: the first finding aborts) in $(ASAN_B), then the unit

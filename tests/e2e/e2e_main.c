@@ -1,4 +1,4 @@
-/* arandu-e2e: the adversarial end-to-end suite (issue 3).
+/* arandu-e2e: the adversarial end-to-end suite.
  *
  * Usage: arandu-e2e PLUGIN_BINARY      (as root; Debian's docker.io and busybox-static installed)
  *        E2E_ENGINE=ROOT arandu-e2e PLUGIN_BINARY   (an unpacked engine: tests/engines/engine.sh)

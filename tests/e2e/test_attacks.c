@@ -1,4 +1,4 @@
-/* Attack cases: one or more for every class of issue 3, each judged by what the daemon did.
+/* Attack cases: one or more for every class of attack, each judged by what the daemon did.
  *
  * Blocked: dockerd answered 403 naming our plugin.  Anything else is a miss: a create (or exec,
  * update, connect, volume, build, swarm init) that succeeded is inspected to say whether the forbidden

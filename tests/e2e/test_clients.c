@@ -122,7 +122,7 @@ static int engine_major(void)
 {
         json_t *v = http_get_json("/version");
         const char *s = json_string_value(json_object_get(v, "Version"));
-        int major = s ? atoi(s) : 0;
+        int major = s ? (int) strtol(s, NULL, 10) : 0;
         json_decref(v);
         return major;
 }

@@ -1,4 +1,4 @@
-/* Ordinary work that must keep working with the plugin in the chain (issue 3, item 3), and the
+/* Ordinary work that must keep working with the plugin in the chain, and the
  * fail-closed behaviour when the plugin is down (item 4). */
 #include "tests/e2e/tests.h"
 

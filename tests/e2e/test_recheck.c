@@ -1,4 +1,4 @@
-/* Issue 3, item 6: the second look from the daemon's side.  Before a container or an exec starts,
+/* The second look from the daemon's side.  Before a container or an exec starts,
  * the plugin asks dockerd for its own view and judges that.  These cases need the feature, so they
  * run only with ARANDU_E2E_RECHECK=1 (E2E_RECHECK_DEFAULT below is the default otherwise); when
  * skipped they print "# skip" lines and count nothing. */
@@ -275,9 +275,9 @@ static void test_identity(void)
 static void test_recheck(void)
 {
         if (!enabled()) {
-                e2e_skip("item 6 (second look): start after a policy was tightened; set ARANDU_E2E_RECHECK=1");
-                e2e_skip("item 6 (second look): image VOLUME at start; set ARANDU_E2E_RECHECK=1");
-                e2e_skip("item 6 (second look): exec start recheck; set ARANDU_E2E_RECHECK=1");
+                e2e_skip("second look: start after a policy was tightened; set ARANDU_E2E_RECHECK=1");
+                e2e_skip("second look: image VOLUME at start; set ARANDU_E2E_RECHECK=1");
+                e2e_skip("second look: exec start recheck; set ARANDU_E2E_RECHECK=1");
                 e2e_skip("the identity a bare UID or a name gets at start; set ARANDU_E2E_RECHECK=1");
                 return;
         }

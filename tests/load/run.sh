@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# Load and fault tests of arandu-authz (issue 6, item 4), each bounded in time and printing what it
+# Load and fault tests of arandu-authz, each bounded in time and printing what it
 # measured.  Usage (as root): tests/load/run.sh BINARY LOADGEN ACTIVATE
 #
 #   conc      1,000 connections open at once, all answered correctly
