@@ -370,13 +370,26 @@ static const char *bucket_key(struct auditq *q, int64_t t_us)
         return q->last_bucket_key;
 }
 
-/* Code points a terminal or a reader would act on rather than show: the C1 controls (U+009B is
- * a CSI like ESC [), the bidi marks, embeddings, overrides and isolates, which reorder what is
- * shown, and the line and paragraph separators. */
+/* Code points a terminal or a reader would act on rather than show, or would not show at all:
+ * the C1 controls (U+009B is a CSI like ESC [), the bidi marks, embeddings, overrides and isolates,
+ * which reorder what is shown, the line and paragraph separators, and Unicode's default-ignorable
+ * code points (soft hyphen, zero-width spaces and joiners, variation selectors, the BOM, tags),
+ * with which two names that differ look the same. */
 static bool acts_on_reader(uint32_t cp)
 {
-        return (cp >= 0x80 && cp <= 0x9f) || cp == 0x061c || cp == 0x200e || cp == 0x200f ||
-               (cp >= 0x2028 && cp <= 0x202e) || (cp >= 0x2066 && cp <= 0x2069);
+        static const struct {
+                uint32_t lo, hi;
+        } ranges[] = {
+                { 0x0080, 0x009f }, { 0x00ad, 0x00ad }, { 0x034f, 0x034f }, { 0x061c, 0x061c },
+                { 0x115f, 0x1160 }, { 0x17b4, 0x17b5 }, { 0x180b, 0x180f }, { 0x200b, 0x200f },
+                { 0x2028, 0x202e }, { 0x2060, 0x206f }, { 0x3164, 0x3164 }, { 0xfe00, 0xfe0f },
+                { 0xfeff, 0xfeff }, { 0xffa0, 0xffa0 }, { 0xfff0, 0xfffb }, { 0x1bca0, 0x1bca3 },
+                { 0x1d173, 0x1d17a }, { 0xe0000, 0xe0fff },
+        };
+        for (size_t i = 0; i < sizeof(ranges) / sizeof(ranges[0]); i++)
+                if (cp >= ranges[i].lo && cp <= ranges[i].hi)
+                        return true;
+        return false;
 }
 
 /* Print s for a terminal: the log's strings came from clients.  A control byte, DEL or a byte
@@ -396,7 +409,7 @@ static void put_field(FILE *out, const char *s, int width)
                         n += fprintf(out, "\\x%02x", *u);
                         k = 1;
                 } else if (acts_on_reader(cp)) {
-                        n += fprintf(out, "\\u%04x", (unsigned) cp);
+                        n += fprintf(out, cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned) cp);
                 } else if (*u == '\\') {
                         (void) fputs("\\\\", out);
                         n += 2;

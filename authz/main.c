@@ -68,8 +68,8 @@ static void usage(FILE *out)
                 "\n"
                 "The policy is built from the defaults, then --policy FILE, then the environment\n"
                 "(DOCKER_USER, DOCKER_USER_UID, DOCKER_CPU_LIMIT, DOCKER_MEMORY_LIMIT, DOCKER_NETWORK_MODE,\n"
-                "DOCKER_READONLY_ROOTFS, DOCKER_ALLOWLIST_DOMAINS, DOCKER_REPOS_DIR, DOCKER_ARTIFACTS_DIR,\n"
-                "DOCKER_HOST).  An invalid configuration exits with status 78.\n"
+                "DOCKER_READONLY_ROOTFS, DOCKER_PIDS_LIMIT, DOCKER_NO_NEW_PRIVILEGES, DOCKER_ALLOWLIST_DOMAINS,\n"
+                "DOCKER_REPOS_DIR, DOCKER_ARTIFACTS_DIR, DOCKER_HOST); see arandu-authz(8).  An invalid configuration exits with status 78.\n"
                 "ARANDU_AUTHZ_LOG_LEVEL=error|warning|info|debug sets what the daemon logs (default info).\n");
 }
 

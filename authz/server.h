@@ -2,7 +2,7 @@
  *
  * Endpoints (POST only, Content-Type application/vnd.docker.plugins.v1.2+json):
  *   /Plugin.Activate        -> {"Implements":["authz"]}
- *   /AuthZPlugin.AuthZReq   -> {"Allow":true} or {"Allow":false,"Msg":"rule,...: reason; ..."}
+ *   /AuthZPlugin.AuthZReq   -> {"Allow":true} or {"Allow":false,"Msg":"rule: reason; rule: reason; ..."}
  *   /AuthZPlugin.AuthZRes   -> {"Allow":true} (the response is only logged, at debug level)
  * Anything else: 404 (405 for another method) with {"Err":"..."}.
  *
@@ -17,8 +17,8 @@
 
 #define SERVER_DEFAULT_SOCKET "/run/docker/plugins/arandu-authz.sock"
 
-/* Body caps.  dockerd forwards at most 4 MiB of request body (more is dropped from the envelope,
- * see CVE-2026-34040 in DESIGN.md), base64-encoded: 5.4 MiB plus the envelope fits in 8 MiB.  A
+/* Body caps.  dockerd forwards at most 1 MiB of request body (pkg/authorization's maxBodySize; more
+ * is dropped from the envelope, CVE-2026-34040), base64-encoded 1.4 MiB: 8 MiB leaves room.  A
  * response envelope beyond 16 MiB is read and discarded (still answered: responses are not judged). */
 #define SERVER_ACTIVATE_MAX (64u << 10)
 #define SERVER_AUTHZREQ_MAX (8u << 20)

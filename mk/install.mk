@@ -16,8 +16,9 @@ MANDIR       ?= $(PREFIX)/share/man
 LOGROTATEDIR ?= /etc/logrotate.d
 UNITS        := arandu-authz.service arandu-authz.socket
 DOCS         := README.md deploy/daemon.json deploy/arandu-authz.spec
+DOC_PAGES    := $(wildcard docs/*.md)
 
-DEPS += systemd python3 jq
+DEPS += systemd python3 jq man-db
 
 .PHONY: install uninstall e2e-deploy e2e-ops
 
@@ -35,6 +36,7 @@ install: $(B)/arandu-authz
 	  install -D -m 0644 deploy/logrotate $(DESTDIR)$(LOGROTATEDIR)/arandu-authz; \
 	fi
 	@set -e; for d in $(DOCS); do install -D -m 0644 $$d $(DESTDIR)$(DOCDIR)/$${d##*/}; done
+	@set -e; for d in $(DOC_PAGES); do install -D -m 0644 $$d $(DESTDIR)$(DOCDIR)/$$d; done
 	install -D -m 0644 docs/arandu-authz.8 $(DESTDIR)$(MANDIR)/man8/arandu-authz.8
 	@echo "installed; next: put the policy in /etc/arandu-authz/policy.json, then" \
 	      "systemctl daemon-reload && systemctl enable --now arandu-authz.socket arandu-authz.service"
@@ -44,7 +46,8 @@ uninstall:
 	rm -f $(addprefix $(DESTDIR)$(UNITDIR)/,$(UNITS))
 	rm -f $(DESTDIR)$(LOGROTATEDIR)/arandu-authz
 	rm -f $(DESTDIR)$(MANDIR)/man8/arandu-authz.8
-	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)))
+	rm -f $(addprefix $(DESTDIR)$(DOCDIR)/,$(notdir $(DOCS)) $(DOC_PAGES))
+	-rmdir $(DESTDIR)$(DOCDIR)/docs 2>/dev/null
 	-rmdir $(DESTDIR)$(DOCDIR) 2>/dev/null
 
 e2e-deploy: $(B)/arandu-authz

@@ -936,8 +936,8 @@ static int rule_actions_from_json(struct loader *l, const char *label, json_t *o
                 int i = policy_rule_index(key);
 
                 if (i < 0) {
-                        r = fail(l, "%s: %s is not a rule id; the ids are those in the README's rule "
-                                 "tables and in denial messages", label, Q(key));
+                        r = fail(l, "%s: %s is not a rule id; the ids are those of docs/rules.md "
+                                 "and of denial messages", label, Q(key));
                         continue;
                 }
                 if (!s || (!streq(s, "deny") && !streq(s, "warn"))) {

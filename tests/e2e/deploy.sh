@@ -43,14 +43,15 @@ check "install: binary in PREFIX/bin, executable" test -x "$D/usr/bin/arandu-aut
 check "install: service and socket units in /lib/systemd/system" \
         test -f "$D/lib/systemd/system/arandu-authz.service" -a -f "$D/lib/systemd/system/arandu-authz.socket"
 check "install: ExecStart follows PREFIX" grep -q '^ExecStart=/usr/bin/arandu-authz serve' "$D/lib/systemd/system/arandu-authz.service"
-check "install: README and daemon.json in the doc dir" test -f "$D/usr/share/doc/arandu-authz/README.md" -a -f "$D/usr/share/doc/arandu-authz/daemon.json"
+check "install: README, docs and daemon.json in the doc dir" test -f "$D/usr/share/doc/arandu-authz/README.md" -a -f "$D/usr/share/doc/arandu-authz/daemon.json" -a -f "$D/usr/share/doc/arandu-authz/docs/rules.md"
+check "install: the man page renders" sh -c "MANPATH='$D/usr/share/man' man arandu-authz 2>/dev/null | grep -q arandu-authz"
 if [ -f "$ROOT/deploy/logrotate" ]; then
         check "install: logrotate config" test -f "$D/etc/logrotate.d/arandu-authz"
 fi
 if command -v systemd-analyze >/dev/null; then
         # Only the installed binary's absence could be reported: point the units at it.
         out=$(cd "$D/lib/systemd/system" && sed -i "s|/usr/bin/arandu-authz|$D/usr/bin/arandu-authz|" arandu-authz.service &&
-              systemd-analyze verify ./arandu-authz.socket ./arandu-authz.service 2>&1 | grep -v -e 'docker.service' -e '^$' || true)
+              MANPATH="$D/usr/share/man" systemd-analyze verify ./arandu-authz.socket ./arandu-authz.service 2>&1 | grep -v -e 'docker.service' -e '^$' || true)
         check "systemd-analyze verify finds nothing in the units" test -z "$out"
         [ -z "$out" ] || printf '%s\n' "$out" | sed -e 's/^/#   /'
 fi
