@@ -133,8 +133,9 @@ void quote_value(const char *s, size_t max, char *buf, size_t size)
                         esc[0] = '\\';
                         esc[1] = (char) c;
                         n = 2;
-                } else if (c < 0x20 || c >= 0x7f) {
-                        /* Bytes >= 0x7f too: messages stay ASCII, and look-alike keys show. */
+                } else if (c < 0x20 || c >= 0x7f || c == ';') {
+                        /* Bytes >= 0x7f too: messages stay ASCII, and look-alike keys show;
+                         * ';' separates the violations of a message, so no value holds one. */
                         esc[0] = '\\';
                         esc[1] = 'x';
                         esc[2] = hex[c >> 4];

@@ -163,9 +163,9 @@
 #define FIX_EXEC_USER_IDS \
         FIX_CLI(EXEC_USER) " %s" FIX_EXEC_CMDS " (docker-py exec_run " FIX_PY(EXEC_USER) "=\"%s\")"
 
-/* What a container that exists with settings no start can change needs: removing, and creating
- * again (decision_message() says it once per deny; "%s" is its short ID). */
+/* What a container that exists with settings no start, restart or rename can change needs:
+ * removing, and creating again (decision_message() says it once per deny; "%s" is its short ID). */
 #define FIX_RECREATE \
-        "the container was created with these settings and a start cannot change them: remove it and " \
-        "create it again compliant (docker rm %s, docker-py container.remove(), " \
+        "the container was created with these settings, which neither a start nor a rename changes: " \
+        "remove it and create it again compliant (docker rm %s, docker-py container.remove(), " \
         "docker compose up --force-recreate)"

@@ -137,8 +137,8 @@ static void test_recreate(void)
         decision_recreate(&d, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
         decision_finish(&d);
         decision_message(&d, msg, sizeof(msg));
-        CU_ASSERT_STRING_EQUAL(msg, "memory: a; user: b; the container was created with these settings and a start "
-                                    "cannot change them: remove it and create it again compliant (docker rm 0123456789ab, "
+        CU_ASSERT_STRING_EQUAL(msg, "memory: a; user: b; the container was created with these settings, which neither a "
+                                    "start nor a rename changes: remove it and create it again compliant (docker rm 0123456789ab, "
                                     "docker-py container.remove(), docker compose up --force-recreate)");
 
         /* after the truncation note; an ID that is not hex is not shown */
@@ -179,6 +179,7 @@ static const struct quote_case quote_cases[] = {
         { "\x1b[31m", 100, "\"\\x1b[31m\"" },
         { "\x7f", 100, "\"\\x7f\"" },
         { "\xc5\xbf", 100, "\"\\xc5\\xbf\"" },
+        { "x; privileged: y", 100, "\"x\\x3b privileged: y\"" },   /* no value forges a violation */
         { "abcdef", 3, "\"abc...\"" },
         { "abc", 3, "\"abc\"" },
 };
