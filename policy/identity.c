@@ -264,7 +264,9 @@ int identity_resolve(const char *spec, const struct identity_files *files, const
                 id->gid = pq.out_gid;
         } else if (ulen > 0) {
                 if (!pq.numeric) {
-                        snprintf(why, whysz, "the image's /etc/passwd has no user %.*s", (int) (ulen > 64 ? 64 : ulen), spec);
+                        char q[80];
+                        quote_value(spec, ulen > 64 ? 64 : ulen, q, sizeof(q));
+                        snprintf(why, whysz, "the image's /etc/passwd has no user %s", q);
                         return -ENOENT;
                 }
                 id->uid = pq.uid;   /* numeric and not in /etc/passwd: group stays 0 */
@@ -292,7 +294,9 @@ int identity_resolve(const char *spec, const struct identity_files *files, const
                         else if (gq.group_numeric)
                                 id->gid = gq.group_gid;
                         else {
-                                snprintf(why, whysz, "the image's /etc/group has no group %.64s", grp);
+                                char q[80];
+                                quote_value(grp, 64, q, sizeof(q));
+                                snprintf(why, whysz, "the image's /etc/group has no group %s", q);
                                 return -ENOENT;
                         }
                 }
@@ -315,7 +319,9 @@ int identity_resolve(const char *spec, const struct identity_files *files, const
                 else if (aq.numeric)
                         add_group(id, aq.gid);
                 else {
-                        snprintf(why, whysz, "GroupAdd names %.64s, which the image's /etc/group does not have", aq.name);
+                        char q[80];
+                        quote_value(aq.name, 64, q, sizeof(q));
+                        snprintf(why, whysz, "GroupAdd names %s, which the image's /etc/group does not have", q);
                         return -ENOENT;
                 }
         }
