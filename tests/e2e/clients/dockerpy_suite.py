@@ -218,6 +218,8 @@ if phase == "jobs":
     case("job user=UID (the image maps it to its group)", lambda: job("uid", user=uid))
     case("job cpu_quota/cpu_period instead of nano_cpus",
          lambda: job("quota", nano_cpus=None, cpu_period=100000, cpu_quota=int(cpus * 100000)))
+    case("job network=\"none\" (docker-py's network=, which adds NetworkingConfig {\"none\": null})",
+         lambda: job("network", network_mode=None, network="none"))
     case("job volumes as a list", lambda: job("list", volumes=[repo + ":/workspace:ro", artifacts + ":/artifacts:rw"]))
     case("job mounts=", lambda: job("mounts", volumes=None,
                                     mounts=[Mount("/workspace", repo, type="bind", read_only=True),
