@@ -64,7 +64,7 @@ run: deps
 	$(B)/arandu-authz serve
 
 unit: $(UNIT_BIN)
-	@tests/run-unit.sh $(UNIT_BIN)
+	@tests/run-unit.sh $(UNIT_BIN) tests/api/selftest.sh
 
 fixtures: $(B)/arandu-authz
 	@tests/fixtures.sh $(B)/arandu-authz
