@@ -242,9 +242,9 @@ static void check_endpoint_ipam(const struct policy *p, json_t *v, const char *p
         if (gojson_bind(v, &ipam_struct, fp, f, d) < 0 || p->allow_network_settings)
                 return;
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv4Address", path);
-        check_empty(f[IPAM_IPV4], fp, "network", "remove " FIX(IP) " (dockerd takes one only on user-defined networks)", d);
+        check_empty(f[IPAM_IPV4], fp, "network", "remove " FIX(IP), d);
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv6Address", path);
-        check_empty(f[IPAM_IPV6], fp, "network", "remove " FIX(IP6) " (dockerd takes one only on user-defined networks)", d);
+        check_empty(f[IPAM_IPV6], fp, "network", "remove " FIX(IP6), d);
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.LinkLocalIPs", path);
         check_empty(f[IPAM_LINKLOCAL], fp, "network", "remove " FIX(LINK_LOCAL_IP) "; the policy's allow_network_settings allows it", d);
 }

@@ -190,7 +190,8 @@ static const struct create_case create_cases[] = {
         { "network mode", { { HC "NetworkMode", S("$L") } } },
         { "ports", { { HC "PortBindings", "{\"80/tcp\":[]}" }, { HC "PublishAllPorts", "true" } } },
         { "endpoints", { { "NetworkingConfig", "{\"EndpointsConfig\":{\"$L\":{\"DriverOpts\":{\"a\":\"b\"},"
-                                               "\"MacAddress\":\"$L\",\"Links\":[\"$L\"]}}}" } } },
+                                               "\"MacAddress\":\"$L\",\"Links\":[\"$L\"],\"IPAMConfig\":{\"IPv4Address\":\"$L\","
+                                               "\"IPv6Address\":\"$L\",\"LinkLocalIPs\":[\"$L\"]}}}}" } } },
         { "network settings", { { HC "Dns", "[\"$L\"]" }, { HC "ExtraHosts", "[\"$L\"]" }, { HC "DnsSearch", "[\"$L\"]" } } },
         { "network settings 2", { { HC "DnsOptions", "[\"$L\"]" }, { HC "Links", "[\"$L\"]" }, { "MacAddress", S("$L") } } },
         { "rootfs", { { HC "ReadonlyRootfs", "false" } } },
