@@ -14,6 +14,8 @@ import subprocess
 import sys
 import time
 
+from cases import Known, Miss, case, finish
+
 workdir, engine_major = sys.argv[1], int(sys.argv[2])
 tag = os.path.basename(workdir.rstrip("/"))   # the project names of one compose, apart from another's
 compose = sys.argv[3:]
@@ -22,7 +24,6 @@ uid = env("DOCKER_USER_UID", "1000")
 repo = os.path.join(env("DOCKER_REPOS_DIR", "/var/lib/arandu/repos"), "demo")
 artifacts = os.path.join(env("DOCKER_ARTIFACTS_DIR", "/var/lib/arandu/artifacts"), "demo")
 DOCKER = env("E2E_DOCKER_CLI", "docker")
-failed = False
 is_v1 = False
 
 
@@ -32,27 +33,7 @@ def sh(args, timeout=120):
     return p.returncode, p.stdout.decode(errors="replace")
 
 
-class Known(Exception):
-    pass
 
-
-class Miss(Exception):
-    """A violation that the policy let through."""
-
-
-def case(name, fn):
-    global failed
-    try:
-        print("ok", name, fn())
-    except Known as e:
-        print("known", name, str(e).replace("\n", " ")[:600])
-    except Miss as e:
-        failed = True
-        print("miss", name, str(e).replace("\n", " ")[:600])
-    except Exception as e:  # every failure is reported, none stops the others
-        failed = True
-        print("fail", name, ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")[:600])
-    sys.stdout.flush()
 
 
 def service(volumes, **over):
@@ -209,4 +190,4 @@ case("deny pid: host", lambda: denied("pid", "namespaces", ["pid"], pid="host"))
 case("deny devices", lambda: denied("dev", "devices", ["devices"], devices=["/dev/null:/dev/xnull"]))
 case("deny restart: always", lambda: denied("restart", "restart", ["restart"], restart="always"))
 case("deny a host directory in volumes", lambda: denied("etc", "mounts", ["volumes"], volumes=["/etc:/workspace:ro"]))
-sys.exit(1 if failed else 0)
+finish()

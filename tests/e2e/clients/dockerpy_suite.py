@@ -23,10 +23,11 @@ import time
 import docker
 from docker.types import Mount
 
+from cases import Miss, case, fail_usage, finish
+
 phase, image = sys.argv[1:3]
 env = os.environ.get
 client = docker.from_env()
-failed = False
 print("version", docker.__version__)
 
 uid = env("DOCKER_USER_UID", "1000")
@@ -40,21 +41,6 @@ settings = dict(nano_cpus=int(cpus * 1e9), mem_limit=env("DOCKER_MEMORY_LIMIT", 
 volumes = {repo: {"bind": "/workspace", "mode": "ro"}, artifacts: {"bind": "/artifacts", "mode": "rw"}}
 
 
-class Miss(Exception):
-    """A violation that the policy let through."""
-
-
-def case(name, fn):
-    global failed
-    try:
-        print("ok", name, fn())
-    except Miss as e:
-        failed = True
-        print("miss", name, str(e).replace("\n", " ")[:600])
-    except Exception as e:  # every failure is reported, none stops the others
-        failed = True
-        print("fail", name, ("%s: %s" % (type(e).__name__, e)).replace("\n", " ")[:600])
-    sys.stdout.flush()
 
 
 def job(name, **kw):
@@ -271,6 +257,5 @@ elif phase == "loose":
 elif phase == "strict":
     case("deny the start of a container created under a looser policy", start_loose)
 else:
-    print("fail usage unknown phase %r" % phase)
-    failed = True
-sys.exit(1 if failed else 0)
+    fail_usage("unknown phase %r" % phase)
+finish()
