@@ -23,6 +23,7 @@
 
 #include "authz/cleanup.h"
 #include "policy/jsontext.h"
+#include "policy/units.h"
 
 #define PROG "arandu-authz"
 
@@ -993,10 +994,8 @@ int auditq_main(int argc, char **argv)
                                 return usage_error("--by: %s is not hour or day", optarg);
                         break;
                 case O_TOP: {
-                        char *end;
-                        errno = 0;
-                        long long n = strtoll(optarg, &end, 10);
-                        if (errno || end == optarg || *end || n < 1 || n > 100000)
+                        int64_t n;
+                        if (parse_int64(optarg, 1, 100000, NULL, &n) < 0)
                                 return usage_error("--top: %s is not a number from 1 to 100000", optarg);
                         top = (size_t) n;
                         break;

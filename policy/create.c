@@ -15,6 +15,7 @@
 #include "policy/gojson.h"
 #include "policy/paths.h"
 #include "policy/rules.h"
+#include "policy/units.h"
 
 
 /* container.Config fields, plus the wrapper's HostConfig and NetworkingConfig. */

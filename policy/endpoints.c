@@ -10,6 +10,7 @@
 #include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
+#include "policy/units.h"
 
 
 int eval_parse_body(const char *buf, size_t len, const char *what, json_t **ret, struct decision *d)

@@ -9,6 +9,7 @@
 #include "policy/decision.h"
 #include "policy/policy.h"
 #include "policy/query.h"
+#include "policy/units.h"   /* format_bytes, format_cpus */
 
 /* Parse a request body as dockerd would accept it: one JSON object, no duplicate keys.  Any parse
  * error is recorded (rule "shape") and returns -EINVAL; on success *ret is a new reference. */
@@ -73,8 +74,3 @@ void eval_user(const struct policy *p, const char *user, const char *path, bool 
  * (docker-py user=\"1000:1000\", compose user: \"1000:1000\")", in an exec's words when `path`
  * starts with "Exec.".  Always NUL-terminated in buf (224 bytes hold it). */
 void user_fix(const struct policy *p, const char *path, char *buf, size_t size);
-
-/* "4294967296" -> "4g": bytes in the largest exact unit, for messages. */
-void format_bytes(int64_t bytes, char *buf, size_t size);
-/* nano-CPUs -> "2", "0.5". */
-void format_cpus(int64_t nano, char *buf, size_t size);

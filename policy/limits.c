@@ -7,6 +7,7 @@
 #include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
+#include "policy/units.h"
 
 #define DEFAULT_SHM_SIZE (INT64_C(64) << 20)   /* dockerd's /dev/shm size when ShmSize is 0 */
 

@@ -11,6 +11,7 @@
 #include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
+#include "policy/units.h"
 
 #define LOG_SIZE_MAX   (INT64_C(1) << 30)   /* max-size, cache-max-size */
 #define LOG_BUFFER_MAX (INT64_C(64) << 20)  /* max-buffer-size of non-blocking mode */

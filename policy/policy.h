@@ -10,6 +10,8 @@
 #include <stdint.h>
 #include <stdio.h>
 
+#include "policy/units.h"   /* parse_memory_size, parse_cpus, format_bytes, format_cpus */
+
 #define POLICY_MAX_LIST    32   /* entries in tmpfs_targets, allowed_cap_add, allowlist_domains */
 #define POLICY_NAME_MAX    256
 #define POLICY_PATH_MAX    4096
@@ -92,8 +94,3 @@ int policy_digest(const struct policy *p, char ret_hex[65]);
 
 /* The index in ulimit_max of a ulimit name dockerd accepts ("core", "cpu", ... "stack"), or -1. */
 int policy_ulimit_index(const char *name);
-
-/* Parse a memory size "4g", "512m", "1024" (b k m g, case-insensitive) into bytes. 0 or -EINVAL. */
-int parse_memory_size(const char *s, int64_t *ret_bytes);
-/* Parse a CPU count "2.0", "0.5" (> 0, at most 9 decimals) into nano-CPUs.  0 or -EINVAL. */
-int parse_cpus(const char *s, int64_t *ret_nano);

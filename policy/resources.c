@@ -8,28 +8,9 @@
 
 #include "policy/eval.h"
 #include "policy/fixes.h"
+#include "policy/units.h"
 
 #define DEFAULT_CPU_PERIOD 100000   /* dockerd/kernel default when CpuPeriod is 0 */
-
-bool parse_canonical_id(const char *s, size_t len, uint64_t max, uint64_t *ret)
-{
-        uint64_t v = 0;
-
-        if (len == 0 || len > 20)
-                return false;
-        if (s[0] == '0' && len > 1)
-                return false;                /* "00" means 0 to strconv.Atoi: root in disguise */
-        for (size_t i = 0; i < len; i++) {
-                if (s[i] < '0' || s[i] > '9')
-                        return false;
-                unsigned digit = (unsigned) (s[i] - '0');
-                if (v > (max - digit) / 10)
-                        return false;
-                v = v * 10 + digit;
-        }
-        *ret = v;
-        return true;
-}
 
 void cap_normalise(const char *in, char *buf, size_t size)
 {
@@ -40,38 +21,6 @@ void cap_normalise(const char *in, char *buf, size_t size)
                 buf[j++] = (char) toupper((unsigned char) *in);
         if (size)
                 buf[j] = '\0';
-}
-
-void format_bytes(int64_t bytes, char *buf, size_t size)
-{
-        static const char units[] = "bkmg";
-        int u = 0;
-        if (bytes <= 0) {
-                snprintf(buf, size, "%" PRId64, bytes);
-                return;
-        }
-        while (u < 3 && bytes % 1024 == 0) {
-                bytes /= 1024;
-                u++;
-        }
-        if (u == 0)
-                snprintf(buf, size, "%" PRId64, bytes);
-        else
-                snprintf(buf, size, "%" PRId64 "%c", bytes, units[u]);
-}
-
-void format_cpus(int64_t nano, char *buf, size_t size)
-{
-        int64_t whole = nano / 1000000000, frac = nano % 1000000000;
-        if (nano < 0 || frac == 0) {
-                snprintf(buf, size, "%" PRId64, nano < 0 ? nano : whole);
-                return;
-        }
-        char f[16];
-        snprintf(f, sizeof(f), "%09" PRId64, frac);
-        for (int i = 8; i > 0 && f[i] == '0'; i--)
-                f[i] = '\0';
-        snprintf(buf, size, "%" PRId64 ".%s", whole, f);
 }
 
 /* The words of the cpu and memory messages, per enum limits_of: the request's fields, and the

@@ -8,9 +8,7 @@
 #include "policy/decision.h"
 #include "policy/gojson.h"
 #include "policy/policy.h"
-
-/* Canonical decimal (digits only, no sign, no leading zero) in [0, max]. */
-bool parse_canonical_id(const char *s, size_t len, uint64_t max, uint64_t *ret);
+#include "policy/units.h"   /* parse_canonical_id */
 
 /* Normalise a capability name as dockerd does: upper-case, without a "CAP_" prefix. */
 void cap_normalise(const char *in, char *buf, size_t size);

@@ -12,6 +12,7 @@
 #include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
+#include "policy/units.h"
 
 #define TMPFS_OPTIONS_MAX 1024
 
