@@ -30,6 +30,7 @@
 #include "authz/server.h"
 #include "authz/ship.h"
 #include "policy/decision.h"
+#include "policy/gojson.h"
 #include "policy/policy.h"
 
 #include "authz/version.h"
@@ -504,6 +505,7 @@ int main(int argc, char **argv)
         };
         const char *level = getenv("ARANDU_AUTHZ_LOG_LEVEL");
 
+        gojson_init();   /* before any JSON value, and before any thread (policy/gojson.h) */
         if (level && *level) {
                 int l;
                 if (log_level_from_string(level, &l) < 0) {

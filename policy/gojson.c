@@ -65,6 +65,39 @@ static void json_release(void *p)
         free(p);
 }
 
+/* gojson_init (gojson.h).  pthread_once rather than a plain flag: a library cannot count on being
+ * called before its callers start threads, and the once costs nothing after the first call.  The
+ * atomic flag is what gojson_loadb and the arena read on every call (a once cannot be queried):
+ * set, with release order, only after the allocators are in. */
+static pthread_once_t init_once = PTHREAD_ONCE_INIT;
+static atomic_bool init_done;
+
+static void install_json_allocators(void)
+{
+        json_set_alloc_funcs(json_alloc, json_release);
+        atomic_store_explicit(&init_done, true, memory_order_release);
+}
+
+void gojson_init(void)
+{
+        (void) pthread_once(&init_once, install_json_allocators);
+}
+
+static bool initialised(void)
+{
+        return atomic_load_explicit(&init_done, memory_order_acquire);
+}
+
+/* err as jansson fills it for an error without a position (err may be NULL). */
+static void set_error(json_error_t *err, const char *text)
+{
+        if (!err)
+                return;
+        memset(err, 0, sizeof(*err));
+        err->line = err->column = err->position = -1;
+        snprintf(err->text, sizeof(err->text), "%s", text);
+}
+
 /* At thread exit: the chunk, unless values from it are still alive somewhere. */
 static void arena_free(void *base)
 {
@@ -79,8 +112,8 @@ static void arena_key_create(void)
 
 void gojson_arena_begin(void)
 {
-        if (arena.retired)
-                return;
+        if (arena.retired || !initialised())
+                return;   /* before gojson_init, json_alloc is not jansson's: nothing would use it */
         if (!arena.base) {
                 if (pthread_once(&arena_once, arena_key_create) != 0)
                         return;
@@ -100,7 +133,7 @@ void gojson_arena_begin(void)
 
 bool gojson_arena_usable(void)
 {
-        return !arena.retired;
+        return !arena.retired && initialised();
 }
 
 void gojson_arena_disable(void)
@@ -121,17 +154,15 @@ size_t gojson_arena_end(void)
         return arena.live;
 }
 
-/* Before main(), so before any JSON value exists: values must be freed by the allocator that made
- * them. */
-__attribute__((constructor)) static void install_json_allocators(void)
-{
-        json_set_alloc_funcs(json_alloc, json_release);
-}
-
 json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *err)
 {
         json_t *v = NULL;
 
+        if (!initialised()) {
+                /* Not our allocators: no out-of-memory guard, so no parse (gojson_init in gojson.h). */
+                set_error(err, GOJSON_NOT_INITIALISED);
+                return NULL;
+        }
         parsing = true;
         parse_oom = false;
         enum jsonscan_result r = jsonscan_loadb(buf, len, flags, &v);
@@ -143,11 +174,7 @@ json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *er
         if (oom) {
                 /* Whatever came back may hold a value jansson misread: never use it. */
                 json_decref(v);
-                if (err) {
-                        memset(err, 0, sizeof(*err));
-                        err->line = err->column = err->position = -1;
-                        snprintf(err->text, sizeof(err->text), "out of memory");
-                }
+                set_error(err, "out of memory");
                 return NULL;
         }
         return v;

@@ -33,14 +33,28 @@ struct gostruct {
 /* Does the JSON key `key` reach the Go field `field` (ASCII)? */
 bool gojson_key_matches(const char *key, const char *field);
 
+/* Install this library's jansson allocators (json_set_alloc_funcs: the out-of-memory guard of
+ * gojson_loadb and the request arena below) for the whole process.  Every program that links the
+ * library calls it once, first thing in main() (the unit tests' CU_MAIN, the fuzz targets'
+ * LLVMFuzzerInitialize), before any JSON value is made: jansson frees a value with the allocator
+ * current at the time, which must be the one that made it.  Idempotent and thread-safe
+ * (pthread_once), so a second call does nothing.  Nothing replaces jansson's allocators after it.
+ *
+ * Without it, linking the library changes nothing in the process, and the library fails closed:
+ * gojson_loadb returns NULL with err->text GOJSON_NOT_INITIALISED (so every policy load and every
+ * decision that parses JSON fails: a deny), and the arena is never used. */
+void gojson_init(void);
+#define GOJSON_NOT_INITIALISED "arandu-authz library not initialised (gojson_init was not called)"
+
 /* json_loadb for request JSON, safe when memory runs out.  jansson's lexer ignores a failed
  * allocation when it saves a token's bytes (lex_save in load.c, 2.14 and upstream): the byte is
  * dropped and parsing goes on, so "Memory":10737418240 can come out as 1073741824, or a later escape
- * check hits assert(0).  This library installs jansson allocators (json_set_alloc_funcs) under which,
- * inside gojson_loadb, the first failed allocation makes every later one of the same parse fail too,
- * and a parse during which any allocation failed is discarded: NULL, with err->text "out of memory".
- * Same contract as json_loadb otherwise (new reference).  For flags 0 and JSON_REJECT_DUPLICATES the
- * one-pass scanner of jsonscan.h builds the value, and hands to json_loadb what it does not cover. */
+ * check hits assert(0).  Under the allocators gojson_init installs, inside gojson_loadb, the first
+ * failed allocation makes every later one of the same parse fail too, and a parse during which any
+ * allocation failed is discarded: NULL, with err->text "out of memory".  Before gojson_init: NULL,
+ * err->text GOJSON_NOT_INITIALISED, nothing parsed.  Same contract as json_loadb otherwise (new
+ * reference).  For flags 0 and JSON_REJECT_DUPLICATES the one-pass scanner of jsonscan.h builds the
+ * value, and hands to json_loadb what it does not cover. */
 json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *err);
 
 /* Scope the JSON values of one request to a per-thread arena: between begin and end, jansson's
@@ -50,7 +64,8 @@ json_t *gojson_loadb(const char *buf, size_t len, size_t flags, json_error_t *er
  * values stay valid).  Not nested. */
 void gojson_arena_begin(void);
 size_t gojson_arena_end(void);
-/* False once a request's values outlived it on this thread, or after gojson_arena_disable(). */
+/* False once a request's values outlived it on this thread, after gojson_arena_disable(), and
+ * before gojson_init() (begin does nothing then). */
 bool gojson_arena_usable(void);
 /* Plain malloc for this thread's requests from now on: the allocation-failure tests use it to reach
  * every allocation (with the arena, the same code paths allocate from malloc only when it is full). */

@@ -1,8 +1,11 @@
 /* Shared by the libFuzzer targets (tests/fuzz/fuzz_<name>.c) and replay.c, the main that runs a
  * target's corpus without libFuzzer (so a gcc build can replay it in `make test`).
  *
- * A target defines LLVMFuzzerTestOneInput and may define LLVMFuzzerInitialize.  A broken invariant
- * calls FUZZ_CHECK, which aborts (a libFuzzer crash, a failed replay) whatever NDEBUG says. */
+ * A target defines LLVMFuzzerTestOneInput and LLVMFuzzerInitialize, whose first statement is
+ * gojson_init() (policy/gojson.h: libFuzzer and replay.c call the initializer before any input);
+ * FUZZ_INITIALIZE() defines one that does only that.  replay.c has no default initializer, so a
+ * target without one does not link.  A broken invariant calls FUZZ_CHECK, which aborts (a libFuzzer
+ * crash, a failed replay) whatever NDEBUG says. */
 #pragma once
 
 #include <stddef.h>
@@ -12,10 +15,21 @@
 #include <string.h>
 
 #include "policy/decision.h"
+#include "policy/gojson.h"
 #include "policy/policy.h"
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 int LLVMFuzzerInitialize(int *argc, char ***argv);
+
+/* The initializer of a target with nothing else to set up. */
+#define FUZZ_INITIALIZE()                                                                         \
+        int LLVMFuzzerInitialize(int *argc, char ***argv)                                         \
+        {                                                                                         \
+                (void) argc;                                                                      \
+                (void) argv;                                                                      \
+                gojson_init();                                                                    \
+                return 0;                                                                         \
+        }
 
 #define FUZZ_CHECK(cond)                                                                          \
         do {                                                                                      \
@@ -31,6 +45,9 @@ static inline struct policy *fuzz_policy(const char *repos, const char *artifact
 {
         struct policy *p = policy_new_default();
         FUZZ_CHECK(p != NULL);
+        json_t *probe = gojson_loadb("{}", 2, 0, NULL);
+        FUZZ_CHECK(probe != NULL);   /* else gojson_init was not called: every input would be denied */
+        json_decref(probe);
         snprintf(p->repos_dir, sizeof(p->repos_dir), "%s", repos ? repos : "/srv/arandu/repos");
         snprintf(p->artifacts_dir, sizeof(p->artifacts_dir), "%s", artifacts ? artifacts : "/srv/arandu/artifacts");
         return p;

@@ -10,6 +10,8 @@
 
 #include "tests/fuzz/fuzz.h"
 
+FUZZ_INITIALIZE()
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static struct audit_case c;

@@ -64,6 +64,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 
         (void) argc;
         (void) argv;
+        gojson_init();
         if (!t || t[0] != '/' || !realpath(t, tmp))
                 snprintf(tmp, sizeof(tmp), "/tmp");
         FUZZ_CHECK(snprintf(scratch, sizeof(scratch), "%s/arandu-fuzz-XXXXXX", strcmp(tmp, "/") == 0 ? "" : tmp) <

@@ -43,6 +43,7 @@ static inline void fuzz_body(const uint8_t *data, size_t size, fuzz_evaluator ev
         {                                                                          \
                 (void) argc;                                                       \
                 (void) argv;                                                       \
+                gojson_init();                                                     \
                 fuzz_body_init();                                                  \
                 return 0;                                                          \
         }                                                                          \

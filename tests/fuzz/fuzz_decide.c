@@ -12,6 +12,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
         (void) argc;
         (void) argv;
+        gojson_init();
         policy = fuzz_policy(NULL, NULL);
         return 0;
 }

@@ -3,6 +3,8 @@
 #include "tests/fuzz/fuzz.h"
 #include "tests/fuzz/jsonscan_diff.h"
 
+FUZZ_INITIALIZE()
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         const char *why = jsonscan_disagreement((const char *) data, size, JSON_REJECT_DUPLICATES, NULL);

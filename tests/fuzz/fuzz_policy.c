@@ -23,6 +23,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
 {
         (void) argc;
         (void) argv;
+        gojson_init();
         memfd = memfd_create("arandu-fuzz-policy", MFD_CLOEXEC);
         FUZZ_CHECK(memfd >= 0);
         snprintf(memfd_path, sizeof(memfd_path), "/proc/self/fd/%d", memfd);

@@ -5,6 +5,8 @@
 #include "policy/query.h"
 #include "tests/fuzz/fuzz.h"
 
+FUZZ_INITIALIZE()
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static struct query q;

@@ -6,6 +6,8 @@
 #include "authz/route.h"
 #include "tests/fuzz/fuzz.h"
 
+FUZZ_INITIALIZE()
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
         static struct route rt;

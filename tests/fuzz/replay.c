@@ -8,14 +8,6 @@
 
 #include "tests/fuzz/fuzz.h"
 
-/* Targets without an initializer get this one. */
-__attribute__((weak)) int LLVMFuzzerInitialize(int *argc, char ***argv)
-{
-        (void) argc;
-        (void) argv;
-        return 0;
-}
-
 static size_t ran;
 
 static int run_file(const char *path)
@@ -97,6 +89,8 @@ int main(int argc, char **argv)
                 fprintf(stderr, "usage: %s CORPUS-DIR-OR-FILE...\n", argv[0]);
                 return 2;
         }
+        /* The target's, as libFuzzer calls it: it calls gojson_init() (fuzz.h).  Not called here
+         * too, so that a replay runs the target exactly as a fuzzing run does. */
         LLVMFuzzerInitialize(&argc, &argv);
         for (int i = 1; i < argc; i++)
                 if (run_path(argv[i]) < 0)

@@ -2,12 +2,16 @@
  *
  * Each tests/unit/test_<module>.c defines its suites in a `static const struct cu_suite SUITES[]` and
  * ends with CU_MAIN(SUITES).  The exit status comes from CU_get_number_of_failures(), because
- * CU_basic_run_tests() returns success even when assertions fail; a program that ran no test fails. */
+ * CU_basic_run_tests() returns success even when assertions fail; a program that ran no test fails.
+ * CU_MAIN's main() first calls gojson_init(), as every program that links the library must
+ * (policy/gojson.h); only test_noinit.c, which tests what happens without it, has its own main(). */
 #pragma once
 
 #include <CUnit/Basic.h>
 #include <stdio.h>
 #include <stdlib.h>
+
+#include "policy/gojson.h"
 
 struct cu_test {
         const char *name;
@@ -45,4 +49,4 @@ static inline int cu_run(const struct cu_suite *suites, size_t n)
 }
 
 #define CU_MAIN(suites) \
-        int main(void) { return cu_run((suites), sizeof(suites) / sizeof((suites)[0])); }
+        int main(void) { gojson_init(); return cu_run((suites), sizeof(suites) / sizeof((suites)[0])); }

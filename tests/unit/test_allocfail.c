@@ -10,8 +10,8 @@
  * Allocations are counted where the library makes them: its own malloc/calloc/realloc/strdup/strndup
  * calls, which the link redirects to the __wrap_ functions below (-Wl,--wrap=..., set for this
  * program in mk/allocfail.mk; without it the program does not link), and jansson's, which go through
- * the allocators the library installs with json_set_alloc_funcs (policy/gojson.c) and so through
- * the same wrappers.  Allocations inside libc itself (realpath, stdio) are not failed.
+ * the allocators gojson_init installs with json_set_alloc_funcs (policy/gojson.c; CU_MAIN_FIXTURE_ROOTS
+ * calls it first in main) and so through the same wrappers.  Allocations inside libc itself (realpath, stdio) are not failed.
  *
  * Envelopes: the recorded dockerd 20.10.24 fixtures (ARANDU_FIXTURES overrides
  * tests/fixtures/dockerd-20.10.24), under the default policy with the fixtures' roots, plus two
@@ -92,17 +92,6 @@ char *__wrap_strndup(const char *s, size_t n)
         return refuse() ? NULL : __real_strndup(s, n);
 }
 
-/* jansson allocates through the allocators the library installs with json_set_alloc_funcs
- * (policy/gojson.c), which call malloc from inside the library: wrapped too.  The test must not
- * install its own, or it would test jansson's behaviour instead of the library's. */
-static void check_json_allocators(void)
-{
-        json_malloc_t m = NULL;
-        json_free_t f = NULL;
-        json_get_alloc_funcs(&m, &f);
-        CU_ASSERT_FATAL(m != NULL && m != malloc && f != NULL);
-}
-
 static void arm(size_t fail_at, bool sticky)
 {
         A.count = 0;
@@ -115,6 +104,24 @@ static void arm(size_t fail_at, bool sticky)
 static void disarm(void)
 {
         A.armed = false;
+}
+
+/* jansson allocates through the allocators gojson_init installs with json_set_alloc_funcs
+ * (policy/gojson.c), which call malloc from inside the library: wrapped too.  Without gojson_init
+ * they would be jansson's own, whose malloc calls (inside libjansson) the wrap does not see: so a
+ * jansson allocation must reach the wrapper.  The test must not install its own, or it would test
+ * jansson's behaviour instead of the library's. */
+static void check_json_allocators(void)
+{
+        json_malloc_t m = NULL;
+        json_free_t f = NULL;
+        json_get_alloc_funcs(&m, &f);
+        CU_ASSERT_FATAL(m != NULL && m != malloc && f != NULL);
+        arm(0, false);
+        json_t *probe = json_object();
+        disarm();
+        CU_ASSERT_FATAL(probe != NULL && A.count > 0);
+        json_decref(probe);
 }
 
 /* --- the sweep ------------------------------------------------------------------------------- */

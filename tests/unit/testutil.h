@@ -23,6 +23,7 @@
 #include <unistd.h>
 
 #include "policy/decision.h"
+#include "policy/gojson.h"
 #include "policy/policy.h"
 
 /* --- files ----------------------------------------------------------------------------------- */
@@ -434,7 +435,7 @@ static inline void tu_fixture_roots(void)
 }
 
 #define CU_MAIN_FIXTURE_ROOTS(suites) \
-        int main(void) { tu_fixture_roots(); return cu_run((suites), sizeof(suites) / sizeof((suites)[0])); }
+        int main(void) { gojson_init(); tu_fixture_roots(); return cu_run((suites), sizeof(suites) / sizeof((suites)[0])); }
 
 /* The policy the fixtures were recorded for, loaded as the daemon loads it: built-in defaults, no
  * file, the fixtures' roots from the environment, no pids limit and no-new-privileges not required. */
