@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <inttypes.h>
 #include <jansson.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -116,22 +117,6 @@ static int load_policy(const char *path, struct policy **ret)
 
 /* ---- serve ------------------------------------------------------------------------------------ */
 
-/* Parse a decimal number in [min, max] strictly (no sign, space or trailing text).  0 or -EINVAL. */
-static int parse_long(const char *s, long min, long max, long *ret)
-{
-        char *end = NULL;
-        long long v;
-
-        if (!s || *s < '0' || *s > '9')
-                return -EINVAL;
-        errno = 0;
-        v = strtoll(s, &end, 10);
-        if (errno != 0 || !end || *end != '\0' || v < min || v > max)
-                return -EINVAL;
-        *ret = (long) v;
-        return 0;
-}
-
 /* systemd socket activation, with sd_listen_fds(3)'s rules and without libsystemd: when LISTEN_PID
  * is our pid and LISTEN_FDS is 1, fd 3 is our listening socket (it must be a listening AF_UNIX
  * SOCK_STREAM socket; it is made close-on-exec and non-blocking, as libmicrohttpd's pool needs).
@@ -144,12 +129,12 @@ static int take_listen_fd(int *ret_fd)
         int fd = LISTEN_FDS_START, type = 0, listening = 0;
         socklen_t len = sizeof(type);
         struct sockaddr_storage sa;
-        long pid, n;
+        int64_t pid, n;
         int r = 0;
 
         if (!pid_s || !fds_s)
                 goto done;
-        if (parse_long(pid_s, 1, INT32_MAX, &pid) < 0 || parse_long(fds_s, 0, INT32_MAX, &n) < 0) {
+        if (parse_int64(pid_s, 1, INT32_MAX, NULL, &pid) < 0 || parse_int64(fds_s, 0, INT32_MAX, NULL, &n) < 0) {
                 fprintf(stderr, PROG ": socket activation: LISTEN_PID or LISTEN_FDS is not a number\n");
                 r = -EINVAL;
                 goto done;
@@ -157,7 +142,7 @@ static int take_listen_fd(int *ret_fd)
         if ((pid_t) pid != getpid() || n == 0)
                 goto done;   /* meant for another process (inherited), or nothing passed */
         if (n != 1) {
-                fprintf(stderr, PROG ": socket activation: %ld sockets passed, expected one "
+                fprintf(stderr, PROG ": socket activation: %" PRId64 " sockets passed, expected one "
                         "(one ListenStream= in the socket unit)\n", n);
                 r = -E2BIG;
                 goto done;
