@@ -70,7 +70,7 @@ struct pending {
         struct decision d;
         struct request_info info;
         struct timespec t0;
-        struct policy *policy;           /* a reference, for the recheck thread */
+        struct policy *policy;           /* the request's, for its look and its answer (a reference) */
         struct MHD_Connection *connection;
         bool done;                       /* written by the recheck thread before it resumes */
 };
@@ -348,9 +348,9 @@ static void deny_for_audit(struct decision *d)
         d->allow = false;
 }
 
-static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct MHD_Connection *c,
-                                        struct decision *dp, const struct request_info *ip,
-                                        const struct timespec *t0p);
+static enum MHD_Result finish_authz_req(const struct server_config *cfg, const struct policy *policy,
+                                        struct MHD_Connection *c, struct decision *dp,
+                                        const struct request_info *ip, const struct timespec *t0p);
 
 static void recheck_job_run(struct recheckq_job *job)
 {
@@ -364,7 +364,6 @@ static void recheck_job_run(struct recheckq_job *job)
         /* The daemon's view is judged like a request: warn rules warn here too. */
         decision_finish(&pd->d);
         policy_apply_rule_actions(pd->policy, &pd->d);
-        pd->policy = policy_unref(pd->policy);
         __atomic_store_n(&pd->done, true, __ATOMIC_RELEASE);
         /* From here on pd belongs to the connection again: not one more access. */
         MHD_resume_connection(c);
@@ -373,19 +372,19 @@ static void recheck_job_run(struct recheckq_job *job)
 /* Hand a passed start to the recheck queue and suspend its connection; the answer is sent when the
  * look resumes it (on_request sees rq->pending done).  The server threads stay free meanwhile,
  * which they must: dockerd sends our inspect request back through this plugin. */
-static enum MHD_Result start_recheck(const struct server_config *cfg, struct MHD_Connection *c,
-                                     struct request *rq, struct decision *d,
+static enum MHD_Result start_recheck(const struct server_config *cfg, struct policy *policy,
+                                     struct MHD_Connection *c, struct request *rq, struct decision *d,
                                      const struct request_info *info, const struct timespec *t0)
 {
         struct pending *pd = calloc(1, sizeof(*pd));
         if (!pd) {
                 decision_add(d, "internal", "out of memory before checking dockerd's view");
-                return finish_authz_req(cfg, c, d, info, t0);
+                return finish_authz_req(cfg, policy, c, d, info, t0);
         }
         pd->d = *d;
         pd->info = *info;
         pd->t0 = *t0;
-        pd->policy = server_policy_get(cfg);
+        pd->policy = policy_ref(policy);   /* released with the request (on_completed) */
         pd->connection = c;
         _Static_assert(sizeof(pd->job.target) >= sizeof(info->target), "a start's target fits the queue's");
         memcpy(pd->job.target, info->target, sizeof(info->target));
@@ -400,7 +399,6 @@ static enum MHD_Result start_recheck(const struct server_config *cfg, struct MHD
                                      RECHECKQ_QUEUED_MAX);
                 else
                         decision_add(&pd->d, "internal", "cannot start the check of dockerd's view (%s)", strerror(-r));
-                pd->policy = policy_unref(pd->policy);
                 __atomic_store_n(&pd->done, true, __ATOMIC_RELEASE);
                 MHD_resume_connection(c);
         }
@@ -413,6 +411,9 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
         struct decision d;
         struct request_info info = { 0 };
         struct timespec t0;
+        /* One policy for the whole request: its decision, its second look, its audit line and
+         * answer, whatever reloads happen meanwhile. */
+        _cleanup_policy_ struct policy *policy = server_policy_get(cfg);
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (rq->over || rq->oom) {
@@ -425,24 +426,22 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
                         decision_add(&d, "internal", "out of memory while reading the AuthZReq envelope");
                 snprintf(info.route, sizeof(info.route), "unknown");
         } else {
-                _cleanup_policy_ struct policy *policy = server_policy_get(cfg);
                 authz_decide_request(policy, rq->buf ? rq->buf : "", rq->len, &d, &info);
         }
 
         /* Dry-run judges the daemon's view too, so that the audit log shows all that would deny. */
         if (d.complete && (d.allow || (cfg->dry_run && !d.forced)) && info.recheck != RECHECK_NONE)
-                return start_recheck(cfg, c, rq, &d, &info, &t0);
-        return finish_authz_req(cfg, c, &d, &info, &t0);
+                return start_recheck(cfg, policy, c, rq, &d, &info, &t0);
+        return finish_authz_req(cfg, policy, c, &d, &info, &t0);
 }
 
 /* Audit and answer a decision. */
-static enum MHD_Result finish_authz_req(const struct server_config *cfg, struct MHD_Connection *c,
-                                        struct decision *dp, const struct request_info *ip,
-                                        const struct timespec *t0p)
+static enum MHD_Result finish_authz_req(const struct server_config *cfg, const struct policy *policy,
+                                        struct MHD_Connection *c, struct decision *dp,
+                                        const struct request_info *ip, const struct timespec *t0p)
 {
         struct decision *d = dp;                 /* the caller's: no 19 KiB copies per request */
         const struct request_info *info = ip;
-        _cleanup_policy_ struct policy *policy = server_policy_get(cfg);
         bool audit_required = cfg->audit && policy->deny_on_audit_failure;
         bool dry_run = cfg->dry_run && !d->forced;
 
@@ -615,8 +614,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                         /* Resumed by its recheck thread. */
                         if (!__atomic_load_n(&rq->pending->done, __ATOMIC_ACQUIRE))
                                 return MHD_YES;
-                        return finish_authz_req(s->cfg, c, &rq->pending->d, &rq->pending->info,
-                                                &rq->pending->t0);
+                        return finish_authz_req(s->cfg, rq->pending->policy, c, &rq->pending->d,
+                                                &rq->pending->info, &rq->pending->t0);
                 }
                 return handle_authz_req(s->cfg, c, rq);
         case ENDPOINT_AUTHZ_RES:
@@ -638,6 +637,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                 log_warning("AuthZReq connection ended before an answer was sent (code %d)", (int) toe);
         if (rq) {
                 free(rq->buf);
+                if (rq->pending)
+                        policy_unref(rq->pending->policy);
                 free(rq->pending);
         }
         free(rq);
