@@ -1,11 +1,12 @@
 /* `arandu-authz audit`: see auditq.h.
  *
- * Speed: a million-line log is read in about a second (README "Audit log" has the measurement).
+ * Speed: a million-line log is read in about a second (docs/admin.md "Reviewing the log" has the measurement).
  * Lines come through zlib's buffered gzgets() (plain files pass through unchanged); a --since or
  * --until filter is first tried on the line's leading "time" field, which the plugin always writes
  * first, so lines outside the range are skipped without a parse; every other line goes through a
  * targeted scanner for the plugin's flat objects (5x faster than jansson here), and whatever that
  * scanner does not expect (\u escapes, nested values) is parsed by jansson instead. */
+#define _GNU_SOURCE   /* wcwidth(3) */
 #include "authz/auditq.h"
 
 #include <errno.h>
@@ -14,11 +15,14 @@
 #include <getopt.h>
 #include <jansson.h>
 #include <limits.h>
+#include <locale.h>
+#include <pthread.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <wchar.h>
 #include <zlib.h>
 
 #include "authz/cleanup.h"
@@ -393,9 +397,34 @@ static bool acts_on_reader(uint32_t cp)
         return false;
 }
 
+/* The columns a terminal gives cp, from glibc's Unicode tables (wcwidth in C.UTF-8): 0 for a
+ * combining mark or format character, -1 for one it would not print, or -1 for every non-ASCII
+ * code point when that locale cannot be had (then all of them are shown escaped). */
+static locale_t utf8_locale;
+static pthread_once_t utf8_once = PTHREAD_ONCE_INIT;
+
+static void make_utf8_locale(void)
+{
+        utf8_locale = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t) 0);
+}
+
+static int shown_width(uint32_t cp)
+{
+        if (cp < 0x80)
+                return 1;
+        (void) pthread_once(&utf8_once, make_utf8_locale);
+        if (!utf8_locale)
+                return -1;
+        locale_t old = uselocale(utf8_locale);
+        int w = wcwidth((wchar_t) cp);
+        uselocale(old);
+        return w;
+}
+
 /* Print s for a terminal: the log's strings came from clients.  A control byte, DEL or a byte
- * that is not UTF-8 becomes \xNN, a code point from acts_on_reader() \uNNNN, and a backslash
- * is doubled so that no escape can be forged.  Width counts code points. */
+ * that is not UTF-8 becomes \xNN; a code point from acts_on_reader(), a combining mark (which
+ * would merge into the character before it) and one without a width of its own become \uNNNN;
+ * a backslash is doubled so that no escape can be forged.  Width counts terminal columns. */
 static void put_field(FILE *out, const char *s, int width)
 {
         const unsigned char *u = (const unsigned char *) (*s ? s : "-");
@@ -405,18 +434,19 @@ static void put_field(FILE *out, const char *s, int width)
         while (left > 0) {
                 size_t k = json_utf8_len(u, left);
                 uint32_t cp = k ? json_utf8_code_point(u, k) : 0;
+                int w = k ? shown_width(cp) : -1;
 
                 if (k == 0 || *u < 0x20 || *u == 0x7f) {
                         n += fprintf(out, "\\x%02x", *u);
                         k = 1;
-                } else if (acts_on_reader(cp)) {
+                } else if (acts_on_reader(cp) || w <= 0) {
                         n += fprintf(out, cp > 0xffff ? "\\U%08x" : "\\u%04x", (unsigned) cp);
                 } else if (*u == '\\') {
                         (void) fputs("\\\\", out);
                         n += 2;
                 } else {
                         (void) fwrite(u, 1, k, out);
-                        n++;
+                        n += w;
                 }
                 u += k;
                 left -= k;
