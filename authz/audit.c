@@ -203,17 +203,6 @@ static bool rule_listed(const struct decision *d, size_t i)
         return false;
 }
 
-static bool utf8_valid(const char *s, size_t n)
-{
-        for (size_t i = 0; i < n;) {
-                size_t k = json_utf8_len((const unsigned char *) s + i, n - i);
-                if (k == 0)
-                        return false;
-                i += k;
-        }
-        return true;
-}
-
 /* v as decimal digits into buf (at least 20 bytes); their count. */
 static size_t format_uint(char *buf, unsigned long long v)
 {
@@ -282,7 +271,7 @@ int audit_format_line(const struct request_info *info, const struct decision *d,
         if (time) {
                 /* As many bytes as a char[64] held before; jansson refused invalid UTF-8 here. */
                 l.time = (struct str){ .s = time, .n = strnlen(time, sizeof(now) - 1) };
-                if (!utf8_valid(time, l.time.n))
+                if (!json_utf8_valid(time, l.time.n))
                         return -EINVAL;
         } else {
                 if (format_time(now, sizeof(now)) < 0)

@@ -26,20 +26,6 @@
 /* sizeof(sockaddr_un.sun_path) - 1: a longer DOCKER_HOST could never be connected to. */
 #define UNIX_PATH_MAX_    107
 
-/* Strict UTF-8 (no overlongs, surrogates or code points past U+10FFFF): the policy is printed as
- * JSON and paths end up in the JSON audit log, which both need valid UTF-8. */
-static bool utf8_valid(const char *s)
-{
-        const unsigned char *p = (const unsigned char *) s;
-
-        for (size_t left = strlen(s), n; left > 0; p += n, left -= n) {
-                n = json_utf8_len(p, left);
-                if (n == 0)
-                        return false;
-        }
-        return true;
-}
-
 /* ------------------------------------------------------------------------------------------------
  * Names and paths
  * --------------------------------------------------------------------------------------------- */
@@ -128,7 +114,8 @@ static enum path_status clean_abs_path(const char *in, char *out, size_t size)
         for (const char *c = in; *c; c++)
                 if ((unsigned char)*c < 0x20 || *c == 0x7f)
                         return PATH_CONTROL;
-        if (!utf8_valid(in))
+        /* strict UTF-8: the policy is printed as JSON, paths reach the JSON audit log */
+        if (!json_utf8_valid(in, strlen(in)))
                 return PATH_UTF8;
         for (;;) {
                 while (*seg == '/')

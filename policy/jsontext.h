@@ -41,6 +41,17 @@ static inline size_t json_utf8_len(const unsigned char *s, size_t left)
         return n;
 }
 
+/* Are the n bytes at s well-formed UTF-8 throughout (json_utf8_len's rules)? */
+static inline bool json_utf8_valid(const char *s, size_t n)
+{
+        for (size_t i = 0, k; i < n; i += k) {
+                k = json_utf8_len((const unsigned char *) s + i, n - i);
+                if (k == 0)
+                        return false;
+        }
+        return true;
+}
+
 /* The code point of the sequence of n bytes at s that json_utf8_len() measured. */
 static inline uint32_t json_utf8_code_point(const unsigned char *s, size_t n)
 {
