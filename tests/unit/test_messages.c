@@ -234,6 +234,17 @@ static const struct create_case create_cases[] = {
         { "shape", { { HC "$L", "true" }, { HC "Privileged", S("$L") }, { "$L", "1" } } },
 };
 
+/* Judge dockerd's view of a container, written as a template over `vars`. */
+static void judge_view(const struct policy *p, const char *tpl, struct decision *d)
+{
+        char *text = tu_subst(tpl, &vars);
+        json_t *view = tu_json(text);
+        free(text);
+        decision_init(d);
+        eval_container_view(p, view, d);
+        json_decref(view);
+}
+
 static void run_create(const struct policy *p, const struct create_case *c, json_t *body)
 {
         struct decision d;
@@ -278,16 +289,11 @@ static void create_forms(bool escaped)
                         json_decref(body);
                 }
         /* the daemon's own view: defaults missing from the masked and read-only paths */
-        char *text = tu_subst("{\"Id\":\"$H\",\"Name\":\"/$L\",\"Config\":{\"User\":\"$L\",\"Image\":\"bb\"},"
-                              "\"HostConfig\":{\"MaskedPaths\":[],\"ReadonlyPaths\":[],\"Privileged\":true}}", &vars);
-        json_t *view = tu_json(text);
-        free(text);
         struct decision d;
-        decision_init(&d);
-        eval_container_view(pols[0], view, &d);
+        judge_view(pols[0], "{\"Id\":\"$H\",\"Name\":\"/$L\",\"Config\":{\"User\":\"$L\",\"Image\":\"bb\"},"
+                   "\"HostConfig\":{\"MaskedPaths\":[],\"ReadonlyPaths\":[],\"Privileged\":true}}", &d);
         decision_finish(&d);
         expect_whole("view", &d);
-        json_decref(view);
 
         /* names */
         decision_init(&d);
@@ -431,13 +437,9 @@ static void test_start_message(void)
         const bool escaped = false;
         setup_values(escaped);
         struct policy *p = long_policy(true, false);
-        char *text = tu_subst("{\"Id\":\"$H\",\"Name\":\"/job\",\"Config\":{\"User\":\"0\",\"Image\":\"bb\"},"
-                              "\"HostConfig\":{\"Privileged\":true}}", &vars);
-        json_t *view = tu_json(text);
-        free(text);
         struct decision d;
-        decision_init(&d);
-        eval_container_view(p, view, &d);
+        judge_view(p, "{\"Id\":\"$H\",\"Name\":\"/job\",\"Config\":{\"User\":\"0\",\"Image\":\"bb\"},"
+                   "\"HostConfig\":{\"Privileged\":true}}", &d);
         decision_recreate(&d, long_hex);
         decision_finish(&d);
         char msg[DECISION_MAX_VIOLATIONS * (VIOLATION_TEXT_MAX + 2) + 2048];
@@ -455,7 +457,6 @@ static void test_start_message(void)
                                               "docker compose up --force-recreate)"));
                 CU_ASSERT_EQUAL(note[strlen(note) - 1], ')');
         }
-        json_decref(view);
         policy_unref(p);
 }
 
