@@ -75,14 +75,14 @@ static void run_client(const char *label, const char *const *argv, int timeout_s
 
 static void dockerpy(const char *phase)
 {
-        char script[4300], path[4300];
+        char script[4300], dist[4300], path[4400];
         snprintf(script, sizeof(script), "%s/dockerpy_suite.py", scripts);
         /* Debian 12's docker-py: the system's dist-packages; the current one first on the path */
         const char *sys_argv[] = { "/usr/bin/env", "PYTHONPATH=", "/usr/bin/python3", script, phase, "bb", NULL };
         run_client("docker-py (Debian 12)", sys_argv, 600);
-        snprintf(path, sizeof(path), "PYTHONPATH=%s/usr/lib/python3/dist-packages", current);
-        struct stat st;
-        if (!current[0] || stat(path + strlen("PYTHONPATH="), &st) != 0) {
+        snprintf(dist, sizeof(dist), "%s/usr/lib/python3/dist-packages", current);
+        snprintf(path, sizeof(path), "PYTHONPATH=%s", dist);
+        if (!current[0] || access(dist, F_OK) != 0) {
                 e2e_result(K_ORDINARY, false, "a current docker-py: none in '%s' (set E2E_CLIENTS to an unpacked engine, "
                            "tests/engines/fetch.sh)", current);
                 return;

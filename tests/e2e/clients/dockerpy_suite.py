@@ -43,11 +43,16 @@ volumes = {repo: {"bind": "/workspace", "mode": "ro"}, artifacts: {"bind": "/art
 
 
 
-def job(name, **kw):
-    """A job as the executor runs it: it must run as the UID, write into /artifacts and exit 0."""
+def job_args(**kw):
+    """The executor's settings, with kw in their place (None: left out)."""
     args = dict(settings, user=uid + ":" + uid, volumes=volumes)
     args.update(kw)
-    args = {k: v for k, v in args.items() if v is not None}
+    return {k: v for k, v in args.items() if v is not None}
+
+
+def job(name, **kw):
+    """A job as the executor runs it: it must run as the UID, write into /artifacts and exit 0."""
+    args = job_args(**kw)
     out_file = os.path.join(artifacts, name + ".txt")
     if os.path.exists(out_file):
         os.unlink(out_file)
@@ -65,9 +70,7 @@ def job(name, **kw):
 def denied(rule, hints, **kw):
     """A job that breaks the policy: the create must be refused with a 403 naming the rule and
     each hint (how to fix it, in docker-py's words)."""
-    args = dict(settings, user=uid + ":" + uid, volumes=volumes)
-    args.update(kw)
-    args = {k: v for k, v in args.items() if v is not None}
+    args = job_args(**kw)
     try:
         c = client.containers.create(image, ["true"], **args)
     except docker.errors.APIError as e:
@@ -103,8 +106,8 @@ def names_argument(text, arg):
 def around_a_job():
     """The calls a backend makes around a running job."""
     t0 = int(time.time()) - 1
-    c = client.containers.run(image, ["sh", "-c", "echo started; sleep 600"], detach=True, name="dockerpy-job",
-                              labels={"arandu-e2e": "dockerpy"}, user=uid + ":" + uid, volumes=volumes, **settings)
+    c = client.containers.run(image, ["sh", "-c", "echo started; sleep 600"], detach=True,
+                              **job_args(name="dockerpy-job", labels={"arandu-e2e": "dockerpy"}))
     try:
         done = []
         if [x.id for x in client.containers.list(filters={"name": "dockerpy-job"})] != [c.id]:
@@ -173,7 +176,7 @@ def around_a_job():
 
 
 def exec_denied(rule, hints, **kw):
-    c = client.containers.run(image, ["sleep", "600"], detach=True, user=uid + ":" + uid, volumes=volumes, **settings)
+    c = client.containers.run(image, ["sleep", "600"], detach=True, **job_args())
     try:
         c.exec_run(["id"], **kw)
     except docker.errors.APIError as e:
@@ -252,8 +255,7 @@ elif phase == "names":
     case("job user=NAME with accept_user_name", lambda: job("name", user=env("DOCKER_USER", "arandu-user")))
 elif phase == "loose":
     case("create without mem_limit while memory only warns",
-         lambda: client.containers.create(image, ["sleep", "600"], name=loose_name, user=uid + ":" + uid,
-                                          volumes=volumes, **dict(settings, mem_limit=None)).id[:12])
+         lambda: client.containers.create(image, ["sleep", "600"], **job_args(name=loose_name, mem_limit=None)).id[:12])
 elif phase == "strict":
     case("deny the start of a container created under a looser policy", start_loose)
 else:
