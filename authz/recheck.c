@@ -372,8 +372,8 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
                 json_t *cid = json_object_get(view, "ContainerID");
                 if (!json_is_string(cid)) {
                         char q[80];
-                quote_value(id, 64, q, sizeof(q));
-                decision_add(d, "recheck", "dockerd's view of exec %s names no container", q);
+                        quote_value(id, 64, q, sizeof(q));
+                        decision_add(d, "recheck", "dockerd's view of exec %s names no container", q);
                         break;
                 }
                 container = strdup(json_string_value(cid));
