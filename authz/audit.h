@@ -19,7 +19,7 @@
 #include <stdbool.h>
 #include <stdint.h>
 
-#include "authz/decide.h"
+#include "policy/decide.h"
 #include "policy/decision.h"
 
 #define AUDIT_QUEUE_LINES 4096              /* lines waiting for the writer */

@@ -25,7 +25,7 @@
 #include "authz/cleanup.h"
 #include "authz/audit.h"
 #include "authz/auditq.h"
-#include "authz/decide.h"
+#include "policy/decide.h"
 #include "authz/log.h"
 #include "authz/metrics.h"
 #include "authz/server.h"
@@ -425,9 +425,9 @@ static int cmd_check(int argc, char **argv)
 
                 memset(&info, 0, sizeof(info));
                 if (is_envelope(buf, len))
-                        authz_decide_request(policy, buf, len, &d, &info);
+                        decide_request(policy, buf, len, &d, &info);
                 else
-                        authz_decide_create_body(policy, buf, len, &d, &info);
+                        decide_create_body(policy, buf, len, &d, &info);
 
                 print_decision(path, &d);
                 if (!(d.allow && d.complete))

@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "authz/curl_lazy.h"
-#include "authz/decide.h"
+#include "policy/decide.h"
 #include "authz/jsonout.h"
 #include "authz/log.h"
 #include "authz/metrics.h"
@@ -70,14 +70,17 @@ struct pending {
         struct decision d;
         struct request_info info;
         struct timespec t0;
-        struct policy *policy;           /* the request's, for its look and its answer (a reference) */
+        const struct policy *policy;     /* the request's (borrowed from it), for its look and answer */
         struct MHD_Connection *connection;
         bool done;                       /* written by the recheck thread before it resumes */
 };
 
 
-/* One HTTP request: the body, accumulated up to `cap`. */
+/* One HTTP request: the body, accumulated up to `cap`, and for an AuthZReq the policy that judges
+ * it, taken when its headers arrive and released when it ends: its decision, its second look, its
+ * audit line and its answer all use that one, whatever reloads happen meanwhile. */
 struct request {
+        struct policy *policy;
         struct pending *pending;
         enum endpoint endpoint;
         bool post;
@@ -341,13 +344,6 @@ static struct policy *server_policy_get(const struct server_config *cfg)
         return p ? p : policy_ref(cfg->policy);
 }
 
-static void deny_for_audit(struct decision *d)
-{
-        decision_add(d, "audit", "the audit log cannot be written and the policy sets "
-                                 "deny_on_audit_failure; fix the audit log (disk space, permissions)");
-        d->allow = false;
-}
-
 static enum MHD_Result finish_authz_req(const struct server_config *cfg, const struct policy *policy,
                                         struct MHD_Connection *c, struct decision *dp,
                                         const struct request_info *ip, const struct timespec *t0p);
@@ -372,7 +368,7 @@ static void recheck_job_run(struct recheckq_job *job)
 /* Hand a passed start to the recheck queue and suspend its connection; the answer is sent when the
  * look resumes it (on_request sees rq->pending done).  The server threads stay free meanwhile,
  * which they must: dockerd sends our inspect request back through this plugin. */
-static enum MHD_Result start_recheck(const struct server_config *cfg, struct policy *policy,
+static enum MHD_Result start_recheck(const struct server_config *cfg, const struct policy *policy,
                                      struct MHD_Connection *c, struct request *rq, struct decision *d,
                                      const struct request_info *info, const struct timespec *t0)
 {
@@ -384,7 +380,7 @@ static enum MHD_Result start_recheck(const struct server_config *cfg, struct pol
         pd->d = *d;
         pd->info = *info;
         pd->t0 = *t0;
-        pd->policy = policy_ref(policy);   /* released with the request (on_completed) */
+        pd->policy = policy;
         pd->connection = c;
         _Static_assert(sizeof(pd->job.target) >= sizeof(info->target), "a start's target fits the queue's");
         memcpy(pd->job.target, info->target, sizeof(info->target));
@@ -411,9 +407,7 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
         struct decision d;
         struct request_info info = { 0 };
         struct timespec t0;
-        /* One policy for the whole request: its decision, its second look, its audit line and
-         * answer, whatever reloads happen meanwhile. */
-        _cleanup_policy_ struct policy *policy = server_policy_get(cfg);
+        const struct policy *policy = rq->policy;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (rq->over || rq->oom) {
@@ -426,7 +420,7 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
                         decision_add(&d, "internal", "out of memory while reading the AuthZReq envelope");
                 snprintf(info.route, sizeof(info.route), "unknown");
         } else {
-                authz_decide_request(policy, rq->buf ? rq->buf : "", rq->len, &d, &info);
+                decide_request(policy, rq->buf ? rq->buf : "", rq->len, &d, &info);
         }
 
         /* Dry-run judges the daemon's view too, so that the audit log shows all that would deny. */
@@ -442,15 +436,14 @@ static enum MHD_Result finish_authz_req(const struct server_config *cfg, const s
 {
         struct decision *d = dp;                 /* the caller's: no 19 KiB copies per request */
         const struct request_info *info = ip;
-        bool audit_required = cfg->audit && policy->deny_on_audit_failure;
         bool dry_run = cfg->dry_run && !d->forced;
 
-        if (audit_required && !audit_healthy(cfg->audit))
-                deny_for_audit(d);
+        if (cfg->audit && !audit_healthy(cfg->audit))
+                decide_audit_failed(policy, d);
         double latency = elapsed_us(t0p);
 
-        if (audit_record(cfg->audit, info, d, dry_run, latency) < 0 && audit_required)
-                deny_for_audit(d);
+        if (audit_record(cfg->audit, info, d, dry_run, latency) < 0 && cfg->audit)
+                decide_audit_failed(policy, d);
 
         /* Only a complete evaluation that found nothing allows; dry-run is the admin's explicit
          * choice to answer allow anyway while the audit log shows what would have been denied. */
@@ -489,7 +482,7 @@ static enum MHD_Result handle_authz_res(struct MHD_Connection *c, const struct r
                 struct request_info info = { 0 };
                 if (rq->over || rq->oom)
                         log_debug("AuthZRes envelope over %u bytes, not read", SERVER_AUTHZRES_MAX);
-                else if (authz_read_response(rq->buf ? rq->buf : "", rq->len, &info) < 0)
+                else if (decide_read_response(rq->buf ? rq->buf : "", rq->len, &info) < 0)
                         log_debug("AuthZRes envelope could not be read");
                 else
                         log_debug("AuthZRes %s %s -> %d", LOG_ESC(info.method), LOG_ESC(info.uri), info.status);
@@ -580,6 +573,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 if (!rq)
                         return MHD_NO;
                 rq->endpoint = endpoint_from_url(url);
+                if (rq->endpoint == ENDPOINT_AUTHZ_REQ)
+                        rq->policy = server_policy_get(s->cfg);
                 rq->post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
                 rq->cap = rq->post ? endpoint_cap(rq->endpoint) : 0;
                 /* Responses are never judged (handle_authz_res): their bodies, often the larger
@@ -637,9 +632,8 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
                 log_warning("AuthZReq connection ended before an answer was sent (code %d)", (int) toe);
         if (rq) {
                 free(rq->buf);
-                if (rq->pending)
-                        policy_unref(rq->pending->policy);
                 free(rq->pending);
+                policy_unref(rq->policy);
         }
         free(rq);
         *con_cls = NULL;

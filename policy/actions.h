@@ -3,7 +3,7 @@
  * out by watching the audit log first (policy file `rule_actions`).
  *
  * The one place where a decision with violations can still allow: policy_apply_rule_actions().
- * Both the server and the offline `check` reach it through authz_decide_request(). */
+ * Both the server and the offline `check` reach it through decide_request(). */
 #pragma once
 
 #include <stdbool.h>

@@ -3,7 +3,7 @@
  * a route whose fields are consistent; api_version_compare must be antisymmetric. */
 #include <errno.h>
 
-#include "authz/route.h"
+#include "policy/route.h"
 #include "tests/fuzz/fuzz.h"
 
 FUZZ_INITIALIZE()

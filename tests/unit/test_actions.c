@@ -9,7 +9,7 @@
 #include <unistd.h>
 
 #include "authz/audit.h"
-#include "authz/decide.h"
+#include "policy/decide.h"
 #include "authz/version.h"
 #include "policy/actions.h"
 #include "policy/decision.h"
@@ -112,7 +112,7 @@ static json_t *decide_and_audit(const struct policy *p, const char *env, bool dr
         char *line = NULL;
         size_t len = 0;
 
-        authz_decide_request(p, env, strlen(env), d, &info);
+        decide_request(p, env, strlen(env), d, &info);
         CU_ASSERT_FATAL(audit_format_line(&info, d, dry_run, 5, NULL, &line, &len) == 0);
         CU_ASSERT(len > 0 && line[len - 1] == '\n' && memchr(line, '\n', len - 1) == NULL);
         json_t *o = json_loadb(line, len, 0, NULL);
@@ -326,18 +326,18 @@ static void test_decide_warns(void)
         struct decision d;
 
         CU_ASSERT_FATAL(p != NULL);
-        authz_decide_create_body(p, ROOTFS_ONLY, strlen(ROOTFS_ONLY), &d, &info);
+        decide_create_body(p, ROOTFS_ONLY, strlen(ROOTFS_ONLY), &d, &info);
         CU_ASSERT(!d.allow);
         CU_ASSERT(decision_has(&d, "rootfs") && d.n == 1);
 
         set_warn(p, "rootfs");
-        authz_decide_create_body(p, ROOTFS_ONLY, strlen(ROOTFS_ONLY), &d, &info);
+        decide_create_body(p, ROOTFS_ONLY, strlen(ROOTFS_ONLY), &d, &info);
         CU_ASSERT(d.allow && d.complete && d.warned && d.n == 1);
-        authz_decide_create_body(p, ROOTFS_PRIV, strlen(ROOTFS_PRIV), &d, &info);
+        decide_create_body(p, ROOTFS_PRIV, strlen(ROOTFS_PRIV), &d, &info);
         CU_ASSERT(!d.allow && !d.warned);
 
         char *env = envelope("POST", "/v1.41/containers/create?name=w", ROOTFS_ONLY, NULL);
-        authz_decide_request(p, env, strlen(env), &d, &info);
+        decide_request(p, env, strlen(env), &d, &info);
         CU_ASSERT(d.allow && d.warned);
         free(env);
         policy_unref(p);

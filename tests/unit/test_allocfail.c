@@ -1,5 +1,5 @@
 /* Allocation-failure sweep (jansson's json_set_alloc_funcs tests, curl's torture mode) over the
- * decoder and the evaluators: for each envelope, run authz_decide_request once to count its
+ * decoder and the evaluators: for each envelope, run decide_request once to count its
  * allocations (A), then for every N in 1..A+1 run it again with the Nth allocation failing, and again
  * with every allocation from the Nth on failing.  Whenever an allocation failed, the decision must
  * be a deny with a reason; when none failed (N = A+1), the same decision as the clean run.  A crash
@@ -27,7 +27,7 @@
 #include <unistd.h>
 
 #include "authz/audit.h"
-#include "authz/decide.h"
+#include "policy/decide.h"
 #include "policy/decision.h"
 #include "policy/gojson.h"
 #include "policy/policy.h"
@@ -137,7 +137,7 @@ static void sweep(const struct policy *p, const char *name, const char *envelope
 
         check_json_allocators();
         arm(0, false);
-        authz_decide_request(p, envelope, len, &clean, &info);
+        decide_request(p, envelope, len, &clean, &info);
         disarm();
         size_t total = A.count;
         if (clean.allow != want_allow)
@@ -148,7 +148,7 @@ static void sweep(const struct policy *p, const char *name, const char *envelope
         for (int sticky = 0; sticky <= 1; sticky++)
                 for (size_t n = 1; n <= total + 1; n++) {
                         arm(n, sticky);
-                        authz_decide_request(p, envelope, len, &d, &info);
+                        decide_request(p, envelope, len, &d, &info);
                         disarm();
                         swept_runs++;
                         bool ok;

@@ -28,7 +28,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz/route.h"
+#include "policy/route.h"
 #include "policy/decision.h"
 #include "policy/eval.h"
 #include "policy/policy.h"

@@ -12,7 +12,7 @@
 
 #include "authz/audit.h"
 #include "authz/auditq.h"
-#include "authz/decide.h"
+#include "policy/decide.h"
 #include "policy/decision.h"
 #include "tests/unit/cutest.h"
 #include "tests/unit/testutil.h"

@@ -12,7 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz/decide.h"
+#include "policy/decide.h"
 #include "authz/recheck.h"
 #include "policy/gojson.h"
 #include "policy/decision.h"
@@ -118,7 +118,7 @@ static void test_fixtures(void)
                 CU_ASSERT_FATAL(env != NULL);
                 struct decision dec;
                 struct request_info info;
-                authz_decide_request(p, env, len, &dec, &info);
+                decide_request(p, env, len, &dec, &info);
                 bool ok = dec.complete && dec.allow == (f->rules[0] == '\0') && tu_rules_are(&dec, f->rules) &&
                           tu_texts_well_formed(&dec) && (!f->route || strcmp(info.route, f->route) == 0);
                 if (!ok) {
@@ -157,7 +157,7 @@ static void test_fixtures_default_policy(void)
                 CU_ASSERT_FATAL(env != NULL);
                 struct decision dec;
                 struct request_info info;
-                authz_decide_request(p, env, len, &dec, &info);
+                decide_request(p, env, len, &dec, &info);
                 bool ok = dec.complete && !dec.allow && tu_rules_are(&dec, "pids,privileges");
                 if (!ok)
                         tu_dump(names[i], &dec);
@@ -320,7 +320,7 @@ static void check_env(const struct policy *p, const char *name, const char *text
 {
         struct decision d;
         struct request_info info;
-        authz_decide_request(p, text, len, &d, &info);
+        decide_request(p, text, len, &d, &info);
         bool ok = d.allow == (rules[0] == '\0') && d.complete == complete && tu_rules_are(&d, rules) &&
                   (!mention || tu_mentions(&d, mention));
         char msg[4096];
@@ -374,7 +374,7 @@ static void test_names(void)
         struct decision d;
         struct request_info info;
         char *text = envelope("POST", "/v1.41/containers/job/rename?name=job-8", NULL, NULL, NULL);
-        authz_decide_request(p, text, strlen(text), &d, &info);
+        decide_request(p, text, strlen(text), &d, &info);
         CU_ASSERT(d.allow && info.recheck == RECHECK_CONTAINER && strcmp(info.target, "job") == 0);
         free(text);
         policy_unref(p);
@@ -488,7 +488,7 @@ static void test_request_info(void)
 
         struct decision d;
         struct request_info info;
-        authz_decide_request(p, text, strlen(text), &d, &info);
+        decide_request(p, text, strlen(text), &d, &info);
         CU_ASSERT_TRUE(d.allow);
         CU_ASSERT_STRING_EQUAL(info.method, "POST");
         CU_ASSERT_STRING_EQUAL(info.uri, "/v1.41/containers/create?name=job-1");
@@ -500,7 +500,7 @@ static void test_request_info(void)
         free(text);
 
         /* an unparsable envelope still yields a complete, denied decision and an "unknown" route */
-        authz_decide_request(p, "x", 1, &d, &info);
+        decide_request(p, "x", 1, &d, &info);
         CU_ASSERT_FALSE(d.allow);
         CU_ASSERT_STRING_EQUAL(info.route, "unknown");
 
@@ -510,7 +510,7 @@ static void test_request_info(void)
         uri[0] = '/';
         uri[sizeof(uri) - 1] = '\0';
         text = envelope("GET", uri, NULL, NULL, NULL);
-        authz_decide_request(p, text, strlen(text), &d, &info);
+        decide_request(p, text, strlen(text), &d, &info);
         CU_ASSERT_FALSE(d.allow);
         CU_ASSERT_EQUAL(strlen(info.uri), sizeof(info.uri) - 1);
         free(text);
@@ -523,12 +523,12 @@ static void test_response(void)
                 "{\"RequestMethod\":\"POST\",\"RequestUri\":\"/v1.41/containers/create\",\"RequestHeaders\":{},"
                 "\"ResponseStatusCode\":201,\"ResponseHeaders\":{},\"ResponseBody\":\"e30=\"}";
         struct request_info info;
-        CU_ASSERT_EQUAL(authz_read_response(res, strlen(res), &info), 0);
+        CU_ASSERT_EQUAL(decide_read_response(res, strlen(res), &info), 0);
         CU_ASSERT_EQUAL(info.status, 201);
         CU_ASSERT_STRING_EQUAL(info.method, "POST");
         CU_ASSERT_STRING_EQUAL(info.uri, "/v1.41/containers/create");
-        CU_ASSERT_EQUAL(authz_read_response("[]", 2, &info), -EINVAL);
-        CU_ASSERT_EQUAL(authz_read_response("{\"RequestUri\":1}", 16, &info), -EINVAL);
+        CU_ASSERT_EQUAL(decide_read_response("[]", 2, &info), -EINVAL);
+        CU_ASSERT_EQUAL(decide_read_response("{\"RequestUri\":1}", 16, &info), -EINVAL);
 }
 
 static void test_bare_body(void)
@@ -536,22 +536,22 @@ static void test_bare_body(void)
         struct policy *p = tu_fixture_policy();
         struct decision d;
         struct request_info info;
-        authz_decide_create_body(p, COMPLIANT, strlen(COMPLIANT), &d, &info);
+        decide_create_body(p, COMPLIANT, strlen(COMPLIANT), &d, &info);
         CU_ASSERT_TRUE(d.allow);
         CU_ASSERT_STRING_EQUAL(info.route, "POST /containers/create");
         CU_ASSERT_STRING_EQUAL(info.image, "bb");
 
         static const char root[] = "{\"User\":\"0\",\"Image\":\"bb\"}";
-        authz_decide_create_body(p, root, strlen(root), &d, &info);
+        decide_create_body(p, root, strlen(root), &d, &info);
         CU_ASSERT_FALSE(d.allow);
         CU_ASSERT_TRUE(tu_rules_are(&d, LIMITS));
 
         static const char dup[] = "{\"User\":\"1000\",\"User\":\"0\"}";
-        authz_decide_create_body(p, dup, strlen(dup), &d, &info);
+        decide_create_body(p, dup, strlen(dup), &d, &info);
         CU_ASSERT_FALSE(d.allow);
         CU_ASSERT_TRUE(tu_rules_are(&d, "shape"));
 
-        authz_decide_create_body(p, "", 0, &d, &info);
+        decide_create_body(p, "", 0, &d, &info);
         CU_ASSERT_FALSE(d.allow);
         CU_ASSERT_TRUE(decision_has(&d, "shape"));
         policy_unref(p);

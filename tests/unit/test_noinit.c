@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz/decide.h"
+#include "policy/decide.h"
 #include "policy/decision.h"
 #include "policy/eval.h"
 #include "policy/gojson.h"
@@ -70,7 +70,7 @@ static void test_request_denied(void)
         char msg[1024];
 
         CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-        authz_decide_request(p, envelope, strlen(envelope), &d, &info);
+        decide_request(p, envelope, strlen(envelope), &d, &info);
         CU_ASSERT_FALSE(d.allow);
         decision_message(&d, msg, sizeof(msg));
         CU_ASSERT_PTR_NOT_NULL(strstr(msg, "not initialised"));
@@ -100,7 +100,7 @@ static void test_after_init(void)
         CU_ASSERT_TRUE(gojson_arena_usable());
 
         CU_ASSERT_PTR_NOT_NULL_FATAL(p);
-        authz_decide_request(p, envelope, strlen(envelope), &d, &info);
+        decide_request(p, envelope, strlen(envelope), &d, &info);
         CU_ASSERT_TRUE(d.allow);
         policy_unref(p);
 }

@@ -6,7 +6,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "authz/route.h"
+#include "policy/route.h"
 #include "tests/unit/cutest.h"
 
 /* One request and what routing must make of it.  `pattern` NULL means ROUTE_UNKNOWN. */

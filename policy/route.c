@@ -23,7 +23,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "authz/route.h"
+#include "policy/route.h"
 #include "policy/query.h"
 
 /* ---- The endpoint table ------------------------------------------------------------------------ */

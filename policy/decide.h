@@ -36,17 +36,17 @@ struct request_info {
 /* Decide one AuthZReq envelope (the raw JSON POSTed by dockerd).  Always fills `d` (complete and
  * allow only when every rule passed, or every violation is of a rule the policy sets to warn: then
  * d->warned) and `info` (as far as the envelope could be read). */
-void authz_decide_request(const struct policy *p, const char *envelope, size_t len,
+void decide_request(const struct policy *p, const char *envelope, size_t len,
                           struct decision *d, struct request_info *info);
+
+/* The audit log could not take the request's line (or is failing): under deny_on_audit_failure
+ * the request is denied (rule "audit"); otherwise `d` is left as it is. */
+void decide_audit_failed(const struct policy *p, struct decision *d);
 
 /* Read an AuthZRes envelope for the audit log only (decisions are made on the request).
  * Returns 0, or -EINVAL when the envelope could not be read (info then holds what could). */
-int authz_read_response(const char *envelope, size_t len, struct request_info *info);
+int decide_read_response(const char *envelope, size_t len, struct request_info *info);
 
 /* Decide a bare container-create body (for `arandu-authz check`), as if POSTed to /containers/create. */
-void authz_decide_create_body(const struct policy *p, const char *body, size_t len,
-                              struct decision *d, struct request_info *info);
-
-/* Strict standard base64 with padding, as Go encodes []byte (RequestBody, dockerd's path-stat
- * header).  A new NUL-terminated buffer in *ret, its length in *ret_len; -EINVAL, -ENOMEM. */
-int authz_base64_decode(const char *in, size_t len, char **ret, size_t *ret_len);
+void decide_create_body(const struct policy *p, const char *body, size_t len,
+                        struct decision *d, struct request_info *info);

@@ -6,7 +6,7 @@
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE /* strcasestr */
 #endif
-#include "authz/decide.h"
+#include "policy/decide.h"
 
 #include <errno.h>
 #include <jansson.h>
@@ -15,8 +15,9 @@
 #include <string.h>
 #include <strings.h>
 
-#include "authz/recheck.h"
-#include "authz/route.h"
+#include "policy/view.h"
+#include "policy/route.h"
+#include "policy/base64.h"
 #include "policy/query.h"
 #include "policy/actions.h"
 #include "policy/eval.h"
@@ -32,69 +33,6 @@ static void copy_str(char *dst, size_t size, const char *src)
         if (n)
                 memcpy(dst, src, n);
         dst[n] = '\0';
-}
-
-/* The standard base64 alphabet's values; 0xff for every other byte. */
-static const unsigned char b64_value[256] = {
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,   62, 0xff, 0xff, 0xff,   63,
-          52,   53,   54,   55,   56,   57,   58,   59,   60,   61, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff,    0,    1,    2,    3,    4,    5,    6,    7,    8,    9,   10,   11,   12,   13,   14,
-          15,   16,   17,   18,   19,   20,   21,   22,   23,   24,   25, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff,   26,   27,   28,   29,   30,   31,   32,   33,   34,   35,   36,   37,   38,   39,   40,
-          41,   42,   43,   44,   45,   46,   47,   48,   49,   50,   51, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-        0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff, 0xff,
-};
-
-int authz_base64_decode(const char *in, size_t len, char **ret, size_t *ret_len)
-{
-        const unsigned char *u = (const unsigned char *) in;
-
-        if (len % 4 != 0)
-                return -EINVAL;
-        char *out = malloc(len / 4 * 3 + 1);
-        if (!out)
-                return -ENOMEM;
-        size_t o = 0, i = 0;
-        /* Every quad but the last has no padding: four table lookups, one check. */
-        for (; i + 4 < len; i += 4) {
-                unsigned a = b64_value[u[i]], b = b64_value[u[i + 1]], c = b64_value[u[i + 2]], d = b64_value[u[i + 3]];
-                if ((a | b | c | d) > 63)   /* one of them is not base64 */
-                        goto invalid;
-                unsigned n = a << 18 | b << 12 | c << 6 | d;
-                out[o++] = (char) (n >> 16);
-                out[o++] = (char) (n >> 8 & 0xff);
-                out[o++] = (char) (n & 0xff);
-        }
-        if (i < len) {
-                /* The last quad: "xy==" or "xyz=" may end it, '=' nowhere else. */
-                int pad = u[i + 3] != '=' ? 0 : u[i + 2] != '=' ? 1 : 2;
-                unsigned a = b64_value[u[i]], b = b64_value[u[i + 1]];
-                unsigned c = pad >= 2 ? 0 : b64_value[u[i + 2]], d = pad >= 1 ? 0 : b64_value[u[i + 3]];
-                if ((a | b | c | d) > 63)
-                        goto invalid;
-                unsigned n = a << 18 | b << 12 | c << 6 | d;
-                out[o++] = (char) (n >> 16);
-                if (pad < 2)
-                        out[o++] = (char) (n >> 8 & 0xff);
-                if (pad < 1)
-                        out[o++] = (char) (n & 0xff);
-        }
-        out[o] = '\0';
-        *ret = out;
-        *ret_len = o;
-        return 0;
-invalid:
-        free(out);
-        return -EINVAL;
 }
 
 /* Query parameters whose values are secrets by nature (build args are how people pass tokens to a
@@ -334,7 +272,7 @@ static bool form_content_type(json_t *headers)
         return false;
 }
 
-void authz_decide_request(const struct policy *p, const char *envelope, size_t len,
+void decide_request(const struct policy *p, const char *envelope, size_t len,
                           struct decision *d, struct request_info *info)
 {
         json_error_t jerr;
@@ -393,7 +331,7 @@ void authz_decide_request(const struct policy *p, const char *envelope, size_t l
                 decision_add(d, "shape", "form-encoded and multipart requests are not allowed; send JSON");
 
         if (b64 && b64[0]) {
-                r = authz_base64_decode(b64, strlen(b64), &raw, &raw_len);
+                r = base64_decode(b64, strlen(b64), &raw, &raw_len);
                 if (r < 0) {
                         decision_add(d, "envelope", "RequestBody is not valid base64");
                         goto out;
@@ -432,7 +370,15 @@ out:
         free(rt);
 }
 
-int authz_read_response(const char *envelope, size_t len, struct request_info *info)
+void decide_audit_failed(const struct policy *p, struct decision *d)
+{
+        if (!p->deny_on_audit_failure)
+                return;
+        decision_add(d, "audit", "the audit log cannot be written and the policy sets "
+                                 "deny_on_audit_failure; fix the audit log (disk space, permissions)");
+}
+
+int decide_read_response(const char *envelope, size_t len, struct request_info *info)
 {
         json_error_t jerr;
         const char *method, *uri, *user, *authn;
@@ -460,7 +406,7 @@ int authz_read_response(const char *envelope, size_t len, struct request_info *i
         return r;
 }
 
-void authz_decide_create_body(const struct policy *p, const char *body, size_t len,
+void decide_create_body(const struct policy *p, const char *body, size_t len,
                               struct decision *d, struct request_info *info)
 {
         json_t *v = NULL;
