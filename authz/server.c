@@ -374,7 +374,7 @@ static enum MHD_Result start_recheck(const struct server_config *cfg, const stru
 {
         struct pending *pd = calloc(1, sizeof(*pd));
         if (!pd) {
-                decision_add(d, "internal", "out of memory before checking dockerd's view");
+                decide_view_unavailable(d, -ENOMEM, RECHECKQ_QUEUED_MAX);
                 return finish_authz_req(cfg, policy, c, d, info, t0);
         }
         pd->d = *d;
@@ -390,11 +390,7 @@ static enum MHD_Result start_recheck(const struct server_config *cfg, const stru
         MHD_suspend_connection(c);
         int r = recheckq_submit(&pd->job);
         if (r < 0) {
-                if (r == -EBUSY)
-                        decision_add(&pd->d, "recheck", "%d starts are already waiting for their check of dockerd's view; retry",
-                                     RECHECKQ_QUEUED_MAX);
-                else
-                        decision_add(&pd->d, "internal", "cannot start the check of dockerd's view (%s)", strerror(-r));
+                decide_view_unavailable(&pd->d, r, RECHECKQ_QUEUED_MAX);
                 __atomic_store_n(&pd->done, true, __ATOMIC_RELEASE);
                 MHD_resume_connection(c);
         }
@@ -412,13 +408,7 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         if (rq->over || rq->oom) {
                 /* Fail closed without reading a byte of it: a request we cannot see whole is denied. */
-                decision_init(&d);
-                if (rq->over)
-                        decision_add(&d, "envelope", "the AuthZReq envelope is larger than %u bytes",
-                                     SERVER_AUTHZREQ_MAX);
-                else
-                        decision_add(&d, "internal", "out of memory while reading the AuthZReq envelope");
-                snprintf(info.route, sizeof(info.route), "unknown");
+                decide_unreadable(policy, rq->over ? -E2BIG : -ENOMEM, SERVER_AUTHZREQ_MAX, &d, &info);
         } else {
                 decide_request(policy, rq->buf ? rq->buf : "", rq->len, &d, &info);
         }

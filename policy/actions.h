@@ -11,8 +11,9 @@
 
 #include "policy/decision.h"
 #include "policy/policy.h"
+#include "policy/rules.h"
 
-/* The rule ids a decision can name, in a fixed order (bit i of policy.warn_rules is rule i). */
+/* The rule ids a decision can name (policy/rules.h), in its order: bit i of policy.warn_rules is rule i. */
 size_t policy_rule_count(void);
 const char *policy_rule_id(size_t i);
 
@@ -25,8 +26,8 @@ int policy_rule_index(const char *id);
  * open door, not a rollout. */
 const char *policy_rule_warn_refused(size_t i);
 
-/* Does the policy set rule `id` to warn? */
-bool policy_rule_warns(const struct policy *p, const char *id);
+/* Does the policy set rule `r` to warn? */
+bool policy_rule_warns(const struct policy *p, enum rule r);
 
 /* After decision_finish(): when every violation in `d` is of a rule the policy sets to warn (and
  * the list is complete), allow the request and mark the decision warned; the violations stay for

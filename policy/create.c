@@ -14,7 +14,7 @@
 #include "policy/fixes.h"
 #include "policy/gojson.h"
 #include "policy/paths.h"
-#include "policy/rules.h"
+#include "policy/checks.h"
 #include "policy/units.h"
 
 
@@ -127,12 +127,12 @@ static void check_bind(const struct policy *p, const char *field, const char *sr
         quote_value(src, 100, q, sizeof(q));
 
         if (++mc->at[s] == 2)
-                decision_add(d, "mounts", "%s mounts %s a second time; mount it once", field, slot_target[s]);
+                decision_add(d, RULE_MOUNTS, "%s mounts %s a second time; mount it once", field, slot_target[s]);
         if (path_check_source(src, slot_root(p, s), why, sizeof(why)) < 0)
-                decision_add(d, "mounts", "%s source %s %s; bind a directory under %s at %s with %s",
+                decision_add(d, RULE_MOUNTS, "%s source %s %s; bind a directory under %s at %s with %s",
                              field, q, why, slot_root(p, s), slot_target[s], spec ? FIX(VOLUME) : FIX(MOUNT));
         if (s == SLOT_WORKSPACE && !readonly)
-                decision_add(d, "mounts", "%s mounts /workspace read-write; add %s", field,
+                decision_add(d, RULE_MOUNTS, "%s mounts /workspace read-write; add %s", field,
                              spec ? FIX(VOLUME_RO) : FIX(MOUNT_READONLY));
 }
 
@@ -161,21 +161,21 @@ static void check_bind_spec(const struct policy *p, const char *spec, size_t idx
         lens[n++] = strlen(s);
 
         if (n == 1) {
-                decision_add(d, "mounts", "%s is %s, an anonymous volume; in " FIX(VOLUME) " only binds at /workspace and /artifacts are allowed", field, q);
+                decision_add(d, RULE_MOUNTS, "%s is %s, an anonymous volume; in " FIX(VOLUME) " only binds at /workspace and /artifacts are allowed", field, q);
                 return;
         }
         if (n == 4 || lens[0] == 0) {
-                decision_add(d, "mounts", "%s is %s, not a valid bind; give " FIX(VOLUME) " SRC:/workspace:ro or SRC:/artifacts", field, q);
+                decision_add(d, RULE_MOUNTS, "%s is %s, not a valid bind; give " FIX(VOLUME) " SRC:/workspace:ro or SRC:/artifacts", field, q);
                 return;
         }
         if (parts[0][0] != '/') {
-                decision_add(d, "mounts", "%s is %s, a named volume; in " FIX(VOLUME) " only binds of host directories are allowed", field, q);
+                decision_add(d, RULE_MOUNTS, "%s is %s, a named volume; in " FIX(VOLUME) " only binds of host directories are allowed", field, q);
                 return;
         }
 
         char src[PATH_MAX], dst[PATH_MAX], mode[256];
         if (lens[0] >= sizeof(src) || lens[1] >= sizeof(dst) || (n == 3 && lens[2] >= sizeof(mode))) {
-                decision_add(d, "mounts", "%s is too long", field);
+                decision_add(d, RULE_MOUNTS, "%s is too long", field);
                 return;
         }
         memcpy(src, parts[0], lens[0]);
@@ -190,7 +190,7 @@ static void check_bind_spec(const struct policy *p, const char *spec, size_t idx
 
         int slot = target_slot(dst);
         if (slot < 0) {
-                decision_add(d, "mounts", "%s is %s; in " FIX(VOLUME) " binds are allowed only at /workspace (read-only) and /artifacts", field, q);
+                decision_add(d, RULE_MOUNTS, "%s is %s; in " FIX(VOLUME) " binds are allowed only at /workspace (read-only) and /artifacts", field, q);
                 return;
         }
 
@@ -207,7 +207,7 @@ static void check_bind_spec(const struct policy *p, const char *spec, size_t idx
                         bad = true;
         }
         if (bad)
-                decision_add(d, "mounts", "%s is %s; remove every option but ro, rw and private/rprivate (the default) from " FIX(VOLUME) ": no shared or slave propagation, z/Z relabel or nocopy",
+                decision_add(d, RULE_MOUNTS, "%s is %s; remove every option but ro, rw and private/rprivate (the default) from " FIX(VOLUME) ": no shared or slave propagation, z/Z relabel or nocopy",
                              field, q);
         check_bind(p, field, src, slot, ro, true, mc, d);
 }
@@ -235,12 +235,12 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
         if (strcmp(type, "tmpfs") == 0) {
                 quote_value(target, 120, q, sizeof(q));
                 if (!tmpfs_target_allowed(p, target))
-                        decision_add(d, "mounts", "%s is a tmpfs at %s, which the policy does not allow; remove it from " FIX(MOUNT) ", or have the admin add the target to the policy's tmpfs_targets",
+                        decision_add(d, RULE_MOUNTS, "%s is a tmpfs at %s, which the policy does not allow; remove it from " FIX(MOUNT) ", or have the admin add the target to the policy's tmpfs_targets",
                                      field, q);
                 else
                         check_tmpfs_mount(p, f[M_TMPFSOPTIONS], field, d);
                 if (src[0])
-                        decision_add(d, "mounts", "%s is a tmpfs with a Source; remove it", field);
+                        decision_add(d, RULE_MOUNTS, "%s is a tmpfs with a Source; remove it", field);
         } else if (strcmp(type, "bind") == 0) {
                 snprintf(sub, sizeof(sub), "%s.BindOptions", field);
                 if (gojson_bind(f[M_BINDOPTIONS], &bindopt_struct, sub, b, d) == 0) {
@@ -251,34 +251,34 @@ static void check_mount_object(const struct policy *p, json_t *m, size_t idx, st
                         go_bool(b[B_READONLYNONRECURSIVE], sub, d, &ronr);
                         if (prop[0] && !private_propagation(prop)) {
                                 quote_value(prop, 40, q, sizeof(q));
-                                decision_add(d, "mounts", "%s.Propagation is %s, but only private or rprivate (the default) is allowed; remove " FIX(MOUNT_PROPAGATION),
+                                decision_add(d, RULE_MOUNTS, "%s.Propagation is %s, but only private or rprivate (the default) is allowed; remove " FIX(MOUNT_PROPAGATION),
                                              sub, q);
                         }
                         if (crt)
-                                decision_add(d, "mounts", "%s.CreateMountpoint is true; remove it", sub);
+                                decision_add(d, RULE_MOUNTS, "%s.CreateMountpoint is true; remove it", sub);
                         if (ronr)
-                                decision_add(d, "mounts", "%s.ReadOnlyNonRecursive is true; remove it", sub);
+                                decision_add(d, RULE_MOUNTS, "%s.ReadOnlyNonRecursive is true; remove it", sub);
                 }
                 int slot = target_slot(target);
                 quote_value(target, 120, q, sizeof(q));
                 if (slot < 0)
-                        decision_add(d, "mounts", "%s binds at %s; in " FIX(MOUNT) " binds are allowed only at /workspace (read-only) and /artifacts",
+                        decision_add(d, RULE_MOUNTS, "%s binds at %s; in " FIX(MOUNT) " binds are allowed only at /workspace (read-only) and /artifacts",
                                      field, q);
                 else
                         check_bind(p, field, src, slot, ro, false, mc, d);
         } else {
                 quote_value(type, 40, q, sizeof(q));
-                decision_add(d, "mounts", "%s has Type %s; in " FIX(MOUNT) " only bind mounts at /workspace and /artifacts are allowed", field, q);
+                decision_add(d, RULE_MOUNTS, "%s has Type %s; in " FIX(MOUNT) " only bind mounts at /workspace and /artifacts are allowed", field, q);
         }
         snprintf(sub, sizeof(sub), "%s.VolumeOptions", field);
-        check_empty(f[M_VOLUMEOPTIONS], sub, "mounts", "volume options are not allowed", d);
+        check_empty(f[M_VOLUMEOPTIONS], sub, RULE_MOUNTS, "volume options are not allowed", d);
         snprintf(sub, sizeof(sub), "%s.ImageOptions", field);
-        check_empty(f[M_IMAGEOPTIONS], sub, "mounts", "image mounts are not allowed", d);
+        check_empty(f[M_IMAGEOPTIONS], sub, RULE_MOUNTS, "image mounts are not allowed", d);
         snprintf(sub, sizeof(sub), "%s.ClusterOptions", field);
-        check_empty(f[M_CLUSTEROPTIONS], sub, "mounts", "cluster volumes are not allowed", d);
+        check_empty(f[M_CLUSTEROPTIONS], sub, RULE_MOUNTS, "cluster volumes are not allowed", d);
         if (strcmp(type, "tmpfs") != 0) {
                 snprintf(sub, sizeof(sub), "%s.TmpfsOptions", field);
-                check_empty(f[M_TMPFSOPTIONS], sub, "mounts", "remove it", d);
+                check_empty(f[M_TMPFSOPTIONS], sub, RULE_MOUNTS, "remove it", d);
         }
 }
 
@@ -309,11 +309,11 @@ static void check_mounts(const struct policy *p, json_t *const *top, json_t *con
                         if (slot >= 0 && mc.at[slot] > 0)
                                 continue;
                         quote_value(key, 120, q, sizeof(q));
-                        decision_add(d, "mounts", "Config.Volumes has %s, an anonymous volume (the image's VOLUME, or " FIX(VOLUME) " without a source); remove it",
+                        decision_add(d, RULE_MOUNTS, "Config.Volumes has %s, an anonymous volume (the image's VOLUME, or " FIX(VOLUME) " without a source); remove it",
                                      q);
                 }
-        check_empty(hc[H_VOLUMESFROM], "HostConfig.VolumesFrom", "mounts", "remove " FIX(VOLUMES_FROM), d);
-        check_empty(hc[H_VOLUMEDRIVER], "HostConfig.VolumeDriver", "mounts", "remove " FIX(VOLUME_DRIVER), d);
+        check_empty(hc[H_VOLUMESFROM], "HostConfig.VolumesFrom", RULE_MOUNTS, "remove " FIX(VOLUMES_FROM), d);
+        check_empty(hc[H_VOLUMEDRIVER], "HostConfig.VolumeDriver", RULE_MOUNTS, "remove " FIX(VOLUME_DRIVER), d);
 
         json_t *tmpfs;
         if (go_object(hc[H_TMPFS], "HostConfig.Tmpfs", d, &tmpfs) == 0 && tmpfs)
@@ -321,10 +321,10 @@ static void check_mounts(const struct policy *p, json_t *const *top, json_t *con
                         char q[160];
                         quote_value(key, 120, q, sizeof(q));
                         if (!tmpfs_target_allowed(p, key))
-                                decision_add(d, "mounts", "HostConfig.Tmpfs mounts a tmpfs at %s, which the policy does not allow; remove it from " FIX(TMPFS) ", or have the admin add the target to the policy's tmpfs_targets",
+                                decision_add(d, RULE_MOUNTS, "HostConfig.Tmpfs mounts a tmpfs at %s, which the policy does not allow; remove it from " FIX(TMPFS) ", or have the admin add the target to the policy's tmpfs_targets",
                                              q);
                         if (!json_is_string(v))
-                                decision_add(d, "shape", "HostConfig.Tmpfs[%s] is not a string; send the tmpfs options as a string (\"size=64m\")",
+                                decision_add(d, RULE_SHAPE, "HostConfig.Tmpfs[%s] is not a string; send the tmpfs options as a string (\"size=64m\")",
                                              q);
                         else if (tmpfs_target_allowed(p, key)) {
                                 char field[192];
@@ -347,21 +347,21 @@ static void check_network_settings(const struct policy *p, json_t *const *top, j
         if (!p->allow_network_settings || p->n_domains) {
                 const char *why = p->allow_network_settings ? "it would route around allowlist_domains" : fix;
                 snprintf(how, sizeof(how), "remove " FIX(DNS) "; %s", why);
-                check_empty(hc[H_DNS], "HostConfig.Dns", "network", how, d);
+                check_empty(hc[H_DNS], "HostConfig.Dns", RULE_NETWORK, how, d);
                 snprintf(how, sizeof(how), "remove " FIX(ADD_HOST) "; %s", why);
-                check_empty(hc[H_EXTRAHOSTS], "HostConfig.ExtraHosts", "network", how, d);
+                check_empty(hc[H_EXTRAHOSTS], "HostConfig.ExtraHosts", RULE_NETWORK, how, d);
         }
         if (p->allow_network_settings)
                 return;
         snprintf(how, sizeof(how), "remove " FIX(DNS_SEARCH) "; %s", fix);
-        check_empty(hc[H_DNSSEARCH], "HostConfig.DnsSearch", "network", how, d);
+        check_empty(hc[H_DNSSEARCH], "HostConfig.DnsSearch", RULE_NETWORK, how, d);
         snprintf(how, sizeof(how), "remove " FIX(DNS_OPTION) "; %s", fix);
-        check_empty(hc[H_DNSOPTIONS], "HostConfig.DnsOptions", "network", how, d);
+        check_empty(hc[H_DNSOPTIONS], "HostConfig.DnsOptions", RULE_NETWORK, how, d);
         snprintf(how, sizeof(how), "remove " FIX(LINK) "; %s", fix);
-        check_empty(hc[H_LINKS], "HostConfig.Links", "network", how, d);
+        check_empty(hc[H_LINKS], "HostConfig.Links", RULE_NETWORK, how, d);
         snprintf(how, sizeof(how), "remove " FIX(MAC_ADDRESS) "; %s", fix);
         if (!view)
-                check_empty(top[T_MACADDRESS], "Config.MacAddress", "network", how, d);
+                check_empty(top[T_MACADDRESS], "Config.MacAddress", RULE_NETWORK, how, d);
 }
 
 static void check_network(const struct policy *p, json_t *const *top, json_t *const *hc, bool view,
@@ -377,15 +377,15 @@ static void check_network(const struct policy *p, json_t *const *top, json_t *co
                   (p->network == NETWORK_BRIDGE &&
                    (strcmp(mode, "bridge") == 0 || strcmp(mode, "default") == 0 || mode[0] == '\0'));
         if (!ok)
-                decision_add(d, "network", "HostConfig.NetworkMode is %s; set " FIX(NETWORK) " to none%s", q,
+                decision_add(d, RULE_NETWORK, "HostConfig.NetworkMode is %s; set " FIX(NETWORK) " to none%s", q,
                              p->network == NETWORK_BRIDGE ? " or bridge" : "");
 
         json_t *ports;
         if (go_object(hc[H_PORTBINDINGS], "HostConfig.PortBindings", d, &ports) == 0 && go_len(ports))
-                decision_add(d, "network", "HostConfig.PortBindings publishes %zu port(s); remove " FIX(PUBLISH), go_len(ports));
+                decision_add(d, RULE_NETWORK, "HostConfig.PortBindings publishes %zu port(s); remove " FIX(PUBLISH), go_len(ports));
         go_bool(hc[H_PUBLISHALLPORTS], "HostConfig.PublishAllPorts", d, &publish_all);
         if (publish_all)
-                decision_add(d, "network", "HostConfig.PublishAllPorts is true; remove " FIX(PUBLISH_ALL));
+                decision_add(d, RULE_NETWORK, "HostConfig.PublishAllPorts is true; remove " FIX(PUBLISH_ALL));
 
         json_t *nc[N__MAX], *eps, *v;
         const char *key;
@@ -399,7 +399,7 @@ static void check_network(const struct policy *p, json_t *const *top, json_t *co
                 bool allowed = strcmp(key, "none") == 0 ||
                                (p->network == NETWORK_BRIDGE && (strcmp(key, "bridge") == 0 || strcmp(key, "default") == 0));
                 if (!allowed)
-                        decision_add(d, "network", "NetworkingConfig.EndpointsConfig connects to network %s; set " FIX(NETWORK) " to none%s",
+                        decision_add(d, RULE_NETWORK, "NetworkingConfig.EndpointsConfig connects to network %s; set " FIX(NETWORK) " to none%s",
                                      qk, p->network == NETWORK_BRIDGE ? " or bridge" : "");
                 snprintf(path, sizeof(path), "NetworkingConfig.EndpointsConfig[%s]", qk);
                 check_endpoint_settings(p, v, path, view, d);
@@ -425,7 +425,7 @@ static void check_path_list(json_t *v, const char *path, const char *const *defa
         if (!view) {
                 /* [] (not null) unmasks every path: only absent or null keeps the defaults. */
                 if (v && !json_is_null(v))
-                        decision_add(d, "privileges", "%s is set (it replaces the default list); remove it (" FIX_CLI(SECURITY_OPT) " systempaths=unconfined sets it)", path);
+                        decision_add(d, RULE_PRIVILEGES, "%s is set (it replaces the default list); remove it (" FIX_CLI(SECURITY_OPT) " systempaths=unconfined sets it)", path);
                 return;
         }
         if (go_array(v, path, d, &arr) < 0)
@@ -436,7 +436,7 @@ static void check_path_list(json_t *v, const char *path, const char *const *defa
                         if (json_is_string(e) && strcmp(json_string_value(e), *want) == 0)
                                 found = true;
                 if (!found)
-                        decision_add(d, "privileges", "%s lacks the default %s (the container runs unmasked); create it without " FIX(PRIVILEGED) " and " FIX_CLI(SECURITY_OPT) " systempaths=unconfined",
+                        decision_add(d, RULE_PRIVILEGES, "%s lacks the default %s (the container runs unmasked); create it without " FIX(PRIVILEGED) " and " FIX_CLI(SECURITY_OPT) " systempaths=unconfined",
                                      path, *want);
         }
 }
@@ -451,7 +451,7 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
 
         go_bool(hc[H_PRIVILEGED], "HostConfig.Privileged", d, &privileged);
         if (privileged)
-                decision_add(d, "privileged", "HostConfig.Privileged is true; remove " FIX(PRIVILEGED));
+                decision_add(d, RULE_PRIVILEGED, "HostConfig.Privileged is true; remove " FIX(PRIVILEGED));
 
         if (go_array(hc[H_CAPADD], "HostConfig.CapAdd", d, &arr) == 0 && arr)
                 json_array_foreach(arr, i, v) {
@@ -465,7 +465,7 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
                                         allowed = true;
                         quote_value(s, 60, q, sizeof(q));
                         if (!allowed)
-                                decision_add(d, "privileges", "HostConfig.CapAdd adds %s; remove it from " FIX(CAP_ADD), q);
+                                decision_add(d, RULE_PRIVILEGES, "HostConfig.CapAdd adds %s; remove it from " FIX(CAP_ADD), q);
                 }
 
         bool nnp = false;
@@ -479,13 +479,13 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
                                 continue;
                         }
                         quote_value(s, 120, q, sizeof(q));
-                        decision_add(d, "privileges", "HostConfig.SecurityOpt has %s, but only no-new-privileges is allowed; remove it from " FIX(SECURITY_OPT),
+                        decision_add(d, RULE_PRIVILEGES, "HostConfig.SecurityOpt has %s, but only no-new-privileges is allowed; remove it from " FIX(SECURITY_OPT),
                                      q);
                 }
 
         /* Without it a setuid-root binary in the image (or copied in) makes the job root again. */
         if (p->no_new_privileges && !nnp)
-                decision_add(d, "privileges", "HostConfig.SecurityOpt lacks no-new-privileges (a setuid binary in the image would make the job root); "
+                decision_add(d, RULE_PRIVILEGES, "HostConfig.SecurityOpt lacks no-new-privileges (a setuid binary in the image would make the job root); "
                              "add no-new-privileges to " FIX(SECURITY_OPT));
 
         check_path_list(hc[H_MASKEDPATHS], "HostConfig.MaskedPaths", default_masked, view, d);
@@ -498,7 +498,7 @@ static void check_privileges(const struct policy *p, json_t *const *hc, bool vie
                                 continue;
                         if (!parse_canonical_id(s, strlen(s), INT32_MAX, &gid) || gid == 0) {
                                 quote_value(s, 60, q, sizeof(q));
-                                decision_add(d, "user", "HostConfig.GroupAdd has %s; give " FIX(GROUP_ADD) " only numeric groups >= 1 (no root group, no names)",
+                                decision_add(d, RULE_USER, "HostConfig.GroupAdd has %s; give " FIX(GROUP_ADD) " only numeric groups >= 1 (no root group, no names)",
                                              q);
                         }
                 }
@@ -515,7 +515,7 @@ static void check_mode(json_t *v, const char *path, const char *flag, const char
                 if (strcmp(s, *allowed) == 0)
                         return;
         quote_value(s, 120, q, sizeof(q));
-        decision_add(d, "namespaces", "%s is %s, but the container must have its own namespace; remove %s", path, q, flag);
+        decision_add(d, RULE_NAMESPACES, "%s is %s, but the container must have its own namespace; remove %s", path, q, flag);
 }
 
 static void check_namespaces(json_t *const *hc, bool view, struct decision *d)
@@ -546,16 +546,16 @@ static void check_kernel(json_t *const *hc, struct decision *d)
         int64_t oom;
         char q[160];
 
-        check_empty(hc[H_SYSCTLS], "HostConfig.Sysctls", "kernel", "remove " FIX(SYSCTL), d);
-        check_empty(hc[H_CGROUPPARENT], "HostConfig.CgroupParent", "kernel", "remove " FIX(CGROUP_PARENT), d);
-        check_empty(hc[H_ANNOTATIONS], "HostConfig.Annotations", "kernel", "remove " FIX(ANNOTATION), d);
+        check_empty(hc[H_SYSCTLS], "HostConfig.Sysctls", RULE_KERNEL, "remove " FIX(SYSCTL), d);
+        check_empty(hc[H_CGROUPPARENT], "HostConfig.CgroupParent", RULE_KERNEL, "remove " FIX(CGROUP_PARENT), d);
+        check_empty(hc[H_ANNOTATIONS], "HostConfig.Annotations", RULE_KERNEL, "remove " FIX(ANNOTATION), d);
         if (go_string(hc[H_RUNTIME], "HostConfig.Runtime", d, &runtime) == 0 &&
             runtime[0] && strcmp(runtime, "runc") != 0) {
                 quote_value(runtime, 80, q, sizeof(q));
-                decision_add(d, "kernel", "HostConfig.Runtime is %s, but only runc is allowed; remove " FIX(RUNTIME), q);
+                decision_add(d, RULE_KERNEL, "HostConfig.Runtime is %s, but only runc is allowed; remove " FIX(RUNTIME), q);
         }
         if (go_int64(hc[H_OOMSCOREADJ], "HostConfig.OomScoreAdj", d, &oom) == 0 && oom < 0)
-                decision_add(d, "kernel", "HostConfig.OomScoreAdj is %" PRId64 " (protects the container from the OOM killer); set " FIX(OOM_SCORE_ADJ) " to 0 or more",
+                decision_add(d, RULE_KERNEL, "HostConfig.OomScoreAdj is %" PRId64 " (protects the container from the OOM killer); set " FIX(OOM_SCORE_ADJ) " to 0 or more",
                              oom);
 }
 
@@ -587,7 +587,7 @@ static void eval_create(const struct policy *p, json_t *body, bool view, struct 
         check_network_settings(p, top, hc, view, d);
         go_bool(hc[H_READONLYROOTFS], "HostConfig.ReadonlyRootfs", d, &readonly);
         if (p->readonly_rootfs && !readonly)
-                decision_add(d, "rootfs", "HostConfig.ReadonlyRootfs is false; add " FIX(READ_ONLY));
+                decision_add(d, RULE_ROOTFS, "HostConfig.ReadonlyRootfs is false; add " FIX(READ_ONLY));
         check_mounts(p, top, hc, d);
         check_privileges(p, hc, view, d);
         check_namespaces(hc, view, d);
@@ -600,11 +600,11 @@ static void eval_create(const struct policy *p, json_t *body, bool view, struct 
 void eval_container_create(const struct policy *p, json_t *body, struct decision *d)
 {
         if (!body) {
-                decision_add(d, "shape", "the create request has no JSON body that the plugin can see; send the body as application/json, under 1 MiB");
+                decision_add(d, RULE_SHAPE, "the create request has no JSON body that the plugin can see; send the body as application/json, under 1 MiB");
                 return;
         }
         if (!json_is_object(body)) {
-                decision_add(d, "shape", "the create body is not a JSON object");
+                decision_add(d, RULE_SHAPE, "the create body is not a JSON object");
                 return;
         }
         eval_create(p, body, false, d);
@@ -616,13 +616,13 @@ void eval_container_view(const struct policy *p, json_t *inspect, struct decisio
         json_t *v, *config, *hostconfig, *networks = NULL;
 
         if (!json_is_object(inspect)) {
-                decision_add(d, "recheck", "dockerd's view of the container is not a JSON object");
+                decision_add(d, RULE_RECHECK, "dockerd's view of the container is not a JSON object");
                 return;
         }
         config = json_object_get(inspect, "Config");
         hostconfig = json_object_get(inspect, "HostConfig");
         if (!json_is_object(config) || !json_is_object(hostconfig)) {
-                decision_add(d, "recheck", "dockerd's view of the container has no Config or HostConfig");
+                decision_add(d, RULE_RECHECK, "dockerd's view of the container has no Config or HostConfig");
                 return;
         }
         json_t *ns = json_object_get(inspect, "NetworkSettings");
@@ -635,7 +635,7 @@ void eval_container_view(const struct policy *p, json_t *inspect, struct decisio
         if (!body || !nc) {
                 json_decref(body);
                 json_decref(nc);
-                decision_add(d, "error", "out of memory");
+                decision_add(d, RULE_ERROR, "out of memory");
                 return;
         }
         int r = 0;
@@ -646,7 +646,7 @@ void eval_container_view(const struct policy *p, json_t *inspect, struct decisio
                 r |= json_object_set(nc, "EndpointsConfig", networks);
         r |= json_object_set_new(body, "NetworkingConfig", nc);
         if (r)
-                decision_add(d, "error", "out of memory");
+                decision_add(d, RULE_ERROR, "out of memory");
         else
                 eval_create(p, body, true, d);
         json_decref(body);

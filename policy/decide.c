@@ -149,7 +149,7 @@ static void want_recheck(struct request_info *info, enum recheck_kind kind, cons
         info->recheck = kind;
         copy_str(info->target, sizeof(info->target), param);
         if (strlen(param) >= sizeof(info->target))
-                decision_add(d, "recheck", "the %s is too long to look up", kind == RECHECK_EXEC ? "exec id" : "container name");
+                decision_add(d, RULE_RECHECK, "the %s is too long to look up", kind == RECHECK_EXEC ? "exec id" : "container name");
 }
 
 static void decide_routed(const struct policy *p, const struct route *rt, json_t *body, struct decision *d,
@@ -161,7 +161,7 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
                         /* fromSrc=URL: dockerd fetches any URL for the client, and shows it the answer */
                         const char *src = query_get(&rt->query, "fromSrc");
                         if (src && src[0] && strcmp(src, "-") != 0)
-                                decision_add(d, "network", "POST /images/create?fromSrc=URL makes dockerd fetch a URL for the client; import from a file instead (docker import FILE, or fromSrc=- with the tar as the body)");
+                                decision_add(d, RULE_NETWORK, "POST /images/create?fromSrc=URL makes dockerd fetch a URL for the client; import from a file instead (docker import FILE, or fromSrc=- with the tar as the body)");
                 }
                 break;
         case ROUTE_EXEC_START:
@@ -170,12 +170,12 @@ static void decide_routed(const struct policy *p, const struct route *rt, json_t
         case ROUTE_UNKNOWN: {
                 char q[200];
                 quote_value(rt->path, 160, q, sizeof(q));
-                decision_add(d, "route", "%s %s is not a Docker Engine API route the plugin knows, and it denies what it cannot classify; check the path and method (or ask the admin to classify the route)",
+                decision_add(d, RULE_ROUTE, "%s %s is not a Docker Engine API route the plugin knows, and it denies what it cannot classify; check the path and method (or ask the admin to classify the route)",
                              rt->method, q);
                 break;
         }
         case ROUTE_DENY:
-                decision_add(d, rt->rule ? rt->rule : "route", "%s is not allowed: %s", rt->pattern,
+                decision_add(d, rt->rule ? rt->rule_code : RULE_ROUTE, "%s is not allowed: %s", rt->pattern,
                              rt->reason ? rt->reason : "denied by policy");
                 break;
         case ROUTE_CONTAINER_CREATE:
@@ -251,7 +251,7 @@ static void check_unseen_body(const struct route *rt, json_t *headers, size_t ra
                         typed = true;
         }
         if (length ? strcmp(length, "0") != 0 : typed)
-                decision_add(d, "shape", "%s %s carries a body dockerd did not show the plugin (Content-Length %s); send no body, or JSON",
+                decision_add(d, RULE_SHAPE, "%s %s carries a body dockerd did not show the plugin (Content-Length %s); send no body, or JSON",
                              rt->method, rt->pattern ? rt->pattern : "", length ? length : "unknown, chunked");
 }
 
@@ -292,13 +292,13 @@ void decide_request(const struct policy *p, const char *envelope, size_t len,
         gojson_arena_begin();   /* every JSON value below lives until `out` */
         env = gojson_loadb(envelope, len, JSON_REJECT_DUPLICATES, &jerr);
         if (!env || !json_is_object(env)) {
-                decision_add(d, "envelope", "the AuthZ request from dockerd is not a JSON object (%s)", env ? "wrong type" : jerr.text);
+                decision_add(d, RULE_ENVELOPE, "the AuthZ request from dockerd is not a JSON object (%s)", env ? "wrong type" : jerr.text);
                 goto out;
         }
         if (env_string(env, "RequestMethod", &method) < 0 || env_string(env, "RequestUri", &uri) < 0 ||
             env_string(env, "RequestBody", &b64) < 0 || env_string(env, "User", &user) < 0 ||
             env_string(env, "UserAuthNMethod", &authn) < 0) {
-                decision_add(d, "envelope", "the AuthZ request has a field of the wrong type");
+                decision_add(d, RULE_ENVELOPE, "the AuthZ request has a field of the wrong type");
                 goto out;
         }
         copy_str(info->method, sizeof(info->method), method);
@@ -306,34 +306,34 @@ void decide_request(const struct policy *p, const char *envelope, size_t len,
         copy_str(info->user, sizeof(info->user), user);
         copy_str(info->authn, sizeof(info->authn), authn);
         if (!method || !uri || !method[0] || !uri[0]) {
-                decision_add(d, "envelope", "the AuthZ request has no RequestMethod or RequestUri");
+                decision_add(d, RULE_ENVELOPE, "the AuthZ request has no RequestMethod or RequestUri");
                 goto out;
         }
 
         rt = malloc(sizeof(*rt));
         if (!rt) {
-                decision_add(d, "error", "out of memory");
+                decision_add(d, RULE_ERROR, "out of memory");
                 goto out;
         }
         r = route_parse(method, uri, rt, &rerr);
         if (r < 0) {
-                decision_add(d, "route", "the request target cannot be read as dockerd reads it: %s", rerr.text);
+                decision_add(d, RULE_ROUTE, "the request target cannot be read as dockerd reads it: %s", rerr.text);
                 goto out;
         }
         copy_str(info->route, sizeof(info->route), rt->pattern ? rt->pattern : "unknown");
 
         if (rt->has_version && api_version_compare(rt->version, MIN_API_VERSION) < 0)
-                decision_add(d, "api-version", "API version %s is older than %s (old versions accept settings the plugin cannot see, such as a HostConfig on start); use API version %s or newer",
+                decision_add(d, RULE_API_VERSION, "API version %s is older than %s (old versions accept settings the plugin cannot see, such as a HostConfig on start); use API version %s or newer",
                              rt->version, MIN_API_VERSION, MIN_API_VERSION);
 
         json_t *headers = json_object_get(env, "RequestHeaders");
         if (json_is_object(headers) && form_content_type(headers))   /* json_is_object(NULL) is false */
-                decision_add(d, "shape", "form-encoded and multipart requests are not allowed; send JSON");
+                decision_add(d, RULE_SHAPE, "form-encoded and multipart requests are not allowed; send JSON");
 
         if (b64 && b64[0]) {
                 r = base64_decode(b64, strlen(b64), &raw, &raw_len);
                 if (r < 0) {
-                        decision_add(d, "envelope", "RequestBody is not valid base64");
+                        decision_add(d, RULE_ENVELOPE, "RequestBody is not valid base64");
                         goto out;
                 }
                 note_body_digest(info->route, raw, raw_len, info);
@@ -344,7 +344,7 @@ void decide_request(const struct policy *p, const char *envelope, size_t len,
             ((rt->has_version && api_version_compare(rt->version, MIN_API_VERSION) < 0) || raw_len > 7)) {
                 /* dockerd 20.10 applies a HostConfig sent with a start below API 1.24, after every
                  * look the plugin takes (a chunked one never reaches us); newer ones refuse it. */
-                decision_add(d, "shape", "a start request carries a body (a HostConfig at start, which old API versions apply); start without a body, at API version %s or newer",
+                decision_add(d, RULE_SHAPE, "a start request carries a body (a HostConfig at start, which old API versions apply); start without a body, at API version %s or newer",
                              MIN_API_VERSION);
                 d->forced = true;
         }
@@ -352,7 +352,7 @@ void decide_request(const struct policy *p, const char *envelope, size_t len,
                 /* dockerd forwards a body only when it is JSON and under its size cap; a request it
                  * will still act on may arrive here without one (CVE-2024-41110, CVE-2026-34040). */
                 if (raw_len == 0) {
-                        decision_add(d, "shape", "%s needs a JSON body the plugin can see, and dockerd forwarded none (empty, not application/json, chunked, or over 1 MiB)",
+                        decision_add(d, RULE_SHAPE, "%s needs a JSON body the plugin can see, and dockerd forwarded none (empty, not application/json, chunked, or over 1 MiB)",
                                      rt->pattern);
                         goto out;
                 }
@@ -370,11 +370,34 @@ out:
         free(rt);
 }
 
+void decide_unreadable(const struct policy *p, int err, size_t cap, struct decision *d, struct request_info *info)
+{
+        decision_init(d);
+        memset(info, 0, sizeof(*info));
+        copy_str(info->route, sizeof(info->route), "unknown");
+        copy_str(info->policy_sha256, sizeof(info->policy_sha256), p ? p->sha256 : NULL);
+        if (err == -E2BIG)
+                decision_add(d, RULE_ENVELOPE, "the AuthZReq envelope is larger than %zu bytes", cap);
+        else
+                decision_add(d, RULE_INTERNAL, "out of memory while reading the AuthZReq envelope");
+}
+
+void decide_view_unavailable(struct decision *d, int err, unsigned queued_max)
+{
+        if (err == -EBUSY)
+                decision_add(d, RULE_RECHECK, "%u starts are already waiting for their check of dockerd's view; retry",
+                             queued_max);
+        else if (err == -ENOMEM)
+                decision_add(d, RULE_INTERNAL, "out of memory before checking dockerd's view");
+        else
+                decision_add(d, RULE_INTERNAL, "cannot start the check of dockerd's view (%s)", strerror(-err));
+}
+
 void decide_audit_failed(const struct policy *p, struct decision *d)
 {
         if (!p->deny_on_audit_failure)
                 return;
-        decision_add(d, "audit", "the audit log cannot be written and the policy sets "
+        decision_add(d, RULE_AUDIT, "the audit log cannot be written and the policy sets "
                                  "deny_on_audit_failure; fix the audit log (disk space, permissions)");
 }
 

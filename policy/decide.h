@@ -39,6 +39,14 @@ struct request_info {
 void decide_request(const struct policy *p, const char *envelope, size_t len,
                           struct decision *d, struct request_info *info);
 
+/* An envelope the daemon could not read whole: -E2BIG over `cap` bytes, -ENOMEM out of memory.
+ * Denied without a byte of it read; fills `d` and `info` as decide_request() does. */
+void decide_unreadable(const struct policy *p, int err, size_t cap, struct decision *d, struct request_info *info);
+
+/* A passed start whose second look the daemon cannot start: -EBUSY when `queued_max` looks already
+ * wait (rule "recheck": retry), -ENOMEM or another error (rule "internal").  Denies. */
+void decide_view_unavailable(struct decision *d, int err, unsigned queued_max);
+
 /* The audit log could not take the request's line (or is failing): under deny_on_audit_failure
  * the request is denied (rule "audit"); otherwise `d` is left as it is. */
 void decide_audit_failed(const struct policy *p, struct decision *d);

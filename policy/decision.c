@@ -17,7 +17,7 @@ void decision_init(struct decision *d)
         d->allow = false;
 }
 
-void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
+void decision_add(struct decision *d, enum rule rule, const char *fmt, ...)
 {
         d->allow = false;
         d->warned = false;
@@ -26,8 +26,9 @@ void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
                 return;
         }
         struct violation *v = &d->v[d->n++];
-        v->rule = rule;
-        int k = snprintf(v->text, sizeof(v->text), "%s: ", rule);
+        v->code = rule;
+        v->rule = rule_id(rule);
+        int k = snprintf(v->text, sizeof(v->text), "%s: ", v->rule);
         if (k < 0 || (size_t) k >= sizeof(v->text))
                 return;
         va_list ap;

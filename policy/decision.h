@@ -8,11 +8,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "policy/rules.h"
+
 #define DECISION_MAX_VIOLATIONS 48
 #define VIOLATION_TEXT_MAX      384
 
 struct violation {
-        const char *rule;                 /* stable rule id, static string: "user", "memory", ... */
+        enum rule code;
+        const char *rule;                 /* its id, rule_id(code): "user", "memory", ... */
         char text[VIOLATION_TEXT_MAX];    /* "rule: text", e.g. "memory: HostConfig.Memory is 0 (no
                                            * limit); set --memory (docker-py mem_limit, compose
                                            * mem_limit) to at most 4g"; a text cut to fit ends
@@ -35,10 +38,10 @@ struct decision {
 
 void decision_init(struct decision *d);
 
-/* Record a violation of `rule` (static string).  The text gets the "rule: " prefix, and is cut with
+/* Record a violation of `rule`.  The text gets the "rule: " prefix, and is cut with
  * "..." when it does not fit VIOLATION_TEXT_MAX.  Denies (also a decision that was allowed with
  * warnings). */
-void decision_add(struct decision *d, const char *rule, const char *fmt, ...)
+void decision_add(struct decision *d, enum rule rule, const char *fmt, ...)
         __attribute__((format(printf, 3, 4)));
 
 /* Mark the evaluation complete: allow iff no violation was recorded. */
@@ -59,5 +62,5 @@ size_t decision_message(const struct decision *d, char *buf, size_t size);
  * cut at `max` input bytes with "...".  Writes at most size bytes, NUL-terminated. */
 void quote_value(const char *s, size_t max, char *buf, size_t size);
 
-/* Has the decision recorded a violation of `rule`? */
+/* Has the decision recorded a violation of the rule whose id is `rule`? */
 bool decision_has(const struct decision *d, const char *rule);

@@ -9,7 +9,7 @@
 #include "policy/eval.h"
 #include "policy/fixes.h"
 #include "policy/gojson.h"
-#include "policy/rules.h"
+#include "policy/checks.h"
 #include "policy/units.h"
 
 
@@ -21,13 +21,13 @@ int eval_parse_body(const char *buf, size_t len, const char *what, json_t **ret,
         if (!v) {
                 char q[200];
                 quote_value(err.text, 160, q, sizeof(q));
-                decision_add(d, "shape", "the %s body is not valid JSON (line %d, column %d: %s)", what, err.line,
+                decision_add(d, RULE_SHAPE, "the %s body is not valid JSON (line %d, column %d: %s)", what, err.line,
                              err.column, q);
                 return -EINVAL;
         }
         if (!json_is_object(v)) {
                 json_decref(v);
-                decision_add(d, "shape", "the %s body is not a JSON object", what);
+                decision_add(d, RULE_SHAPE, "the %s body is not a JSON object", what);
                 return -EINVAL;
         }
         *ret = v;
@@ -57,7 +57,7 @@ void eval_user(const struct policy *p, const char *user, const char *path, bool 
         user_fix(p, path, fix, sizeof(fix));
         if (user[0] == '\0') {
                 if (!empty_ok)
-                        decision_add(d, "user", "%s is empty (the image's user, often root); %s", path, fix);
+                        decision_add(d, RULE_USER, "%s is empty (the image's user, often root); %s", path, fix);
                 return;
         }
         /* A name resolves inside the image, where it can map to UID 0: numeric only, unless the
@@ -72,15 +72,15 @@ void eval_user(const struct policy *p, const char *user, const char *path, bool 
          * looks it up in the image. */
         bool name = nlen > 0 && !strchr("0123456789+-", user[0]);
         if (!name)
-                decision_add(d, "user", "%s is %s; %s", path, q, fix);
+                decision_add(d, RULE_USER, "%s is %s; %s", path, q, fix);
         else if (!p->accept_user_name)
-                decision_add(d, "user", "%s is %s, a user name, which the image may map to root; %s, or have the admin set "
+                decision_add(d, RULE_USER, "%s is %s, a user name, which the image may map to root; %s, or have the admin set "
                              "\"accept_user_name\": true in the policy to allow the name %.32s", path, q, fix, p->user);
         else if (ours)
-                decision_add(d, "user", "%s is %s, whose group is not a numeric GID >= 1; %s, or use the name %.32s with such a GID",
+                decision_add(d, RULE_USER, "%s is %s, whose group is not a numeric GID >= 1; %s, or use the name %.32s with such a GID",
                              path, q, fix, p->user);
         else
-                decision_add(d, "user", "%s is %s, not the policy's user name; %s, or use the name %.32s", path, q, fix,
+                decision_add(d, RULE_USER, "%s is %s, not the policy's user name; %s, or use the name %.32s", path, q, fix,
                              p->user);
 }
 
@@ -104,13 +104,13 @@ void eval_exec_create(const struct policy *p, json_t *body, struct decision *d)
         bool privileged;
 
         if (!body) {
-                decision_add(d, "shape", "the exec request has no JSON body that the plugin can see; send it as application/json");
+                decision_add(d, RULE_SHAPE, "the exec request has no JSON body that the plugin can see; send it as application/json");
                 return;
         }
         gojson_bind(body, &exec_struct, "the exec body", f, d);
         go_bool(f[E_PRIVILEGED], "Exec.Privileged", d, &privileged);
         if (privileged)
-                decision_add(d, "privileged", "Exec.Privileged is true; remove " FIX(EXEC_PRIVILEGED));
+                decision_add(d, RULE_PRIVILEGED, "Exec.Privileged is true; remove " FIX(EXEC_PRIVILEGED));
         go_string(f[E_USER], "Exec.User", d, &user);
         eval_user(p, user, "Exec.User", true, d);
 }
@@ -128,13 +128,13 @@ void eval_exec_view(const struct policy *p, json_t *inspect, struct decision *d)
 
         json_t *pc = json_is_object(inspect) ? json_object_get(inspect, "ProcessConfig") : NULL;
         if (!json_is_object(pc)) {
-                decision_add(d, "recheck", "dockerd's view of the exec has no ProcessConfig");
+                decision_add(d, RULE_RECHECK, "dockerd's view of the exec has no ProcessConfig");
                 return;
         }
         gojson_bind(pc, &process_struct, "ProcessConfig", f, d);
         go_bool(f[P_PRIVILEGED], "Exec.Privileged", d, &privileged);
         if (privileged)
-                decision_add(d, "privileged", "the exec is privileged; run it again without " FIX(EXEC_PRIVILEGED));
+                decision_add(d, RULE_PRIVILEGED, "the exec is privileged; run it again without " FIX(EXEC_PRIVILEGED));
         go_string(f[P_USER], "Exec.User", d, &user);
         eval_user(p, user, "Exec.User", true, d);
 }
@@ -153,14 +153,14 @@ void eval_container_update(const struct policy *p, json_t *body, struct decision
         json_t *f[U__MAX];
 
         if (!body) {
-                decision_add(d, "shape", "the update request has no JSON body that the plugin can see; send it as application/json");
+                decision_add(d, RULE_SHAPE, "the update request has no JSON body that the plugin can see; send it as application/json");
                 return;
         }
         gojson_bind(body, &update_struct, "the update body", f, d);
         const struct resource_fields rf = RESOURCE_FIELDS_OF(f, U_);
 
         check_resource_fields(p, &rf, "Update", true, false, d);
-        check_empty(f[U_CGROUPPARENT], "Update.CgroupParent", "kernel", "the cgroup parent cannot be changed", d);
+        check_empty(f[U_CGROUPPARENT], "Update.CgroupParent", RULE_KERNEL, "the cgroup parent cannot be changed", d);
         check_restart(p, f[U_RESTARTPOLICY], "Update.RestartPolicy", d);
 }
 
@@ -178,10 +178,10 @@ void eval_network_connect(const struct policy *p, const char *network, json_t *b
 
         quote_value(network, 120, q, sizeof(q));
         if (p->network != NETWORK_BRIDGE || strcmp(network, "bridge") != 0)
-                decision_add(d, "network", "connecting a container to network %s is not allowed%s", q,
+                decision_add(d, RULE_NETWORK, "connecting a container to network %s is not allowed%s", q,
                              p->network == NETWORK_BRIDGE ? "; only the default bridge is" : " (the policy allows no network)");
         if (!body) {
-                decision_add(d, "shape", "the connect request has no JSON body that the plugin can see; send it as application/json");
+                decision_add(d, RULE_SHAPE, "the connect request has no JSON body that the plugin can see; send it as application/json");
                 return;
         }
         gojson_bind(body, &connect_struct, "the connect body", f, d);
@@ -205,17 +205,17 @@ void eval_volume_create(const struct policy *p, json_t *body, struct decision *d
 
         (void) p;
         if (!body) {
-                decision_add(d, "shape", "the volume request has no JSON body that the plugin can see; send it as application/json");
+                decision_add(d, RULE_SHAPE, "the volume request has no JSON body that the plugin can see; send it as application/json");
                 return;
         }
         gojson_bind(body, &volume_struct, "the volume body", f, d);
         if (go_string(f[V_DRIVER], "Volume.Driver", d, &driver) == 0 && driver[0] && strcmp(driver, "local") != 0) {
                 quote_value(driver, 80, q, sizeof(q));
-                decision_add(d, "volumes", "Volume.Driver is %s; only the local driver is allowed", q);
+                decision_add(d, RULE_VOLUMES, "Volume.Driver is %s; only the local driver is allowed", q);
         }
         /* local + type=none,o=bind,device=/etc is a bind mount of any host path in disguise. */
-        check_empty(f[V_DRIVEROPTS], "Volume.DriverOpts", "volumes", "remove the driver options, " FIX(VOLUME_OPT), d);
-        check_empty(f[V_CLUSTERVOLUMESPEC], "Volume.ClusterVolumeSpec", "swarm", "cluster volumes are not allowed", d);
+        check_empty(f[V_DRIVEROPTS], "Volume.DriverOpts", RULE_VOLUMES, "remove the driver options, " FIX(VOLUME_OPT), d);
+        check_empty(f[V_CLUSTERVOLUMESPEC], "Volume.ClusterVolumeSpec", RULE_SWARM, "cluster volumes are not allowed", d);
 }
 
 /* --- query-only endpoints -------------------------------------------------------------------- */
@@ -224,7 +224,7 @@ void eval_volume_create(const struct policy *p, json_t *body, struct decision *d
 static const char *query_once(const struct query *q, const char *key, struct decision *d)
 {
         if (query_count(q, key) > 1) {
-                decision_add(d, "shape", "the query repeats \"%s\"; send it once", key);
+                decision_add(d, RULE_SHAPE, "the query repeats \"%s\"; send it once", key);
                 return NULL;
         }
         return query_get(q, key);
@@ -263,17 +263,17 @@ void eval_build(const struct policy *p, const struct query *q, struct decision *
         char qv[160];
 
         if (!p->allow_builds) {
-                decision_add(d, "build", "image builds are not allowed: each RUN step runs as root in a container outside every rule "
+                decision_add(d, RULE_BUILD, "image builds are not allowed: each RUN step runs as root in a container outside every rule "
                              "(network, limits, read-only rootfs); build images elsewhere and docker load or docker import them");
                 return;
         }
         v = query_once(q, "version", d);
         if (v && v[0] && strcmp(v, "1") != 0)
-                decision_add(d, "buildkit", "version is not 1 (a BuildKit build); build with the classic builder (DOCKER_BUILDKIT=0)");
+                decision_add(d, RULE_BUILDKIT, "version is not 1 (a BuildKit build); build with the classic builder (DOCKER_BUILDKIT=0)");
         v = query_once(q, "networkmode", d);
         if (!v || strcmp(v, "none") != 0) {
                 quote_value(v ? v : "", 120, qv, sizeof(qv));
-                decision_add(d, "build", "networkmode is %s (the default is the bridge); set " FIX(BUILD_NETWORK) " to none", qv);
+                decision_add(d, RULE_BUILD, "networkmode is %s (the default is the bridge); set " FIX(BUILD_NETWORK) " to none", qv);
         }
         int64_t memory = query_num(q, "memory", d), swap = query_num(q, "memswap", d);
         int64_t quota = query_num(q, "cpuquota", d), period = query_num(q, "cpuperiod", d);
@@ -281,17 +281,17 @@ void eval_build(const struct policy *p, const struct query *q, struct decision *
         check_cpu(p, 0, quota, period, LIMITS_BUILD, d);
         int64_t shm = query_num(q, "shmsize", d);
         if (shm < 0 || shm > p->memory_limit)
-                decision_add(d, "build", "shmsize is %" PRId64 ", over the memory limit; lower " FIX(BUILD_SHM_SIZE), shm);
+                decision_add(d, RULE_BUILD, "shmsize is %" PRId64 ", over the memory limit; lower " FIX(BUILD_SHM_SIZE), shm);
         static const char *const forbidden[] = { "remote", "cgroupparent", "outputs", "ulimits", "isolation" };
         for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
                 v = query_once(q, forbidden[i], d);
                 if (i == 3 && v && (strcmp(v, "[]") == 0 || strcmp(v, "null") == 0))
                         continue;   /* what the CLI sends without --ulimit */
                 if (v && v[0] && i == 0)   /* a remote URL may hold user:token@: never quoted */
-                        decision_add(d, "build", "remote is set (a build context URL); remove it");
+                        decision_add(d, RULE_BUILD, "remote is set (a build context URL); remove it");
                 else if (v && v[0]) {
                         quote_value(v, 120, qv, sizeof(qv));
-                        decision_add(d, "build", "%s is %s; remove it", forbidden[i], qv);
+                        decision_add(d, RULE_BUILD, "%s is %s; remove it", forbidden[i], qv);
                 }
         }
 }
@@ -309,15 +309,15 @@ void eval_archive_put(const struct policy *p, struct decision *d)
 
         quote_value(p->artifacts_dir, 200, q, sizeof(q));
         if (statvfs(p->artifacts_dir, &sv) < 0)
-                decision_add(d, "archive", "archive uploads (docker cp into a container, put_archive) are not allowed: the artifacts "
+                decision_add(d, RULE_ARCHIVE, "archive uploads (docker cp into a container, put_archive) are not allowed: the artifacts "
                              "root %s cannot be checked (%s); docker cp out of the container still works", q, strerror(errno));
         else if (!(sv.f_flag & ST_NOSUID) || !(sv.f_flag & ST_NODEV))
-                decision_add(d, "archive", "archive uploads (docker cp into a container, put_archive) are not allowed: dockerd "
+                decision_add(d, RULE_ARCHIVE, "archive uploads (docker cp into a container, put_archive) are not allowed: dockerd "
                              "extracts them as root, and the artifacts root %s is not on a nosuid,nodev mount, so a setuid-root "
                              "file or a device node copied in would work on the host; the host admin must mount it nosuid,nodev "
                              "(docker cp out of the container still works)", q);
         if (!p->no_new_privileges && (!p->readonly_rootfs || p->n_tmpfs_targets > 0))
-                decision_add(d, "archive", "archive uploads are not allowed while the policy allows a writable root filesystem or "
+                decision_add(d, RULE_ARCHIVE, "archive uploads are not allowed while the policy allows a writable root filesystem or "
                              "tmpfs without no-new-privileges: a setuid-root file copied in would make the job root in its "
                              "container; set no_new_privileges (or upload nothing)");
 }
@@ -349,37 +349,37 @@ void eval_network_create(const struct policy *p, json_t *body, struct decision *
         char q[160];
 
         if (p->network != NETWORK_BRIDGE) {
-                decision_add(d, "network", "creating networks is not allowed: the policy allows only " FIX(NETWORK) " none, so no container may join one");
+                decision_add(d, RULE_NETWORK, "creating networks is not allowed: the policy allows only " FIX(NETWORK) " none, so no container may join one");
                 return;
         }
         if (!body) {
-                decision_add(d, "shape", "the network request has no JSON body that the plugin can see; send it as application/json");
+                decision_add(d, RULE_SHAPE, "the network request has no JSON body that the plugin can see; send it as application/json");
                 return;
         }
         gojson_bind(body, &netcreate_struct, "the network body", f, d);
         if (go_string(f[NW_DRIVER], "Network.Driver", d, &driver) == 0 && driver[0] && strcmp(driver, "bridge") != 0) {
                 quote_value(driver, 80, q, sizeof(q));
-                decision_add(d, "network", "Network.Driver is %s; only the bridge driver is allowed", q);
+                decision_add(d, RULE_NETWORK, "Network.Driver is %s; only the bridge driver is allowed", q);
         }
         if (go_string(f[NW_SCOPE], "Network.Scope", d, &scope) == 0 && scope[0] && strcmp(scope, "local") != 0)
-                decision_add(d, "network", "Network.Scope is not local; remove " FIX(NETWORK_SCOPE));
-        check_empty(f[NW_OPTIONS], "Network.Options", "network", "remove " FIX(NETWORK_OPT) ": they set host interface and firewall settings", d);
-        check_empty(f[NW_CONFIGFROM], "Network.ConfigFrom", "network", "remove " FIX(NETWORK_CONFIG_FROM), d);
+                decision_add(d, RULE_NETWORK, "Network.Scope is not local; remove " FIX(NETWORK_SCOPE));
+        check_empty(f[NW_OPTIONS], "Network.Options", RULE_NETWORK, "remove " FIX(NETWORK_OPT) ": they set host interface and firewall settings", d);
+        check_empty(f[NW_CONFIGFROM], "Network.ConfigFrom", RULE_NETWORK, "remove " FIX(NETWORK_CONFIG_FROM), d);
         go_bool(f[NW_ENABLEIPV6], "Network.EnableIPv6", d, &ipv6);
         go_bool(f[NW_INGRESS], "Network.Ingress", d, &ingress);
         go_bool(f[NW_CONFIGONLY], "Network.ConfigOnly", d, &config_only);
         go_bool(f[NW_ATTACHABLE], "Network.Attachable", d, &attachable);
         if (ipv6)
-                decision_add(d, "network", "Network.EnableIPv6 is true; remove " FIX(NETWORK_IPV6));
+                decision_add(d, RULE_NETWORK, "Network.EnableIPv6 is true; remove " FIX(NETWORK_IPV6));
         if (ingress || config_only || attachable)
-                decision_add(d, "network", "Network.Ingress, ConfigOnly or Attachable is true (swarm and config-only networks); remove it");
+                decision_add(d, RULE_NETWORK, "Network.Ingress, ConfigOnly or Attachable is true (swarm and config-only networks); remove it");
         if (gojson_bind(f[NW_IPAM], &ipam_struct, "Network.IPAM", ipam, d) == 0) {
                 if (go_string(ipam[IP_DRIVER], "Network.IPAM.Driver", d, &ipam_driver) == 0 && ipam_driver[0] &&
                     strcmp(ipam_driver, "default") != 0)
-                        decision_add(d, "network", "Network.IPAM.Driver is not default; remove " FIX(NETWORK_IPAM_DRIVER));
-                check_empty(ipam[IP_CONFIG], "Network.IPAM.Config", "network",
+                        decision_add(d, RULE_NETWORK, "Network.IPAM.Driver is not default; remove " FIX(NETWORK_IPAM_DRIVER));
+                check_empty(ipam[IP_CONFIG], "Network.IPAM.Config", RULE_NETWORK,
                             "remove " FIX(NETWORK_IPAM_POOL) ": the daemon's address pools choose", d);
-                check_empty(ipam[IP_OPTIONS], "Network.IPAM.Options", "network", "remove " FIX(NETWORK_IPAM_OPT), d);
+                check_empty(ipam[IP_OPTIONS], "Network.IPAM.Options", RULE_NETWORK, "remove " FIX(NETWORK_IPAM_OPT), d);
         }
 }
 
@@ -390,7 +390,7 @@ void eval_container_start(const struct policy *p, const struct query *q, struct 
         for (size_t i = 0; i < sizeof(forbidden) / sizeof(forbidden[0]); i++) {
                 const char *v = query_once(q, forbidden[i], d);
                 if (v && v[0])
-                        decision_add(d, "checkpoint", "start restores from a checkpoint (%s); start without --checkpoint",
+                        decision_add(d, RULE_CHECKPOINT, "start restores from a checkpoint (%s); start without --checkpoint",
                                      forbidden[i]);
         }
 }

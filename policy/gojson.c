@@ -324,7 +324,7 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
         int r = 0;
 
         if (st->n > GOSTRUCT_MAX_FIELDS) {   /* a programming error: never a silent pass */
-                decision_add(d, "error", "%s: %zu fields are more than the %d supported", st->name, st->n,
+                decision_add(d, RULE_ERROR, "%s: %zu fields are more than the %d supported", st->name, st->n,
                              GOSTRUCT_MAX_FIELDS);
                 return -EINVAL;
         }
@@ -335,7 +335,7 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
         if (!obj || json_is_null(obj))
                 return 0;
         if (!json_is_object(obj)) {
-                decision_add(d, "shape", "%s is not a JSON object; send an object or null", path);
+                decision_add(d, RULE_SHAPE, "%s is not a JSON object; send an object or null", path);
                 return -EINVAL;
         }
 
@@ -357,7 +357,7 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
                 if (i == st->n) {
                         if (st->strict) {
                                 quote_value(key, 64, q1, sizeof(q1));
-                                decision_add(d, "shape", "%s has unknown key %s; dockerd would ignore or misread it, remove it",
+                                decision_add(d, RULE_SHAPE, "%s has unknown key %s; dockerd would ignore or misread it, remove it",
                                              path, q1);
                                 r = -EINVAL;
                         }
@@ -366,7 +366,7 @@ int gojson_bind(json_t *obj, const struct gostruct *st, const char *path,
                 if (ret_vals[i]) {
                         quote_value(first_key[i], 64, q1, sizeof(q1));
                         quote_value(key, 64, q2, sizeof(q2));
-                        decision_add(d, "shape", "%s has keys %s and %s, which dockerd reads as one field, %s.%s; send it once",
+                        decision_add(d, RULE_SHAPE, "%s has keys %s and %s, which dockerd reads as one field, %s.%s; send it once",
                                      path, q1, q2, st->name, st->fields[i]);
                         r = -EINVAL;
                 }
@@ -393,7 +393,7 @@ static const char *type_name(const json_t *v)
 
 static int wrong_type(const json_t *v, const char *path, const char *want, struct decision *d)
 {
-        decision_add(d, "shape", "%s is %s; dockerd expects %s", path, type_name(v), want);
+        decision_add(d, RULE_SHAPE, "%s is %s; dockerd expects %s", path, type_name(v), want);
         return -EINVAL;
 }
 

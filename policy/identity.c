@@ -15,7 +15,7 @@
 #include <string.h>
 
 #include "policy/eval.h"
-#include "policy/rules.h"
+#include "policy/checks.h"
 
 #define PASSWD_LINE_MAX (64u << 10)   /* bufio.Scanner's default token limit */
 #define GROUP_LINE_MAX  (1u << 20)    /* ParseGroupFilter raises it to 1 MiB */
@@ -352,14 +352,14 @@ void check_identity(const struct policy *p, const char *what, const char *spec, 
         quote_value(spec, 40, q, sizeof(q));
         user_fix(p, what, fix, sizeof(fix));
         if (identity_resolve(spec, files, group_add, n_group_add, &id, why, sizeof(why)) < 0) {
-                decision_add(d, "user", "%s %s cannot be resolved as dockerd would: %s; %s", what, q, why, fix);
+                decision_add(d, RULE_USER, "%s %s cannot be resolved as dockerd would: %s; %s", what, q, why, fix);
                 return;
         }
         bool group0 = false;
         for (size_t i = 0; i < id.n_groups; i++)
                 group0 |= id.groups[i] == 0;
         if (id.uid != (int64_t) p->uid || id.gid <= 0 || group0)
-                decision_add(d, "user", "%s %s runs as uid %" PRId64 ", gid %" PRId64 "%s in this image (its /etc/passwd and /etc/group)%s; %s",
+                decision_add(d, RULE_USER, "%s %s runs as uid %" PRId64 ", gid %" PRId64 "%s in this image (its /etc/passwd and /etc/group)%s; %s",
                              what, q, id.uid, id.gid, group0 ? ", with supplementary group 0" : "",
                              id.uid != (int64_t) p->uid ? ", not the policy's uid" : "", fix);
 }

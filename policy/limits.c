@@ -6,7 +6,7 @@
 #include "policy/eval.h"
 #include "policy/fixes.h"
 #include "policy/gojson.h"
-#include "policy/rules.h"
+#include "policy/checks.h"
 #include "policy/units.h"
 
 #define DEFAULT_SHM_SIZE (INT64_C(64) << 20)   /* dockerd's /dev/shm size when ShmSize is 0 */
@@ -38,14 +38,14 @@ void check_ulimits(const struct policy *p, json_t *v, const char *path, struct d
                 quote_value(name, 40, q, sizeof(q));
                 int k = policy_ulimit_index(name);
                 if (k < 0 || p->ulimit_max[k] < 0) {
-                        decision_add(d, "limits", "%s sets ulimit %s, which the policy does not allow%s; remove it from " FIX(ULIMIT),
+                        decision_add(d, RULE_LIMITS, "%s sets ulimit %s, which the policy does not allow%s; remove it from " FIX(ULIMIT),
                                      at, q, k >= 0 && (strcmp(name, "rtprio") == 0 || strcmp(name, "rttime") == 0) ?
                                      " (realtime scheduling escapes the CPU limit)" : "");
                         continue;
                 }
                 /* -1 is "unlimited" to dockerd (RLIM_INFINITY). */
                 if (soft < 0 || hard < 0 || soft > p->ulimit_max[k] || hard > p->ulimit_max[k])
-                        decision_add(d, "limits", "%s sets %s to %" PRId64 ":%" PRId64 " (soft:hard, -1 is unlimited); set both to at most %" PRId64
+                        decision_add(d, RULE_LIMITS, "%s sets %s to %" PRId64 ":%" PRId64 " (soft:hard, -1 is unlimited); set both to at most %" PRId64
                                      " in " FIX(ULIMIT), at, q, soft, hard, p->ulimit_max[k]);
         }
 }
@@ -63,7 +63,7 @@ void check_shm_size(const struct policy *p, const json_t *v, bool view, struct d
         format_bytes(p->memory_limit, lim, sizeof(lim));
         format_bytes(shm, have, sizeof(have));
         if (shm < 0 || shm > p->memory_limit)
-                decision_add(d, "limits", "HostConfig.ShmSize is %s, over the memory limit; set " FIX(SHM_SIZE) " to at most %s, or leave it unset",
+                decision_add(d, RULE_LIMITS, "HostConfig.ShmSize is %s, over the memory limit; set " FIX(SHM_SIZE) " to at most %s, or leave it unset",
                              have, lim);
 }
 
@@ -91,18 +91,18 @@ void check_restart(const struct policy *p, json_t *v, const char *path, struct d
         /* "" is "no" at create, and "unchanged" at update. */
         if (name[0] == '\0' || strcmp(name, "no") == 0) {
                 if (retries != 0)
-                        decision_add(d, "restart", "%s.MaximumRetryCount is %" PRId64 " without on-failure; set it to 0",
+                        decision_add(d, RULE_RESTART, "%s.MaximumRetryCount is %" PRId64 " without on-failure; set it to 0",
                                      path, retries);
                 return;
         }
         quote_value(name, 40, q, sizeof(q));
         if (strcmp(name, "on-failure") != 0) {
-                decision_add(d, "restart", "%s.Name is %s: dockerd restarts the container on its own, asking no plugin, "
+                decision_add(d, RULE_RESTART, "%s.Name is %s: dockerd restarts the container on its own, asking no plugin, "
                              "also when the daemon starts; %s", path, q, fix);
                 return;
         }
         /* on-failure with 0 retries restarts without end. */
         if (retries <= 0 || retries > p->restart_max_retries)
-                decision_add(d, "restart", "%s is on-failure with MaximumRetryCount %" PRId64 "%s; %s",
+                decision_add(d, RULE_RESTART, "%s is on-failure with MaximumRetryCount %" PRId64 "%s; %s",
                              path, retries, retries == 0 ? " (no bound)" : "", fix);
 }

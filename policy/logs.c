@@ -10,7 +10,7 @@
 #include "policy/eval.h"
 #include "policy/fixes.h"
 #include "policy/gojson.h"
-#include "policy/rules.h"
+#include "policy/checks.h"
 #include "policy/units.h"
 
 #define LOG_SIZE_MAX   (INT64_C(1) << 30)   /* max-size, cache-max-size */
@@ -115,7 +115,7 @@ static void check_option(const char *driver, const char *key, const char *val, s
                 if (strcmp(OPTS[i].name, key) == 0 && driver_knows(&OPTS[i], driver))
                         o = &OPTS[i];
         if (!o) {
-                decision_add(d, "logs", "HostConfig.LogConfig.Config has %s, not an option of log driver %s that keeps logs on the host; remove it from " FIX(LOG_OPT),
+                decision_add(d, RULE_LOGS, "HostConfig.LogConfig.Config has %s, not an option of log driver %s that keeps logs on the host; remove it from " FIX(LOG_OPT),
                              qk, driver[0] ? qd : "(the daemon's default)");
                 return;
         }
@@ -125,23 +125,23 @@ static void check_option(const char *driver, const char *key, const char *val, s
                 return;
         case OPT_BOOL:
                 if (!go_parse_bool(val))
-                        decision_add(d, "logs", "HostConfig.LogConfig.Config[%s] is %s; use true or false", qk, qv);
+                        decision_add(d, RULE_LOGS, "HostConfig.LogConfig.Config[%s] is %s; use true or false", qk, qv);
                 return;
         case OPT_MODE:
                 if (val[0] && strcmp(val, "blocking") != 0 && strcmp(val, "non-blocking") != 0)
-                        decision_add(d, "logs", "HostConfig.LogConfig.Config[%s] is %s; use blocking or non-blocking", qk, qv);
+                        decision_add(d, RULE_LOGS, "HostConfig.LogConfig.Config[%s] is %s; use blocking or non-blocking", qk, qv);
                 return;
         case OPT_SIZE:
         case OPT_BUFFER:
                 n = ram_in_bytes(val);
                 if (n < 0 || n > (o->kind == OPT_SIZE ? LOG_SIZE_MAX : LOG_BUFFER_MAX))
-                        decision_add(d, "logs", "HostConfig.LogConfig.Config[%s] is %s; use a size up to %s such as 10m",
+                        decision_add(d, RULE_LOGS, "HostConfig.LogConfig.Config[%s] is %s; use a size up to %s such as 10m",
                                      qk, qv, o->kind == OPT_SIZE ? "1g" : "64m");
                 return;
         case OPT_FILES: {
                 uint64_t files;
                 if (!parse_canonical_id(val, strlen(val), LOG_FILES_MAX, &files) || files == 0)
-                        decision_add(d, "logs", "HostConfig.LogConfig.Config[%s] is %s; use a number of files from 1 to %d",
+                        decision_add(d, RULE_LOGS, "HostConfig.LogConfig.Config[%s] is %s; use a number of files from 1 to %d",
                                      qk, qv, LOG_FILES_MAX);
                 return;
         }
@@ -168,7 +168,7 @@ void check_log_config(json_t *v, struct decision *d)
                         host = true;
         if (!host) {
                 quote_value(type, 40, q, sizeof(q));
-                decision_add(d, "logs", "HostConfig.LogConfig.Type is %s, a log driver that sends the output over the network or into a "
+                decision_add(d, RULE_LOGS, "HostConfig.LogConfig.Type is %s, a log driver that sends the output over the network or into a "
                              "host socket; set " FIX(LOG_DRIVER) " to json-file, local, journald or none, or leave it unset",
                              q);
                 return;
@@ -178,12 +178,12 @@ void check_log_config(json_t *v, struct decision *d)
         json_object_foreach(cfg, key, val) {
                 if (!json_is_string(val)) {
                         quote_value(key, 60, q, sizeof(q));
-                        decision_add(d, "shape", "HostConfig.LogConfig.Config[%s] is not a string; dockerd expects a string", q);
+                        decision_add(d, RULE_SHAPE, "HostConfig.LogConfig.Config[%s] is not a string; dockerd expects a string", q);
                         continue;
                 }
                 if (strcmp(type, "none") == 0) {
                         quote_value(key, 60, q, sizeof(q));
-                        decision_add(d, "logs", "HostConfig.LogConfig.Config has %s, but log driver none takes no options; remove it from " FIX(LOG_OPT),
+                        decision_add(d, RULE_LOGS, "HostConfig.LogConfig.Config has %s, but log driver none takes no options; remove it from " FIX(LOG_OPT),
                                      q);
                         continue;
                 }

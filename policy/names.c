@@ -34,7 +34,7 @@ void eval_container_name(const char *name, const char *field, struct decision *d
         if (!name_reads_as_id(name))
                 return;
         quote_value(name, 80, q, sizeof(q));
-        decision_add(d, "names", "%s %s could also be read as a container ID (lowercase hex): dockerd would then start whichever container it names; "
+        decision_add(d, RULE_NAMES, "%s %s could also be read as a container ID (lowercase hex): dockerd would then start whichever container it names; "
                      "choose a name with a letter beyond a-f, a dash or an underscore, for " FIX(NAME) " or docker rename",
                      field, q);
 }

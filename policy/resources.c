@@ -1,5 +1,5 @@
 /* Resource bounds (cpu, memory, pids), user ids and other checks shared by create and update. */
-#include "policy/rules.h"
+#include "policy/checks.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -62,29 +62,29 @@ void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t peri
         cpu_fix(w, lim, fix, sizeof(fix));
 
         if (!update && nano == 0 && quota == 0 && period == 0) {
-                decision_add(d, "cpu", "%s 0 (no CPU limit); %s", w->none, fix);
+                decision_add(d, RULE_CPU, "%s 0 (no CPU limit); %s", w->none, fix);
                 return;
         }
         if (nano < 0) {
-                decision_add(d, "cpu", "%s is %" PRId64 " (negative); %s", w->nano, nano, fix);
+                decision_add(d, RULE_CPU, "%s is %" PRId64 " (negative); %s", w->nano, nano, fix);
         } else if (nano > p->cpu_limit_nano) {
                 format_cpus(nano, have, sizeof(have));
-                decision_add(d, "cpu", "%s is %" PRId64 " (%s CPUs), over the limit; %s", w->nano, nano, have, fix);
+                decision_add(d, RULE_CPU, "%s is %" PRId64 " (%s CPUs), over the limit; %s", w->nano, nano, have, fix);
         }
         if (quota == 0 && period == 0)
                 return;
         if (update && (quota == 0 || period == 0)) {
-                decision_add(d, "cpu", "%s (%" PRId64 ") or %s (%" PRId64 ") alone, so the resulting CPU share cannot be "
+                decision_add(d, RULE_CPU, "%s (%" PRId64 ") or %s (%" PRId64 ") alone, so the resulting CPU share cannot be "
                              "checked; set %s and %s together, or %s", w->quota, quota, w->period, period,
                              w->cpu_quota, w->cpu_period, fix);
                 return;
         }
         if (quota <= 0) {
-                decision_add(d, "cpu", "%s is %" PRId64 " (no CPU limit); %s", w->quota, quota, fix);
+                decision_add(d, RULE_CPU, "%s is %" PRId64 " (no CPU limit); %s", w->quota, quota, fix);
                 return;
         }
         if (period < 0) {
-                decision_add(d, "cpu", "%s is %" PRId64 " (negative); %s", w->period, period, fix);
+                decision_add(d, RULE_CPU, "%s is %" PRId64 " (negative); %s", w->period, period, fix);
                 return;
         }
         int64_t eff = period ? period : DEFAULT_CPU_PERIOD;
@@ -92,7 +92,7 @@ void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t peri
         __int128 lhs = (__int128) quota * 1000000000;
         __int128 rhs = (__int128) p->cpu_limit_nano * eff;
         if (lhs > rhs)
-                decision_add(d, "cpu", "%s/%s is %" PRId64 "/%" PRId64 ", over %s CPUs; lower %s%s%s", w->quota, w->period,
+                decision_add(d, RULE_CPU, "%s/%s is %" PRId64 "/%" PRId64 ", over %s CPUs; lower %s%s%s", w->quota, w->period,
                              quota, eff, lim, w->cpu_quota, w->cpus ? ", or use " : "", w->cpus ? w->cpus : "");
 }
 
@@ -106,17 +106,17 @@ void check_memory(const struct policy *p, int64_t memory, int64_t swap, enum lim
         if (of == LIMITS_UPDATE && memory == 0) {
                 /* unchanged */
         } else if (memory <= 0) {
-                decision_add(d, "memory", "%s is %" PRId64 " (no limit); set %s to at most %s", w->memory, memory, w->mem, lim);
+                decision_add(d, RULE_MEMORY, "%s is %" PRId64 " (no limit); set %s to at most %s", w->memory, memory, w->mem, lim);
         } else if (memory > p->memory_limit) {
-                decision_add(d, "memory", "%s is %s, over the limit; set %s to at most %s", w->memory, have, w->mem, lim);
+                decision_add(d, RULE_MEMORY, "%s is %s, over the limit; set %s to at most %s", w->memory, have, w->mem, lim);
         }
         if (swap == -1) {
-                decision_add(d, "memory", "%s is -1 (unlimited swap); set %s to the memory's value, or leave it unset",
+                decision_add(d, RULE_MEMORY, "%s is -1 (unlimited swap); set %s to the memory's value, or leave it unset",
                              w->swap, w->memswap);
         } else if (swap != 0 && (swap != memory || memory == 0)) {
                 char sw[32];
                 format_bytes(swap, sw, sizeof(sw));
-                decision_add(d, "memory", "%s is %s, not equal to %s (%s); set %s to the memory's value, or leave it unset",
+                decision_add(d, RULE_MEMORY, "%s is %s, not equal to %s (%s); set %s to the memory's value, or leave it unset",
                              w->swap, sw, w->memory, have, w->memswap);
         }
 }
@@ -132,14 +132,14 @@ void check_pids(const struct policy *p, const json_t *v, const char *path, bool 
                 return;                      /* null: unchanged */
         const char *fix = update ? FIX(UPDATE_PIDS_LIMIT) : FIX(PIDS_LIMIT);
         if (pids <= 0)
-                decision_add(d, "pids", "%s is %" PRId64 " (no limit); set %s to at most %" PRId64,
+                decision_add(d, RULE_PIDS, "%s is %" PRId64 " (no limit); set %s to at most %" PRId64,
                              path, pids, fix, p->pids_limit);
         else if (pids > p->pids_limit)
-                decision_add(d, "pids", "%s is %" PRId64 ", over the limit; set %s to at most %" PRId64,
+                decision_add(d, RULE_PIDS, "%s is %" PRId64 ", over the limit; set %s to at most %" PRId64,
                              path, pids, fix, p->pids_limit);
 }
 
-void check_empty(const json_t *v, const char *path, const char *rule, const char *fix, struct decision *d)
+void check_empty(const json_t *v, const char *path, enum rule rule, const char *fix, struct decision *d)
 {
         if (!v || json_is_null(v))
                 return;
@@ -191,11 +191,11 @@ static void check_endpoint_ipam(const struct policy *p, json_t *v, const char *p
         if (gojson_bind(v, &ipam_struct, fp, f, d) < 0 || p->allow_network_settings)
                 return;
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv4Address", path);
-        check_empty(f[IPAM_IPV4], fp, "network", "remove " FIX(IP), d);
+        check_empty(f[IPAM_IPV4], fp, RULE_NETWORK, "remove " FIX(IP), d);
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv6Address", path);
-        check_empty(f[IPAM_IPV6], fp, "network", "remove " FIX(IP6), d);
+        check_empty(f[IPAM_IPV6], fp, RULE_NETWORK, "remove " FIX(IP6), d);
         snprintf(fp, sizeof(fp), "%s.IPAMConfig.LinkLocalIPs", path);
-        check_empty(f[IPAM_LINKLOCAL], fp, "network", "remove " FIX(LINK_LOCAL_IP) "; the policy's allow_network_settings allows it", d);
+        check_empty(f[IPAM_LINKLOCAL], fp, RULE_NETWORK, "remove " FIX(LINK_LOCAL_IP) "; the policy's allow_network_settings allows it", d);
 }
 
 void check_endpoint_settings(const struct policy *p, json_t *v, const char *path, bool view,
@@ -206,7 +206,7 @@ void check_endpoint_settings(const struct policy *p, json_t *v, const char *path
         if (gojson_bind(v, view ? &ep_view_struct : &ep_struct, path, f, d) < 0)
                 return;
         snprintf(fp, sizeof(fp), "%s.DriverOpts", path);
-        check_empty(f[EP_DRIVEROPTS], fp, "network", "remove the endpoint driver options", d);
+        check_empty(f[EP_DRIVEROPTS], fp, RULE_NETWORK, "remove the endpoint driver options", d);
         /* IPAMConfig stays what the client asked for in dockerd's view too */
         check_endpoint_ipam(p, f[EP_IPAMCONFIG], path, d);
         if (p->allow_network_settings)
@@ -214,9 +214,9 @@ void check_endpoint_settings(const struct policy *p, json_t *v, const char *path
         /* the MAC in dockerd's view is the one it chose */
         snprintf(fp, sizeof(fp), "%s.MacAddress", path);
         if (!view)
-                check_empty(f[EP_MACADDRESS], fp, "network", "remove " FIX(MAC_ADDRESS) "; the policy's allow_network_settings allows it", d);
+                check_empty(f[EP_MACADDRESS], fp, RULE_NETWORK, "remove " FIX(MAC_ADDRESS) "; the policy's allow_network_settings allows it", d);
         snprintf(fp, sizeof(fp), "%s.Links", path);
-        check_empty(f[EP_LINKS], fp, "network", "remove " FIX(LINK) "; the policy's allow_network_settings allows it", d);
+        check_empty(f[EP_LINKS], fp, RULE_NETWORK, "remove " FIX(LINK) "; the policy's allow_network_settings allows it", d);
 }
 
 void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
@@ -235,12 +235,12 @@ void check_resource_fields(const struct policy *p, const struct resource_fields 
         READ_INT(cpu_rt_period, "CpuRealtimePeriod", rtp);
         READ_INT(cpu_rt_runtime, "CpuRealtimeRuntime", rtr);
         if (rtp || rtr)
-                decision_add(d, "cpu", "%s.CpuRealtimePeriod/CpuRealtimeRuntime are set; remove " FIX(CPU_RT_PERIOD) " and "
+                decision_add(d, RULE_CPU, "%s.CpuRealtimePeriod/CpuRealtimeRuntime are set; remove " FIX(CPU_RT_PERIOD) " and "
                              FIX(CPU_RT_RUNTIME), prefix);
         READ_INT(cpu_count, "CpuCount", count);
         READ_INT(cpu_percent, "CpuPercent", percent);
         if (count || percent)
-                decision_add(d, "cpu", "%s.CpuCount/CpuPercent are set (Windows only); remove " FIX(CPU_COUNT) " and "
+                decision_add(d, RULE_CPU, "%s.CpuCount/CpuPercent are set (Windows only); remove " FIX(CPU_COUNT) " and "
                              FIX(CPU_PERCENT) ", and use " FIX(CPUS), prefix);
 
         READ_INT(memory, "Memory", memory);
@@ -256,17 +256,17 @@ void check_resource_fields(const struct policy *p, const struct resource_fields 
         snprintf(path, sizeof(path), "%s.OomKillDisable", prefix);
         go_bool(f->oom_kill_disable, path, d, &oomkd);
         if (oomkd)
-                decision_add(d, "memory", "%s is true; remove " FIX(OOM_KILL_DISABLE), path);
+                decision_add(d, RULE_MEMORY, "%s is true; remove " FIX(OOM_KILL_DISABLE), path);
         snprintf(path, sizeof(path), "%s.PidsLimit", prefix);
         check_pids(p, f->pids_limit, path, update, d);
         snprintf(path, sizeof(path), "%s.Ulimits", prefix);
         check_ulimits(p, f->ulimits, path, d);
 
         snprintf(path, sizeof(path), "%s.Devices", prefix);
-        check_empty(f->devices, path, "devices", update ? "devices cannot be added" : "remove " FIX(DEVICE), d);
+        check_empty(f->devices, path, RULE_DEVICES, update ? "devices cannot be added" : "remove " FIX(DEVICE), d);
         snprintf(path, sizeof(path), "%s.DeviceRequests", prefix);
-        check_empty(f->device_requests, path, "devices", update ? "devices cannot be added" : "remove " FIX(GPUS), d);
+        check_empty(f->device_requests, path, RULE_DEVICES, update ? "devices cannot be added" : "remove " FIX(GPUS), d);
         snprintf(path, sizeof(path), "%s.DeviceCgroupRules", prefix);
-        check_empty(f->device_cgroup_rules, path, "devices",
+        check_empty(f->device_cgroup_rules, path, RULE_DEVICES,
                     update ? "device rules cannot be added" : "remove " FIX(DEVICE_CGROUP_RULE), d);
 }

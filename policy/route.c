@@ -33,16 +33,16 @@ struct route_row {
         const char *tpl;            /* the path template exactly as moby registers it */
         const char *pattern;        /* "METHOD tpl", reported in route->pattern */
         const char *head_pattern;   /* "HEAD tpl", reported when a GET row serves a HEAD request */
-        const char *rule;           /* ROUTE_DENY only */
+        enum rule rule;             /* ROUTE_DENY only */
         const char *reason;         /* ROUTE_DENY only */
         enum route_action action;
         bool body_required;
 };
 
 #define ROW(m, t, act, body, rl, rs) { m, t, m " " t, "HEAD " t, rl, rs, act, body }
-#define ALLOW(m, t)                  ROW(m, t, ROUTE_ALLOW, false, NULL, NULL)
-#define ACTION(m, t, act)            ROW(m, t, act, false, NULL, NULL)
-#define BODY(m, t, act)              ROW(m, t, act, true, NULL, NULL)
+#define ALLOW(m, t)                  ROW(m, t, ROUTE_ALLOW, false, RULE_ROUTE, NULL)
+#define ACTION(m, t, act)            ROW(m, t, act, false, RULE_ROUTE, NULL)
+#define BODY(m, t, act)              ROW(m, t, act, true, RULE_ROUTE, NULL)
 #define DENY(m, t, rl, rs)           ROW(m, t, ROUTE_DENY, false, rl, rs)
 
 #define PLUGIN_REASON \
@@ -68,8 +68,8 @@ struct route_row {
 static const struct route_row ROUTES[] = {
         /* checkpoint router: before the container router, or its DELETE would be masked */
         ALLOW("GET",     "/containers/{name:.*}/checkpoints"),
-        DENY("POST",     "/containers/{name:.*}/checkpoints", "checkpoint", CHECKPOINT_REASON),
-        DENY("DELETE",   "/containers/{name}/checkpoints/{checkpoint}", "checkpoint", CHECKPOINT_REASON),
+        DENY("POST",     "/containers/{name:.*}/checkpoints", RULE_CHECKPOINT, CHECKPOINT_REASON),
+        DENY("DELETE",   "/containers/{name}/checkpoints/{checkpoint}", RULE_CHECKPOINT, CHECKPOINT_REASON),
 
         /* container router */
         ALLOW("HEAD",    "/containers/{name:.*}/archive"),
@@ -135,7 +135,7 @@ static const struct route_row ROUTES[] = {
         ALLOW("GET",     "/volumes/{name:.*}"),
         BODY("POST",     "/volumes/create", ROUTE_VOLUME_CREATE),
         ALLOW("POST",    "/volumes/prune"),
-        DENY("PUT",      "/volumes/{name:.*}", "swarm", SWARM_REASON),
+        DENY("PUT",      "/volumes/{name:.*}", RULE_SWARM, SWARM_REASON),
         ALLOW("DELETE",  "/volumes/{name:.*}"),
 
         /* build router: dockerd never forwards the build context (a tar) to AuthZ, so the
@@ -145,52 +145,52 @@ static const struct route_row ROUTES[] = {
         ALLOW("POST",    "/build/cancel"),
 
         /* session router */
-        DENY("POST",     "/session", "buildkit", BUILDKIT_REASON),
+        DENY("POST",     "/session", RULE_BUILDKIT, BUILDKIT_REASON),
 
         /* swarm router */
-        DENY("POST",     "/swarm/init", "swarm", SWARM_REASON),
-        DENY("POST",     "/swarm/join", "swarm", SWARM_REASON),
-        DENY("POST",     "/swarm/leave", "swarm", SWARM_REASON),
+        DENY("POST",     "/swarm/init", RULE_SWARM, SWARM_REASON),
+        DENY("POST",     "/swarm/join", RULE_SWARM, SWARM_REASON),
+        DENY("POST",     "/swarm/leave", RULE_SWARM, SWARM_REASON),
         ALLOW("GET",     "/swarm"),
         ALLOW("GET",     "/swarm/unlockkey"),
-        DENY("POST",     "/swarm/update", "swarm", SWARM_REASON),
-        DENY("POST",     "/swarm/unlock", "swarm", SWARM_REASON),
+        DENY("POST",     "/swarm/update", RULE_SWARM, SWARM_REASON),
+        DENY("POST",     "/swarm/unlock", RULE_SWARM, SWARM_REASON),
         ALLOW("GET",     "/services"),
         ALLOW("GET",     "/services/{id}"),
-        DENY("POST",     "/services/create", "swarm", SWARM_REASON),
-        DENY("POST",     "/services/{id}/update", "swarm", SWARM_REASON),
-        DENY("DELETE",   "/services/{id}", "swarm", SWARM_REASON),
+        DENY("POST",     "/services/create", RULE_SWARM, SWARM_REASON),
+        DENY("POST",     "/services/{id}/update", RULE_SWARM, SWARM_REASON),
+        DENY("DELETE",   "/services/{id}", RULE_SWARM, SWARM_REASON),
         ALLOW("GET",     "/services/{id}/logs"),
         ALLOW("GET",     "/nodes"),
         ALLOW("GET",     "/nodes/{id}"),
-        DENY("DELETE",   "/nodes/{id}", "swarm", SWARM_REASON),
-        DENY("POST",     "/nodes/{id}/update", "swarm", SWARM_REASON),
+        DENY("DELETE",   "/nodes/{id}", RULE_SWARM, SWARM_REASON),
+        DENY("POST",     "/nodes/{id}/update", RULE_SWARM, SWARM_REASON),
         ALLOW("GET",     "/tasks"),
         ALLOW("GET",     "/tasks/{id}"),
         ALLOW("GET",     "/tasks/{id}/logs"),
         ALLOW("GET",     "/secrets"),
-        DENY("POST",     "/secrets/create", "swarm", SWARM_REASON),
-        DENY("DELETE",   "/secrets/{id}", "swarm", SWARM_REASON),
+        DENY("POST",     "/secrets/create", RULE_SWARM, SWARM_REASON),
+        DENY("DELETE",   "/secrets/{id}", RULE_SWARM, SWARM_REASON),
         ALLOW("GET",     "/secrets/{id}"),
-        DENY("POST",     "/secrets/{id}/update", "swarm", SWARM_REASON),
+        DENY("POST",     "/secrets/{id}/update", RULE_SWARM, SWARM_REASON),
         ALLOW("GET",     "/configs"),
-        DENY("POST",     "/configs/create", "swarm", SWARM_REASON),
-        DENY("DELETE",   "/configs/{id}", "swarm", SWARM_REASON),
+        DENY("POST",     "/configs/create", RULE_SWARM, SWARM_REASON),
+        DENY("DELETE",   "/configs/{id}", RULE_SWARM, SWARM_REASON),
         ALLOW("GET",     "/configs/{id}"),
-        DENY("POST",     "/configs/{id}/update", "swarm", SWARM_REASON),
+        DENY("POST",     "/configs/{id}/update", RULE_SWARM, SWARM_REASON),
 
         /* plugin router */
         ALLOW("GET",     "/plugins"),
         ALLOW("GET",     "/plugins/{name:.*}/json"),
         ALLOW("GET",     "/plugins/privileges"),
-        DENY("DELETE",   "/plugins/{name:.*}", "plugin", PLUGIN_REASON),
-        DENY("POST",     "/plugins/{name:.*}/enable", "plugin", PLUGIN_REASON),
-        DENY("POST",     "/plugins/{name:.*}/disable", "plugin", PLUGIN_REASON),
-        DENY("POST",     "/plugins/pull", "plugin", PLUGIN_REASON),
-        DENY("POST",     "/plugins/{name:.*}/push", "plugin", PLUGIN_REASON),
-        DENY("POST",     "/plugins/{name:.*}/upgrade", "plugin", PLUGIN_REASON),
-        DENY("POST",     "/plugins/{name:.*}/set", "plugin", PLUGIN_REASON),
-        DENY("POST",     "/plugins/create", "plugin", PLUGIN_REASON),
+        DENY("DELETE",   "/plugins/{name:.*}", RULE_PLUGIN, PLUGIN_REASON),
+        DENY("POST",     "/plugins/{name:.*}/enable", RULE_PLUGIN, PLUGIN_REASON),
+        DENY("POST",     "/plugins/{name:.*}/disable", RULE_PLUGIN, PLUGIN_REASON),
+        DENY("POST",     "/plugins/pull", RULE_PLUGIN, PLUGIN_REASON),
+        DENY("POST",     "/plugins/{name:.*}/push", RULE_PLUGIN, PLUGIN_REASON),
+        DENY("POST",     "/plugins/{name:.*}/upgrade", RULE_PLUGIN, PLUGIN_REASON),
+        DENY("POST",     "/plugins/{name:.*}/set", RULE_PLUGIN, PLUGIN_REASON),
+        DENY("POST",     "/plugins/create", RULE_PLUGIN, PLUGIN_REASON),
 
         /* distribution router */
         ALLOW("GET",     "/distribution/{name:.*}/json"),
@@ -206,7 +206,7 @@ static const struct route_row ROUTES[] = {
         ALLOW("DELETE",  "/networks/{id:.*}"),
 
         /* grpc router */
-        DENY("POST",     "/grpc", "buildkit", BUILDKIT_REASON),
+        DENY("POST",     "/grpc", RULE_BUILDKIT, BUILDKIT_REASON),
 };
 
 /* ---- Template matching ------------------------------------------------------------------------- */
@@ -493,7 +493,8 @@ int route_parse(const char *method, const char *uri, struct route *ret, struct r
                 r->param[cap.len] = '\0';
                 r->action = row->action;
                 r->pattern = pattern;
-                r->rule = row->rule;
+                r->rule = row->action == ROUTE_DENY ? rule_id(row->rule) : NULL;
+                r->rule_code = row->rule;
                 r->reason = row->reason;
                 r->body_required = row->body_required;
         } else {

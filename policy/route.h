@@ -12,6 +12,7 @@
 #include <stddef.h>
 
 #include "policy/query.h"
+#include "policy/rules.h"
 
 #define ROUTE_PATH_MAX  4096
 #define ROUTE_PARAM_MAX 1024
@@ -37,6 +38,7 @@ struct route {
         enum route_action action;
         const char *pattern;      /* static: "POST /containers/{id}/start"; NULL for ROUTE_UNKNOWN */
         const char *rule;         /* static, ROUTE_DENY only: "plugin", "swarm", "buildkit", ... */
+        enum rule rule_code;      /* and its rule */
         const char *reason;       /* static, ROUTE_DENY only: why, and what to do instead */
         bool body_required;       /* the decision reads the JSON body: no body means deny */
         bool has_version;         /* the target had a /vX.Y prefix */

@@ -1,91 +1,98 @@
-/* Internal to policy/: checks shared by more than one evaluator. */
+/* The rules: every id a decision can name, in one table.
+ *
+ * decision_add() takes an enum rule, so a rule that is not in this table does not compile.  The
+ * order is the docs' order and fixes each rule's bit in policy.warn_rules (append only: a policy's
+ * mask is by index).  docs/rules.md's rule index is this table (tests/unit/test_rules.c checks
+ * both, and that each rule's code is in the files named here).
+ *
+ * X(ENUM, "id", "files", "what it checks", "policy settings", warn)
+ *   files:  where the rule is decided, space-separated, the main one first
+ *   warn:   NULL when rule_actions may set the rule to "warn"; otherwise why it always denies */
 #pragma once
 
-#include <jansson.h>
-#include <stdbool.h>
-#include <stdint.h>
+#include <stddef.h>
 
-#include "policy/decision.h"
-#include "policy/gojson.h"
-#include "policy/policy.h"
-#include "policy/units.h"   /* parse_canonical_id */
+#define NOT_SEEN "the plugin could not read the request as dockerd will; it always denies"
+#define INTERNAL "an internal failure; the plugin fails closed"
 
-/* Normalise a capability name as dockerd does: upper-case, without a "CAP_" prefix. */
-void cap_normalise(const char *in, char *buf, size_t size);
+#define RULE_TABLE(X) \
+        X(USER, "user", "policy/user.c policy/identity.c policy/exec.c policy/view.c", \
+          "who the process runs as: the policy's UID with a group other than 0, resolved as dockerd will", \
+          "DOCKER_USER_UID, accept_user_name", NULL) \
+        X(CPU, "cpu", "policy/resources.c policy/build.c", \
+          "a CPU limit within the policy's, no realtime CPU", "DOCKER_CPU_LIMIT", NULL) \
+        X(MEMORY, "memory", "policy/resources.c policy/build.c", \
+          "a memory limit within the policy's, no extra swap, no OOM-kill disable", "DOCKER_MEMORY_LIMIT", NULL) \
+        X(PIDS, "pids", "policy/resources.c", "a process limit within the policy's", "pids_limit", NULL) \
+        X(LIMITS, "limits", "policy/limits.c policy/build.c", \
+          "ulimits the policy lists within their bounds; /dev/shm within the memory limit", "ulimits", NULL) \
+        X(LOGS, "logs", "policy/logs.c", "a log driver that keeps the output on this host, with its own options", \
+          "", NULL) \
+        X(RESTART, "restart", "policy/restart.c", "no restart, or a bounded on-failure", "restart_max_retries", NULL) \
+        X(NETWORK, "network", "policy/network.c policy/decide.c", \
+          "no network (or the bridge), no published ports, no DNS or address settings", \
+          "DOCKER_NETWORK_MODE, allow_network_settings, DOCKER_ALLOWLIST_DOMAINS", NULL) \
+        X(ROOTFS, "rootfs", "policy/mounts.c", "a read-only root filesystem", "DOCKER_READONLY_ROOTFS", NULL) \
+        X(MOUNTS, "mounts", "policy/mounts.c policy/tmpfs.c policy/paths.c", \
+          "only the repository (read-only) at /workspace and the artifacts dir at /artifacts; tmpfs where listed", \
+          "DOCKER_REPOS_DIR, DOCKER_ARTIFACTS_DIR, tmpfs_targets, tmpfs_exec", NULL) \
+        X(PRIVILEGED, "privileged", "policy/privileges.c policy/exec.c", "not privileged", "", NULL) \
+        X(PRIVILEGES, "privileges", "policy/privileges.c", \
+          "no added capabilities, no-new-privileges, no security options, masked paths kept", \
+          "allowed_cap_add, no_new_privileges", NULL) \
+        X(NAMESPACES, "namespaces", "policy/namespaces.c", "no host or shared namespaces", "", NULL) \
+        X(DEVICES, "devices", "policy/resources.c", "no devices, GPUs or device cgroup rules", "", NULL) \
+        X(KERNEL, "kernel", "policy/kernel.c", "no sysctls, cgroup parent, other runtime, OOM score below 0", \
+          "", NULL) \
+        X(CHECKPOINT, "checkpoint", "policy/endpoints.c policy/route.c", "no checkpoint or restore", "", NULL) \
+        X(VOLUMES, "volumes", "policy/endpoints.c", "volumes of the local driver, without driver options", "", NULL) \
+        X(ARCHIVE, "archive", "policy/endpoints.c", \
+          "uploads into a container only where what dockerd extracts as root stays inert", \
+          "DOCKER_ARTIFACTS_DIR, no_new_privileges", NULL) \
+        X(BUILD, "build", "policy/build.c", "builds only when allowed, and then within the job's limits", \
+          "allow_builds", NULL) \
+        X(BUILDKIT, "buildkit", "policy/build.c policy/route.c", "no BuildKit (not mediated by AuthZ)", "", NULL) \
+        X(SWARM, "swarm", "policy/route.c policy/endpoints.c", "no swarm, services, secrets or cluster volumes", \
+          "", NULL) \
+        X(ROUTE, "route", "policy/decide.c policy/route.c", "only Engine API routes the plugin knows", "", NOT_SEEN) \
+        X(API_VERSION, "api-version", "policy/decide.c", "API version 1.24 or newer", "", NOT_SEEN) \
+        X(PLUGIN, "plugin", "policy/route.c", "no plugin installs or changes", "", \
+          "disabling or replacing an AuthZ plugin takes it out of dockerd's chain; it always denies") \
+        X(SHAPE, "shape", "policy/decide.c policy/gojson.c policy/endpoints.c policy/build.c", \
+          "the body read exactly as dockerd reads it: JSON, known fields, each once", "", NOT_SEEN) \
+        X(ENVELOPE, "envelope", "policy/decide.c", "the AuthZ request from dockerd is whole and well-formed", "", \
+          NOT_SEEN) \
+        X(RECHECK, "recheck", "policy/view.c policy/decide.c", "dockerd's own view of a start could be checked", "", \
+          "the plugin could not check dockerd's own view of the container; it always denies") \
+        X(NAMES, "names", "policy/names.c policy/view.c", \
+          "container names that cannot read as an ID; a start names the container judged", "", \
+          "a start could be judged on one container and carried out on another; it always denies") \
+        X(AUDIT, "audit", "policy/decide.c", "the audit log takes the line", "deny_on_audit_failure", \
+          "deny_on_audit_failure decides this one") \
+        X(ERROR, "error", "policy/decide.c policy/view.c policy/gojson.c policy/identity.c", \
+          "out of memory while deciding", "", INTERNAL) \
+        X(INTERNAL, "internal", "policy/decide.c", "the daemon could not carry a step out", "", INTERNAL)
 
-/* Whose limits check_cpu() and check_memory() judge, for the words of their messages: a create's
- * HostConfig, an update (0 means unchanged, and CPU quota and period must come together: the
- * container's current period is unknown here), or a build's query (cpuquota, memory, ...). */
-enum limits_of { LIMITS_CREATE, LIMITS_UPDATE, LIMITS_BUILD };
-/* The CPU rule over NanoCpus / CpuQuota / CpuPeriod (a build has no NanoCpus: pass 0). */
-void check_cpu(const struct policy *p, int64_t nano, int64_t quota, int64_t period, enum limits_of of,
-               struct decision *d);
-/* The memory rule over Memory / MemorySwap. */
-void check_memory(const struct policy *p, int64_t memory, int64_t swap, enum limits_of of, struct decision *d);
-/* The pids rule: `v` is PidsLimit (NULL/null: unset). */
-void check_pids(const struct policy *p, const json_t *v, const char *path, bool update, struct decision *d);
-/* container.Resources, the one field list that HostConfig (create, which embeds it) and
- * UpdateConfig share: X(P##ID, "JsonName"), with P the caller's enum prefix. */
-#define RESOURCES_FIELDS(X, P) \
-        X(P##CPUSHARES, "CpuShares") X(P##MEMORY, "Memory") X(P##NANOCPUS, "NanoCpus") \
-        X(P##CGROUPPARENT, "CgroupParent") X(P##BLKIOWEIGHT, "BlkioWeight") \
-        X(P##BLKIOWEIGHTDEVICE, "BlkioWeightDevice") X(P##BLKIODEVICEREADBPS, "BlkioDeviceReadBps") \
-        X(P##BLKIODEVICEWRITEBPS, "BlkioDeviceWriteBps") X(P##BLKIODEVICEREADIOPS, "BlkioDeviceReadIOps") \
-        X(P##BLKIODEVICEWRITEIOPS, "BlkioDeviceWriteIOps") X(P##CPUPERIOD, "CpuPeriod") \
-        X(P##CPUQUOTA, "CpuQuota") X(P##CPUREALTIMEPERIOD, "CpuRealtimePeriod") \
-        X(P##CPUREALTIMERUNTIME, "CpuRealtimeRuntime") X(P##CPUSETCPUS, "CpusetCpus") \
-        X(P##CPUSETMEMS, "CpusetMems") X(P##DEVICES, "Devices") X(P##DEVICECGROUPRULES, "DeviceCgroupRules") \
-        X(P##DEVICEREQUESTS, "DeviceRequests") X(P##KERNELMEMORY, "KernelMemory") \
-        X(P##KERNELMEMORYTCP, "KernelMemoryTCP") X(P##MEMORYRESERVATION, "MemoryReservation") \
-        X(P##MEMORYSWAP, "MemorySwap") X(P##MEMORYSWAPPINESS, "MemorySwappiness") \
-        X(P##OOMKILLDISABLE, "OomKillDisable") X(P##PIDSLIMIT, "PidsLimit") X(P##ULIMITS, "Ulimits") \
-        X(P##CPUCOUNT, "CpuCount") X(P##CPUPERCENT, "CpuPercent") X(P##IOMAXIMUMIOPS, "IOMaximumIOps") \
-        X(P##IOMAXIMUMBANDWIDTH, "IOMaximumBandwidth")
+#define RULE_ENUM(e, ...) RULE_##e,
+enum rule {
+        RULE_TABLE(RULE_ENUM)
+        RULE__MAX
+};
+#undef RULE_ENUM
 
-/* The resource fields that create (HostConfig) and update share, as each one's struct view bound
- * them (borrowed; NULL when absent). */
-struct resource_fields {
-        json_t *nano_cpus, *cpu_quota, *cpu_period, *cpu_rt_period, *cpu_rt_runtime, *cpu_count,
-               *cpu_percent, *memory, *memory_swap, *oom_kill_disable, *pids_limit, *devices,
-               *device_requests, *device_cgroup_rules, *ulimits;
+struct rule_info {
+        const char *id;
+        const char *files;
+        const char *summary;
+        const char *settings;
+        const char *warn_refused;
 };
 
-/* The cpu, memory, pids and devices rules over those fields, one place for create and update.
- * `prefix` names the struct in messages ("HostConfig", "Update").  `update`: 0 means unchanged.
- * `view`: the daemon's own view of a container, where MemorySwap shows dockerd's default. */
-/* A struct resource_fields from values bound with RESOURCES_FIELDS under enum prefix P. */
-#define RESOURCE_FIELDS_OF(v, P) { \
-        .nano_cpus = (v)[P##NANOCPUS], .cpu_quota = (v)[P##CPUQUOTA], .cpu_period = (v)[P##CPUPERIOD], \
-        .cpu_rt_period = (v)[P##CPUREALTIMEPERIOD], .cpu_rt_runtime = (v)[P##CPUREALTIMERUNTIME], \
-        .cpu_count = (v)[P##CPUCOUNT], .cpu_percent = (v)[P##CPUPERCENT], .memory = (v)[P##MEMORY], \
-        .memory_swap = (v)[P##MEMORYSWAP], .oom_kill_disable = (v)[P##OOMKILLDISABLE], \
-        .pids_limit = (v)[P##PIDSLIMIT], .devices = (v)[P##DEVICES], \
-        .device_requests = (v)[P##DEVICEREQUESTS], .device_cgroup_rules = (v)[P##DEVICECGROUPRULES], \
-        .ulimits = (v)[P##ULIMITS], \
-}
+/* The row of `r`; every value of enum rule has one. */
+const struct rule_info *rule_info(enum rule r);
 
-void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
-                           bool update, bool view, struct decision *d);
+/* "memory" for RULE_MEMORY; "unknown" for a value out of range. */
+const char *rule_id(enum rule r);
 
-/* Fields that must be absent, null, or empty (arrays/objects), e.g. Devices. */
-void check_empty(const json_t *v, const char *path, const char *rule, const char *fix, struct decision *d);
-/* EndpointSettings: DriverOpts (per-endpoint driver options, e.g. interface sysctls) must be empty;
- * MacAddress and Links too unless the policy sets allow_network_settings (`view`: dockerd's own
- * MacAddress is shown). */
-void check_endpoint_settings(const struct policy *p, json_t *v, const char *path, bool view,
-                             struct decision *d);
-
-/* Ulimits (create, update): only those the policy lists, Soft and Hard in [0, its bound]. */
-void check_ulimits(const struct policy *p, json_t *v, const char *path, struct decision *d);
-/* HostConfig.ShmSize not above the memory limit (`view`: dockerd's default 64m shown for 0). */
-void check_shm_size(const struct policy *p, const json_t *v, bool view, struct decision *d);
-/* RestartPolicy (create, update): "no", or on-failure with 1 to restart_max_retries retries. */
-void check_restart(const struct policy *p, json_t *v, const char *path, struct decision *d);
-/* HostConfig.LogConfig: a host-local driver with its known options. */
-void check_log_config(json_t *v, struct decision *d);
-
-/* A tmpfs at an allowed target, from HostConfig.Tmpfs (`opts`: its option string) or a Mounts
- * entry (`opts`: its TmpfsOptions): nosuid, nodev, noexec unless tmpfs_exec, a size within the
- * memory limit, only known options.  `field` names it in messages. */
-void check_tmpfs_data(const struct policy *p, const char *opts, const char *field, struct decision *d);
-void check_tmpfs_mount(const struct policy *p, json_t *opts, const char *field, struct decision *d);
+/* The rule whose id is `id`, or -ENOENT. */
+int rule_from_id(const char *id);

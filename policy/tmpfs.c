@@ -11,7 +11,7 @@
 #include "policy/eval.h"
 #include "policy/fixes.h"
 #include "policy/gojson.h"
-#include "policy/rules.h"
+#include "policy/checks.h"
 #include "policy/units.h"
 
 #define TMPFS_OPTIONS_MAX 1024
@@ -40,12 +40,12 @@ static void check_size(const struct policy *p, int64_t size, const char *field, 
 
         format_bytes(p->memory_limit, lim, sizeof(lim));
         if (size <= 0)
-                decision_add(d, "mounts", "%s has no size (the kernel would give it half the host's memory); %s, at most %s",
+                decision_add(d, RULE_MOUNTS, "%s has no size (the kernel would give it half the host's memory); %s, at most %s",
                              field, fix, lim);
         else if (size > p->memory_limit) {
                 char have[32];
                 format_bytes(size, have, sizeof(have));
-                decision_add(d, "mounts", "%s is %s, over the memory limit; %s, at most %s", field, have, fix, lim);
+                decision_add(d, RULE_MOUNTS, "%s is %s, over the memory limit; %s, at most %s", field, have, fix, lim);
         }
 }
 
@@ -55,7 +55,7 @@ void check_tmpfs_data(const struct policy *p, const char *opts, const char *fiel
         int64_t size = 0;
 
         if (strlen(opts) >= sizeof(buf)) {
-                decision_add(d, "mounts", "%s has options longer than %d bytes", field, TMPFS_OPTIONS_MAX - 1);
+                decision_add(d, RULE_MOUNTS, "%s has options longer than %d bytes", field, TMPFS_OPTIONS_MAX - 1);
                 return;
         }
         memcpy(buf, opts, strlen(opts) + 1);
@@ -70,7 +70,7 @@ void check_tmpfs_data(const struct policy *p, const char *opts, const char *fiel
                         continue;
                 if (!eq && strcmp(tok, "exec") == 0) {
                         if (!p->tmpfs_exec)
-                                decision_add(d, "mounts", "%s has exec (programs written there could run); remove it (the policy's tmpfs_exec allows it)",
+                                decision_add(d, RULE_MOUNTS, "%s has exec (programs written there could run); remove it (the policy's tmpfs_exec allows it)",
                                              field);
                         continue;
                 }
@@ -79,17 +79,17 @@ void check_tmpfs_data(const struct policy *p, const char *opts, const char *fiel
                 if (eq && klen == 4 && memcmp(tok, "size", 4) == 0) {
                         /* The last size= wins, as in dockerd. */
                         if (parse_memory_size(eq + 1, &size) < 0) {
-                                decision_add(d, "mounts", "%s has %s, not a size the plugin can read; use size= with digits and k, m or g",
+                                decision_add(d, RULE_MOUNTS, "%s has %s, not a size the plugin can read; use size= with digits and k, m or g",
                                              field, q);
                                 size = INT64_MAX;
                         }
                         continue;
                 }
                 if (strcmp(tok, "suid") == 0 || strcmp(tok, "dev") == 0)
-                        decision_add(d, "mounts", "%s has %s, which turns off no%s (setuid files or device nodes there would work); remove it",
+                        decision_add(d, RULE_MOUNTS, "%s has %s, which turns off no%s (setuid files or device nodes there would work); remove it",
                                      field, q, tok);
                 else
-                        decision_add(d, "mounts", "%s has %s, an option the policy does not allow; use only size, mode, uid, gid, nr_inodes, ro/rw, noexec and the atime options",
+                        decision_add(d, RULE_MOUNTS, "%s has %s, an option the policy does not allow; use only size, mode, uid, gid, nr_inodes, ro/rw, noexec and the atime options",
                                      field, q);
         }
         if (size != INT64_MAX)
@@ -130,7 +130,7 @@ void check_tmpfs_mount(const struct policy *p, json_t *opts, const char *field, 
                         continue;
                 if (s && strcmp(s, "exec") == 0 && p->tmpfs_exec)
                         continue;
-                decision_add(d, "mounts", "%s[%zu] is not [\"noexec\"]%s; remove it", sub, i,
+                decision_add(d, RULE_MOUNTS, "%s[%zu] is not [\"noexec\"]%s; remove it", sub, i,
                              p->tmpfs_exec ? " or [\"exec\"]" : " (exec needs the policy's tmpfs_exec)");
         }
 }

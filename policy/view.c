@@ -53,7 +53,7 @@ void view_begin(struct view *v, enum recheck_kind kind, const char *id, struct d
         if (!id)
                 id = "";
         if (strlen(id) >= sizeof(v->target)) {
-                decision_add(d, "recheck", "the reference is too long to look up");   /* decide.c said so */
+                decision_add(d, RULE_RECHECK, "the reference is too long to look up");   /* decide.c said so */
                 return;
         }
         memcpy(v->target, id, strlen(id) + 1);
@@ -116,7 +116,7 @@ bool view_next(const struct view *v, struct view_fetch *ret)
 static bool settings_denied(const struct decision *d, size_t from)
 {
         for (size_t i = from; i < d->n; i++)
-                if (strcmp(d->v[i].rule, "recheck") != 0 && strcmp(d->v[i].rule, "error") != 0)
+                if (d->v[i].code != RULE_RECHECK && d->v[i].code != RULE_ERROR)
                         return true;
         return false;
 }
@@ -144,7 +144,7 @@ static void want_identity(struct view *v, const char *field, const char *user, s
         }
         json_array_foreach(ga, i, g) {
                 if (!json_is_string(g) || n == IDENTITY_GROUPS_MAX) {
-                        decision_add(d, "user", "HostConfig.GroupAdd cannot be checked (not strings, or more than %d)",
+                        decision_add(d, RULE_USER, "HostConfig.GroupAdd cannot be checked (not strings, or more than %d)",
                                      IDENTITY_GROUPS_MAX);
                         finish(v, d);
                         return;
@@ -158,7 +158,7 @@ static void want_identity(struct view *v, const char *field, const char *user, s
         v->user = strdup(user);
         v->user_field = field;
         if (!v->user) {
-                decision_add(d, "error", "out of memory");
+                decision_add(d, RULE_ERROR, "out of memory");
                 finish(v, d);
                 return;
         }
@@ -169,13 +169,13 @@ static void want_identity(struct view *v, const char *field, const char *user, s
 static json_t *answer_json(const struct view_fetch *f, const struct view_answer *a, struct decision *d)
 {
         if (a->status != 200) {
-                decision_add(d, "recheck", "dockerd answered %ld when asked about %s", a->status, f->what);
+                decision_add(d, RULE_RECHECK, "dockerd answered %ld when asked about %s", a->status, f->what);
                 return NULL;
         }
         json_error_t err;
         json_t *o = gojson_loadb(a->body ? a->body : "", a->len, 0, &err);
         if (!o)
-                decision_add(d, "recheck", "dockerd's view of %s is not JSON (%s)", f->what, err.text);
+                decision_add(d, RULE_RECHECK, "dockerd's view of %s is not JSON (%s)", f->what, err.text);
         return o;
 }
 
@@ -195,7 +195,7 @@ static void take_container(const struct policy *p, struct view *v, const struct 
                 note_id(v->container, cid);
                 /* dockerd looks the reference up again after us: it must find this container. */
                 if (reference_matches(v->target, cid, json_string_value(json_object_get(o, "Name")), why, sizeof(why)) < 0)
-                        decision_add(d, "names", "%s", why);
+                        decision_add(d, RULE_NAMES, "%s", why);
                 v->before = d->n;
                 eval_container_view(p, o, d);
                 want_identity(v, "Config.User", view_string(o, "Config", "User"), d);
@@ -231,13 +231,13 @@ static void take_exec(const struct policy *p, struct view *v, const struct view_
         if (!json_is_string(cid) || strlen(json_string_value(cid)) >= sizeof(v->container)) {
                 char q[80];
                 quote_value(v->target, 64, q, sizeof(q));
-                decision_add(d, "recheck", "dockerd's view of exec %s names no container", q);
+                decision_add(d, RULE_RECHECK, "dockerd's view of exec %s names no container", q);
         } else {
                 const char *eu = view_string(o, "ProcessConfig", "user");
                 note_id(v->container, json_string_value(cid));
                 v->user = eu ? strdup(eu) : NULL;
                 if (eu && !v->user)
-                        decision_add(d, "error", "out of memory");
+                        decision_add(d, RULE_ERROR, "out of memory");
                 else
                         v->step = VIEW_STEP_EXEC_CONTAINER;
         }
@@ -255,7 +255,7 @@ static void take_etc(const struct policy *p, struct view *v, const struct view_f
                 return;
         }
         if (a->status != 200) {
-                decision_add(d, "recheck", "dockerd answered %ld when asked for %s", a->status, f->what);
+                decision_add(d, RULE_RECHECK, "dockerd answered %ld when asked for %s", a->status, f->what);
                 finish(v, d);
                 return;
         }
@@ -269,7 +269,7 @@ static void take_etc(const struct policy *p, struct view *v, const struct view_f
         json_t *mode = json_object_get(st, "mode");
         if (!json_is_integer(mode) || json_integer_value(mode) < 0 || json_integer_value(mode) > UINT32_MAX) {
                 json_decref(st);
-                decision_add(d, "recheck", "dockerd did not say what %s is", f->what);
+                decision_add(d, RULE_RECHECK, "dockerd did not say what %s is", f->what);
                 finish(v, d);
                 return;
         }
@@ -278,7 +278,7 @@ static void take_etc(const struct policy *p, struct view *v, const struct view_f
         if ((m & GO_MODE_SYMLINK) || !(m & GO_MODE_DIR)) {
                 char fix[224];
                 user_fix(p, v->user_field, fix, sizeof(fix));
-                decision_add(d, "user", "%s is %s, so dockerd would read the user's files from somewhere else than the plugin can; %s",
+                decision_add(d, RULE_USER, "%s is %s, so dockerd would read the user's files from somewhere else than the plugin can; %s",
                              f->what, m & GO_MODE_SYMLINK ? "a symlink" : "not a directory", fix);
                 finish(v, d);
                 return;
@@ -297,20 +297,20 @@ static void take_etc_file(const struct policy *p, struct view *v, const struct v
         char why[160];
 
         if (a->status != 200 && a->status != 404) {
-                decision_add(d, "recheck", "dockerd answered %ld when asked for %s", a->status, f->what);
+                decision_add(d, RULE_RECHECK, "dockerd answered %ld when asked for %s", a->status, f->what);
                 finish(v, d);
                 return;
         }
         if (a->status == 200 &&
             identity_tar_file(a->body ? a->body : "", a->len, &data, &len, why, sizeof(why)) < 0) {
-                decision_add(d, "user", "%s cannot be read as dockerd reads it: %s; the start is denied", f->what, why);
+                decision_add(d, RULE_USER, "%s cannot be read as dockerd reads it: %s; the start is denied", f->what, why);
                 finish(v, d);
                 return;
         }
         if (data) {
                 char *copy = malloc(len + 1);
                 if (!copy) {
-                        decision_add(d, "error", "out of memory");
+                        decision_add(d, RULE_ERROR, "out of memory");
                         finish(v, d);
                         return;
                 }
@@ -345,7 +345,7 @@ void view_take(const struct policy *p, struct view *v, const struct view_answer 
         if (!view_next(v, &f))
                 return;
         if (a->failure) {
-                decision_add(d, "recheck", "%s", a->failure);
+                decision_add(d, RULE_RECHECK, "%s", a->failure);
                 finish(v, d);
                 return;
         }

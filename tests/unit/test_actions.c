@@ -133,11 +133,11 @@ static void test_config_rule_actions(void)
 
         CU_ASSERT_FATAL(load_text("{\"rule_actions\": {\"rootfs\": \"warn\", \"pids\": \"warn\", "
                                   "\"memory\": \"deny\"}}", &p, &pr) == 0);
-        CU_ASSERT(policy_rule_warns(p, "rootfs"));
-        CU_ASSERT(policy_rule_warns(p, "pids"));
-        CU_ASSERT(!policy_rule_warns(p, "memory"));
-        CU_ASSERT(!policy_rule_warns(p, "privileged"));
-        CU_ASSERT(!policy_rule_warns(p, "no-such-rule"));
+        CU_ASSERT(policy_rule_warns(p, RULE_ROOTFS));
+        CU_ASSERT(policy_rule_warns(p, RULE_PIDS));
+        CU_ASSERT(!policy_rule_warns(p, RULE_MEMORY));
+        CU_ASSERT(!policy_rule_warns(p, RULE_PRIVILEGED));
+        CU_ASSERT(!policy_rule_warns(p, RULE__MAX));
         /* each warn-rule is a warning at load time */
         bool warned = false;
         for (size_t i = 0; i < pr.n_warnings && i < POLICY_PROBLEMS_MAX; i++)
@@ -242,8 +242,8 @@ static void test_apply(void)
 
         /* only warn-rules: allowed, warned, violations kept */
         decision_init(&d);
-        decision_add(&d, "rootfs", "HostConfig.ReadonlyRootfs is false");
-        decision_add(&d, "pids", "no limit");
+        decision_add(&d, RULE_ROOTFS, "HostConfig.ReadonlyRootfs is false");
+        decision_add(&d, RULE_PIDS, "no limit");
         decision_finish(&d);
         CU_ASSERT(!d.allow);
         policy_apply_rule_actions(p, &d);
@@ -252,25 +252,25 @@ static void test_apply(void)
         CU_ASSERT(d.allow && d.warned && d.n == 2);
 
         /* a later violation (e.g. the audit log failing) denies again */
-        decision_add(&d, "audit", "cannot write");
+        decision_add(&d, RULE_AUDIT, "cannot write");
         CU_ASSERT(!d.allow && !d.warned);
 
         /* one deny-rule among them: denied */
         decision_init(&d);
-        decision_add(&d, "rootfs", "x");
-        decision_add(&d, "privileged", "y");
+        decision_add(&d, RULE_ROOTFS, "x");
+        decision_add(&d, RULE_PRIVILEGED, "y");
         decision_finish(&d);
         policy_apply_rule_actions(p, &d);
         CU_ASSERT(!d.allow && !d.warned);
 
         /* incomplete evaluation, or a truncated list: denied */
         decision_init(&d);
-        decision_add(&d, "rootfs", "x");
+        decision_add(&d, RULE_ROOTFS, "x");
         policy_apply_rule_actions(p, &d);
         CU_ASSERT(!d.allow && !d.warned);
         decision_init(&d);
         for (int i = 0; i < DECISION_MAX_VIOLATIONS + 1; i++)
-                decision_add(&d, "rootfs", "x");
+                decision_add(&d, RULE_ROOTFS, "x");
         decision_finish(&d);
         CU_ASSERT(d.truncated);
         policy_apply_rule_actions(p, &d);
@@ -285,14 +285,14 @@ static void test_apply(void)
         /* a refused rule's bit set by hand never warns */
         p->warn_rules |= UINT64_C(1) << policy_rule_index("shape");
         decision_init(&d);
-        decision_add(&d, "shape", "x");
+        decision_add(&d, RULE_SHAPE, "x");
         decision_finish(&d);
         policy_apply_rule_actions(p, &d);
         CU_ASSERT(!d.allow);
 
         /* no policy: nothing changes */
         decision_init(&d);
-        decision_add(&d, "rootfs", "x");
+        decision_add(&d, RULE_ROOTFS, "x");
         decision_finish(&d);
         policy_apply_rule_actions(NULL, &d);
         CU_ASSERT(!d.allow);

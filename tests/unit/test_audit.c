@@ -114,9 +114,9 @@ static size_t count_substr(const char *s, const char *needle)
 static void deny_decision(struct decision *d)
 {
         decision_init(d);
-        decision_add(d, "network", "HostConfig.NetworkMode is \"host\"; set --network none");
-        decision_add(d, "privileged", "HostConfig.Privileged is true; remove --privileged");
-        decision_add(d, "network", "NetworkingConfig.EndpointsConfig names \"host\"");
+        decision_add(d, RULE_NETWORK, "HostConfig.NetworkMode is \"host\"; set --network none");
+        decision_add(d, RULE_PRIVILEGED, "HostConfig.Privileged is true; remove --privileged");
+        decision_add(d, RULE_NETWORK, "NetworkingConfig.EndpointsConfig names \"host\"");
         decision_finish(d);
 }
 
@@ -495,9 +495,9 @@ static void base_case(struct audit_case *c)
         SET(c->info.body_sha256, "5d41402abc4b2a76b9719d911017c5925d41402abc4b2a76b9719d911017c592");
         SET(c->info.policy_sha256, "2c26b46b68ffc68ff99b453c1d3041342c26b46b68ffc68ff99b453c1d304134");
         decision_init(&c->d);
-        decision_add(&c->d, "network", "HostConfig.NetworkMode is \"host\"; set --network none");
-        decision_add(&c->d, "privileged", "HostConfig.Privileged is true; remove --privileged");
-        decision_add(&c->d, "network", "NetworkingConfig.EndpointsConfig names \"host\"");
+        decision_add(&c->d, RULE_NETWORK, "HostConfig.NetworkMode is \"host\"; set --network none");
+        decision_add(&c->d, RULE_PRIVILEGED, "HostConfig.Privileged is true; remove --privileged");
+        decision_add(&c->d, RULE_NETWORK, "NetworkingConfig.EndpointsConfig names \"host\"");
         decision_finish(&c->d);
         c->latency_us = 41.6;
         SET(c->time, "2024-05-01T12:00:00.123456Z");

@@ -46,10 +46,12 @@ static char *line(const char *hour_min, const char *user, const char *image, con
         snprintf(info.image, sizeof(info.image), "%s", image);
         snprintf(time, sizeof(time), T0 "%s:00.000001Z", hour_min);
         decision_init(&d);
+        CU_ASSERT_FATAL(!rule1 || rule_from_id(rule1) >= 0);
+        CU_ASSERT_FATAL(!rule2 || rule_from_id(rule2) >= 0);
         if (rule1)
-                decision_add(&d, rule1, "broken");
+                decision_add(&d, (enum rule) rule_from_id(rule1), "broken");
         if (rule2)
-                decision_add(&d, rule2, "broken too");
+                decision_add(&d, (enum rule) rule_from_id(rule2), "broken too");
         decision_finish(&d);
         CU_ASSERT_FATAL(audit_format_line(&info, &d, dry_run, 3, time, &s, &len) == 0);
         return s;

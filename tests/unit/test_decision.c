@@ -19,7 +19,7 @@ static void test_lifecycle(void)
         CU_ASSERT_TRUE(d.allow);
 
         decision_init(&d);
-        decision_add(&d, "cpu", "x");
+        decision_add(&d, RULE_CPU, "x");
         decision_finish(&d);
         CU_ASSERT_FALSE(d.allow);
         CU_ASSERT_TRUE(decision_has(&d, "cpu"));
@@ -30,7 +30,7 @@ static void test_lifecycle(void)
         /* a violation recorded after finish still denies */
         decision_init(&d);
         decision_finish(&d);
-        decision_add(&d, "late", "y");
+        decision_add(&d, RULE_ERROR, "late");
         CU_ASSERT_FALSE(d.allow);
 }
 
@@ -39,9 +39,9 @@ static void test_truncation(void)
         struct decision d;
         decision_init(&d);
         for (int i = 0; i < DECISION_MAX_VIOLATIONS; i++)
-                decision_add(&d, "mounts", "bind %d", i);
+                decision_add(&d, RULE_MOUNTS, "bind %d", i);
         CU_ASSERT_FALSE(d.truncated);
-        decision_add(&d, "privileged", "one too many");
+        decision_add(&d, RULE_PRIVILEGED, "one too many");
         CU_ASSERT_TRUE(d.truncated);
         CU_ASSERT_EQUAL(d.n, DECISION_MAX_VIOLATIONS);
         decision_finish(&d);
@@ -58,7 +58,7 @@ static void test_truncation(void)
         memset(big, 'x', sizeof(big) - 1);
         big[sizeof(big) - 1] = '\0';
         decision_init(&d);
-        decision_add(&d, "shape", "%s", big);
+        decision_add(&d, RULE_SHAPE, "%s", big);
         CU_ASSERT_EQUAL(strlen(d.v[0].text), VIOLATION_TEXT_MAX - 1);
         CU_ASSERT_TRUE(strncmp(d.v[0].text, "shape: xxx", 10) == 0);
         /* ... and says so */
@@ -66,7 +66,7 @@ static void test_truncation(void)
         /* one that fits exactly is whole */
         decision_init(&d);
         big[VIOLATION_TEXT_MAX - 1 - strlen("shape: ")] = '\0';
-        decision_add(&d, "shape", "%s", big);
+        decision_add(&d, RULE_SHAPE, "%s", big);
         CU_ASSERT_EQUAL(strlen(d.v[0].text), VIOLATION_TEXT_MAX - 1);
         CU_ASSERT_EQUAL(d.v[0].text[VIOLATION_TEXT_MAX - 2], 'x');
 }
@@ -77,9 +77,9 @@ static void test_message(void)
         char msg[512];
 
         decision_init(&d);
-        decision_add(&d, "cpu", "a");
-        decision_add(&d, "user", "b");
-        decision_add(&d, "cpu", "c");
+        decision_add(&d, RULE_CPU, "a");
+        decision_add(&d, RULE_USER, "b");
+        decision_add(&d, RULE_CPU, "c");
         decision_finish(&d);
         CU_ASSERT_EQUAL(decision_message(&d, msg, sizeof(msg)), strlen("cpu: a; user: b; cpu: c"));
         CU_ASSERT_STRING_EQUAL(msg, "cpu: a; user: b; cpu: c");
@@ -115,7 +115,7 @@ static void test_message(void)
         /* truncated */
         decision_init(&d);
         for (int i = 0; i <= DECISION_MAX_VIOLATIONS; i++)
-                decision_add(&d, "mounts", "m");
+                decision_add(&d, RULE_MOUNTS, "m");
         decision_finish(&d);
         char big[DECISION_MAX_VIOLATIONS * 16 + 128];
         decision_message(&d, big, sizeof(big));
@@ -132,8 +132,8 @@ static void test_recreate(void)
         char msg[2048];
 
         decision_init(&d);
-        decision_add(&d, "memory", "a");
-        decision_add(&d, "user", "b");
+        decision_add(&d, RULE_MEMORY, "a");
+        decision_add(&d, RULE_USER, "b");
         decision_recreate(&d, "0123456789abcdef0123456789abcdef0123456789abcdef0123456789abcdef");
         decision_finish(&d);
         decision_message(&d, msg, sizeof(msg));
@@ -144,7 +144,7 @@ static void test_recreate(void)
         /* after the truncation note; an ID that is not hex is not shown */
         decision_init(&d);
         for (int i = 0; i <= DECISION_MAX_VIOLATIONS; i++)
-                decision_add(&d, "mounts", "m");
+                decision_add(&d, RULE_MOUNTS, "m");
         decision_recreate(&d, "evil; rm -rf /");
         decision_finish(&d);
         char big[DECISION_MAX_VIOLATIONS * 16 + 512];

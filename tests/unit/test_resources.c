@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "policy/eval.h"
-#include "policy/rules.h"
+#include "policy/checks.h"
 #include "tests/unit/cutest.h"
 
 struct id_case {
