@@ -37,7 +37,7 @@
 
 struct quoted config_quote(const char *s)
 {
-        struct quoted q;
+        struct quoted q = { .str = "" };   /* for cppcheck, which does not see escape_str write it */
 
         escape_str(s, QUOTE_CUT, ESCAPE_QUOTE, q.str, sizeof(q.str));
         return q;
