@@ -2,6 +2,8 @@
 #define _GNU_SOURCE   /* the GNU strerror_r, which returns the text */
 #include "authz/log.h"
 
+#include "policy/escape.h"
+
 #include <errno.h>
 #include <stdarg.h>
 #include <stdatomic.h>
@@ -107,9 +109,6 @@ int log_internal(int level, int error, const char *fmt, ...)
 
 const char *log_escape(const char *s, char *buf, size_t size)
 {
-        static const char hex[] = "0123456789abcdef";
-        size_t len = 0;
-
         if (!buf || size < 8) {
                 if (buf && size > 0)
                         buf[0] = '\0';
@@ -119,39 +118,6 @@ const char *log_escape(const char *s, char *buf, size_t size)
                 snprintf(buf, size, "(null)");
                 return buf;
         }
-
-        /* Room kept at the end for `..."` and the NUL. */
-        size_t limit = size - 5;
-
-        buf[len++] = '"';
-        for (const unsigned char *p = (const unsigned char *) s; *p; p++) {
-                char esc[4];
-                size_t n;
-
-                if (*p == '"' || *p == '\\') {
-                        esc[0] = '\\';
-                        esc[1] = (char) *p;
-                        n = 2;
-                } else if (*p < 0x20 || *p >= 0x7f) {
-                        esc[0] = '\\';
-                        esc[1] = 'x';
-                        esc[2] = hex[*p >> 4];
-                        esc[3] = hex[*p & 0xf];
-                        n = 4;
-                } else {
-                        esc[0] = (char) *p;
-                        n = 1;
-                }
-
-                if (n > limit - len) {
-                        memcpy(buf + len, "...", 3);
-                        len += 3;
-                        break;
-                }
-                memcpy(buf + len, esc, n);
-                len += n;
-        }
-        buf[len++] = '"';
-        buf[len] = '\0';
+        escape_str(s, ESCAPE_NO_MAX, ESCAPE_QUOTE, buf, size);
         return buf;
 }

@@ -43,7 +43,8 @@ int log_internal(int level, int error, const char *fmt, ...) __attribute__((form
 /* Quote a user-controlled string for a log line: `"..."`, with `"` and `\` backslash-escaped and
  * every control byte, DEL and non-ASCII byte written as \xNN, so that a crafted name can neither
  * forge a second log line nor send escape sequences to a terminal.  Cut to fit `size` with "...".
- * `s` NULL is written as (null).  Returns buf, always NUL-terminated (size must be >= 8). */
+ * `s` NULL is written as (null).  Returns buf, always NUL-terminated ("" when size < 8).
+ * escape_str() in policy/escape.h, with no cut on input bytes. */
 const char *log_escape(const char *s, char *buf, size_t size);
 
 #define LOG_ESCAPE_SIZE 256

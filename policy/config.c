@@ -23,6 +23,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "policy/escape.h"
 #include "policy/gojson.h"
 #include "policy/units.h"
 
@@ -36,32 +37,9 @@
 
 struct quoted config_quote(const char *s)
 {
-        static const char hex[] = "0123456789abcdef";
-        struct quoted q;
-        size_t o = 0;
+        struct quoted q = { .str = "" };   /* for cppcheck, which does not see escape_str write it */
 
-        q.str[o++] = '"';
-        for (size_t i = 0; s[i]; i++) {
-                unsigned char c = (unsigned char)s[i];
-                if (i == QUOTE_CUT) {
-                        memcpy(q.str + o, "...", 3);
-                        o += 3;
-                        break;
-                }
-                if (c == '"' || c == '\\') {
-                        q.str[o++] = '\\';
-                        q.str[o++] = (char)c;
-                } else if (c < 0x20 || c >= 0x7f) {
-                        q.str[o++] = '\\';
-                        q.str[o++] = 'x';
-                        q.str[o++] = hex[c >> 4];
-                        q.str[o++] = hex[c & 0xf];
-                } else {
-                        q.str[o++] = (char)c;
-                }
-        }
-        q.str[o++] = '"';
-        q.str[o] = '\0';
+        escape_str(s, QUOTE_CUT, ESCAPE_QUOTE, q.str, sizeof(q.str));
         return q;
 }
 

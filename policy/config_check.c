@@ -11,16 +11,7 @@
 #include <sys/stat.h>
 
 #include "policy/actions.h"
-
-/* Is `inner` equal to `outer` or below it?  Both clean and absolute. */
-static bool path_within(const char *inner, const char *outer)
-{
-        size_t n = strlen(outer);
-
-        if (streq(outer, "/"))
-                return true;
-        return strncmp(inner, outer, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
-}
+#include "policy/paths.h"
 
 static void check_dir_exists(struct loader *l, enum setting_id id, const char *dir)
 {
@@ -55,11 +46,11 @@ void config_check(struct loader *l)
                         config_fail(l, "%s: %s is also %s; repositories (read-only) and artifacts "
                              "(writable) need separate directories",
                              config_who(l, S_ARTIFACTS), Q(p->artifacts_dir), config_who(l, S_REPOS));
-                else if (path_within(p->artifacts_dir, p->repos_dir))
+                else if (path_strictly_inside(p->artifacts_dir, p->repos_dir))
                         config_fail(l, "%s: %s is inside %s %s; a writable artifacts bind would overlap "
                              "the read-only repositories", config_who(l, S_ARTIFACTS), Q(p->artifacts_dir),
                              config_who(l, S_REPOS), Q(p->repos_dir));
-                else if (path_within(p->repos_dir, p->artifacts_dir))
+                else if (path_strictly_inside(p->repos_dir, p->artifacts_dir))
                         config_fail(l, "%s: %s is inside %s %s; repositories would be writable through "
                              "the artifacts bind", config_who(l, S_REPOS), Q(p->repos_dir),
                              config_who(l, S_ARTIFACTS), Q(p->artifacts_dir));

@@ -50,8 +50,9 @@ static inline int copy_str(char *dst, size_t size, const char *src)
 
 /* A user-controlled value quoted for a problem line: "...", with quotes, backslashes, control and
  * non-ASCII bytes escaped (env values need not be UTF-8, and lines go to terminals and journald),
- * cut after QUOTE_CUT bytes.  Returned by value so it can be used inline in a format call; the
- * temporary lives until the end of that full expression (C11 6.2.4p8). */
+ * cut after QUOTE_CUT bytes (escape_str() in policy/escape.h; `s` not NULL).  Returned by value
+ * so it can be used inline in a format call; the temporary lives until the end of that full
+ * expression (C11 6.2.4p8). */
 struct quoted {
         char str[QUOTE_CUT * 4 + 8];
 };

@@ -16,6 +16,7 @@
 #include "policy/actions.h"
 #include "policy/gojson.h"
 #include "policy/jsontext.h"
+#include "policy/paths.h"
 #include "policy/units.h"
 
 /* (uid_t)-1 means "unchanged" to chown/setresuid, and tools that read UIDs as signed 32-bit
@@ -99,14 +100,12 @@ static const char *const PATH_WHY[PATH__MAX] = {
         [PATH_TOO_LONG] = "is too long",
 };
 
-/* Clean an absolute path lexically: collapse "//", drop "." segments and a trailing '/'.  A ".."
- * segment is refused rather than resolved: what it means depends on symlinks, and a root that
- * reads differently to the admin and to the mount checks is how binds escape. */
+/* Clean an absolute path lexically (path_clean_flags in policy/paths.h): collapse "//", drop "."
+ * segments and a trailing '/'.  A ".." segment is refused rather than resolved: what it means
+ * depends on symlinks, and a root that reads differently to the admin and to the mount checks is
+ * how binds escape. */
 static enum path_status clean_abs_path(const char *in, char *out, size_t size)
 {
-        const char *seg = in;
-        size_t o = 0;
-
         if (!*in)
                 return PATH_EMPTY;
         if (in[0] != '/')
@@ -117,28 +116,10 @@ static enum path_status clean_abs_path(const char *in, char *out, size_t size)
         /* strict UTF-8: the policy is printed as JSON, paths reach the JSON audit log */
         if (!json_utf8_valid(in, strlen(in)))
                 return PATH_UTF8;
-        for (;;) {
-                while (*seg == '/')
-                        seg++;
-                size_t len = strcspn(seg, "/");
-                if (len == 0)
-                        break;
-                if (len == 2 && seg[0] == '.' && seg[1] == '.')
-                        return PATH_DOTDOT;
-                if (!(len == 1 && seg[0] == '.')) {
-                        /* room for '/', the segment and the NUL */
-                        if (size - o < len + 2)
-                                return PATH_TOO_LONG;
-                        out[o++] = '/';
-                        memcpy(out + o, seg, len);
-                        o += len;
-                }
-                seg += len;
-        }
-        if (o == 0)
-                out[o++] = '/';
-        out[o] = '\0';
-        return PATH_OK;
+        int r = path_clean_flags(in, PATH_CLEAN_REFUSE_DOTDOT, out, size);
+        if (r == -EINVAL)
+                return PATH_DOTDOT;
+        return r < 0 ? PATH_TOO_LONG : PATH_OK;
 }
 
 /* ------------------------------------------------------------------------------------------------

@@ -1,6 +1,7 @@
 /* Decisions: a fixed-size list of violations, deny until proven allow. */
 #include "policy/decision.h"
 
+#include "policy/escape.h"
 #include "policy/fixes.h"
 
 #include <stdarg.h>
@@ -112,9 +113,6 @@ size_t decision_message(const struct decision *d, char *buf, size_t size)
 
 void quote_value(const char *s, size_t max, char *buf, size_t size)
 {
-        size_t len = 0;
-        static const char hex[] = "0123456789abcdef";
-
         if (size < 8) {
                 if (size)
                         buf[0] = '\0';
@@ -124,38 +122,6 @@ void quote_value(const char *s, size_t max, char *buf, size_t size)
                 snprintf(buf, size, "null");
                 return;
         }
-        buf[len++] = '"';
-        size_t i;
-        for (i = 0; i < max && s[i]; i++) {
-                unsigned char c = (unsigned char) s[i];
-                char esc[5];
-                size_t n;
-                if (c == '"' || c == '\\') {
-                        esc[0] = '\\';
-                        esc[1] = (char) c;
-                        n = 2;
-                } else if (c < 0x20 || c >= 0x7f || c == ';') {
-                        /* Bytes >= 0x7f too: messages stay ASCII, and look-alike keys show;
-                         * ';' separates the violations of a message, so no value holds one. */
-                        esc[0] = '\\';
-                        esc[1] = 'x';
-                        esc[2] = hex[c >> 4];
-                        esc[3] = hex[c & 15];
-                        n = 4;
-                } else {
-                        esc[0] = (char) c;
-                        n = 1;
-                }
-                /* Room for this, the closing quote, "..." and NUL. */
-                if (n > size - len - 6)
-                        break;
-                memcpy(buf + len, esc, n);
-                len += n;
-        }
-        if (s[i]) {
-                memcpy(buf + len, "...", 3);
-                len += 3;
-        }
-        buf[len++] = '"';
-        buf[len] = '\0';
+        /* One byte less than the buffer: where deny messages are cut stays where it always was. */
+        escape_str(s, max, ESCAPE_QUOTE | ESCAPE_SEMICOLON, buf, size - 1);
 }

@@ -59,7 +59,9 @@ void decision_recreate(struct decision *d, const char *id);
 size_t decision_message(const struct decision *d, char *buf, size_t size);
 
 /* Quote a user-controlled string for a message: "..." with control bytes and quotes escaped,
- * cut at `max` input bytes with "...".  Writes at most size bytes, NUL-terminated. */
+ * ';' as \x3b so that no value reads as another violation, cut at `max` input bytes with "..."
+ * (escape_str() in policy/escape.h).  Writes at most size bytes, NUL-terminated: "" when size < 8,
+ * null (unquoted) for s NULL. */
 void quote_value(const char *s, size_t max, char *buf, size_t size);
 
 /* Has the decision recorded a violation of the rule whose id is `rule`? */

@@ -14,6 +14,11 @@
 
 int path_clean(const char *in, char *buf, size_t size)
 {
+        return path_clean_flags(in, 0, buf, size);
+}
+
+int path_clean_flags(const char *in, unsigned flags, char *buf, size_t size)
+{
         size_t len = 0;
         bool rooted = in[0] == '/';
         size_t floor = rooted ? 1 : 0;   /* ".." never climbs above this */
@@ -35,6 +40,8 @@ int path_clean(const char *in, char *buf, size_t size)
                         continue;
                 bool keep = false;
                 if (n == 2 && seg[0] == '.' && seg[1] == '.') {
+                        if (flags & PATH_CLEAN_REFUSE_DOTDOT)
+                                return -EINVAL;
                         if (len > dotdot) {
                                 while (len > dotdot && buf[len - 1] != '/')
                                         len--;

@@ -762,6 +762,38 @@ static void test_dirs_overlap(void)
                  "DOCKER_REPOS_DIR: \"/srv/../x\" has a \"..\" segment");
 }
 
+/* The directories at POLICY_PATH_MAX, cleaned by path_clean_flags: both sides of the bound, and
+ * which error a path with two wins (the first segment that fails). */
+static void test_dirs_path_max(void)
+{
+        static char s[POLICY_PATH_MAX + 8];
+        struct run run;
+        struct policy *p;
+
+        /* POLICY_PATH_MAX - 1 bytes fit with the NUL, and with a trailing slash too */
+        memset(s, 'a', POLICY_PATH_MAX - 1);
+        s[0] = '/';
+        s[POLICY_PATH_MAX - 1] = '\0';
+        p = load_ok(NULL, ENV({ "DOCKER_REPOS_DIR", s }), &run);
+        if (p)
+                CU_ASSERT_EQUAL(strlen(p->repos_dir), POLICY_PATH_MAX - 1);
+        policy_unref(p);
+        s[POLICY_PATH_MAX - 1] = '/';
+        s[POLICY_PATH_MAX] = '\0';
+        p = load_ok(NULL, ENV({ "DOCKER_ARTIFACTS_DIR", s }), &run);
+        if (p)
+                CU_ASSERT_EQUAL(strlen(p->artifacts_dir), POLICY_PATH_MAX - 1);
+        policy_unref(p);
+        /* POLICY_PATH_MAX bytes do not */
+        s[POLICY_PATH_MAX - 1] = 'a';
+        load_err(NULL, ENV({ "DOCKER_REPOS_DIR", s }), "is too long");
+        /* too long, then "..": too long; "..", then too long: the ".." */
+        memcpy(s + POLICY_PATH_MAX, "/..", 4);
+        load_err(NULL, ENV({ "DOCKER_REPOS_DIR", s }), "is too long");
+        memcpy(s, "/../", 4);
+        load_err(NULL, ENV({ "DOCKER_REPOS_DIR", s }), "has a \"..\" segment");
+}
+
 static void test_env_docker_host(void)
 {
         static const struct { const char *in, *want; } ok[] = {
@@ -1636,6 +1668,7 @@ static const struct cu_test ENV_TESTS[] = {
         { "domains", test_env_domains },
         { "dirs", test_env_dirs },
         { "dirs_overlap", test_dirs_overlap },
+        { "dirs at POLICY_PATH_MAX", test_dirs_path_max },
         { "docker_host", test_env_docker_host },
         { "set_but_empty", test_env_set_but_empty },
         { NULL, NULL },

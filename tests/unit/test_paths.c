@@ -119,6 +119,103 @@ static void test_clean_bounds(void)
         CU_ASSERT_EQUAL(path_clean("/", buf, 0), -E2BIG);
 }
 
+/* --- path_clean_flags: ".." refused (the policy's directories) ------------------------------- */
+
+static void test_clean_refuse_dotdot(void)
+{
+        static const struct clean_case ok[] = {
+                { "/", "/" },
+                { "//", "/" },
+                { "///", "/" },
+                { "/./", "/" },
+                { "/srv/a/", "/srv/a" },
+                { "//srv//a//", "/srv/a" },
+                { "/srv/./a/.", "/srv/a" },
+                { "/srv/...", "/srv/..." },
+                { "/srv/..a", "/srv/..a" },
+                { "/srv/a..", "/srv/a.." },
+                { "a/b/", "a/b" },
+        };
+        static const char *const dotdot[] = { "/..", "/../", "/srv/..", "/srv/../", "/srv/../etc",
+                                              "//srv//..//etc", "/srv/./../a", "..", "a/..", "../a" };
+        char buf[64];
+
+        for (size_t i = 0; i < sizeof(ok) / sizeof(ok[0]); i++) {
+                int r = path_clean_flags(ok[i].in, PATH_CLEAN_REFUSE_DOTDOT, buf, sizeof(buf));
+                CU_ASSERT_EQUAL(r, (int) strlen(ok[i].out));
+                CU_ASSERT_STRING_EQUAL(r >= 0 ? buf : "", ok[i].out);
+                /* without a "..", the same as path_clean */
+                char plain[64];
+                CU_ASSERT_EQUAL(path_clean(ok[i].in, plain, sizeof(plain)), r);
+                CU_ASSERT_STRING_EQUAL(plain, buf);
+        }
+        for (size_t i = 0; i < sizeof(dotdot) / sizeof(dotdot[0]); i++) {
+                if (path_clean_flags(dotdot[i], PATH_CLEAN_REFUSE_DOTDOT, buf, sizeof(buf)) != -EINVAL)
+                        fprintf(stderr, "\n  clean_flags(\"%s\") should refuse\n", dotdot[i]);
+                CU_ASSERT_EQUAL(path_clean_flags(dotdot[i], PATH_CLEAN_REFUSE_DOTDOT, buf, sizeof(buf)), -EINVAL);
+        }
+        /* the first segment that fails decides: ".." before the overflow, or the overflow first */
+        CU_ASSERT_EQUAL(path_clean_flags("/a/../bcdefgh", PATH_CLEAN_REFUSE_DOTDOT, buf, 6), -EINVAL);
+        CU_ASSERT_EQUAL(path_clean_flags("/bcdefgh/..", PATH_CLEAN_REFUSE_DOTDOT, buf, 6), -E2BIG);
+        CU_ASSERT_EQUAL(path_clean_flags("/bcde/..", PATH_CLEAN_REFUSE_DOTDOT, buf, 6), -EINVAL);
+        CU_ASSERT_EQUAL(path_clean_flags("/bcdef/..", PATH_CLEAN_REFUSE_DOTDOT, buf, 6), -E2BIG);
+}
+
+/* --- path_clean at PATH_MAX: both sides of the bound, in a PATH_MAX buffer --------------------- */
+
+static void test_clean_path_max(void)
+{
+        static char in[PATH_MAX + 8], buf[PATH_MAX];
+        static const unsigned flags[] = { 0, PATH_CLEAN_REFUSE_DOTDOT };
+
+        for (size_t f = 0; f < sizeof(flags) / sizeof(flags[0]); f++) {
+                /* PATH_MAX - 1 bytes: fits with its NUL */
+                memset(in, 'a', PATH_MAX - 1);
+                in[0] = '/';
+                in[PATH_MAX - 1] = '\0';
+                CU_ASSERT_EQUAL(path_clean_flags(in, flags[f], buf, sizeof(buf)), PATH_MAX - 1);
+                CU_ASSERT_EQUAL(memcmp(buf, in, PATH_MAX), 0);
+                /* PATH_MAX bytes: one too many */
+                memset(in, 'a', PATH_MAX);
+                in[0] = '/';
+                in[PATH_MAX] = '\0';
+                CU_ASSERT_EQUAL(path_clean_flags(in, flags[f], buf, sizeof(buf)), -E2BIG);
+                /* as many, the last a trailing slash: cleaned to PATH_MAX - 1, fits */
+                in[PATH_MAX - 1] = '/';
+                CU_ASSERT_EQUAL(path_clean_flags(in, flags[f], buf, sizeof(buf)), PATH_MAX - 1);
+                CU_ASSERT_EQUAL(buf[PATH_MAX - 2], 'a');
+                /* PATH_MAX bytes with a doubled slash in front: PATH_MAX - 1 once clean */
+                memset(in, 'a', PATH_MAX);
+                in[0] = '/';
+                in[1] = '/';
+                in[PATH_MAX] = '\0';
+                CU_ASSERT_EQUAL(path_clean_flags(in, flags[f], buf, sizeof(buf)), PATH_MAX - 1);
+                /* two segments, PATH_MAX - 1 bytes in all: fits; one byte more: does not */
+                memset(in, 'a', PATH_MAX);
+                in[0] = '/';
+                in[PATH_MAX - 3] = '/';
+                in[PATH_MAX - 1] = '\0';
+                CU_ASSERT_EQUAL(path_clean_flags(in, flags[f], buf, sizeof(buf)), PATH_MAX - 1);
+                in[PATH_MAX - 1] = 'a';
+                in[PATH_MAX] = '\0';
+                CU_ASSERT_EQUAL(path_clean_flags(in, flags[f], buf, sizeof(buf)), -E2BIG);
+        }
+        /* ".." resolved: an input over PATH_MAX can clean to a short path, as long as each
+         * segment fit when it was written */
+        memset(in, 'b', PATH_MAX + 3);
+        in[0] = '/';
+        memcpy(in + PATH_MAX - 9, "/../cccccccc", 12);
+        in[PATH_MAX + 3] = '\0';
+        CU_ASSERT_EQUAL(path_clean(in, buf, sizeof(buf)), 9);
+        CU_ASSERT_STRING_EQUAL(buf, "/cccccccc");
+        CU_ASSERT_EQUAL(path_clean_flags(in, PATH_CLEAN_REFUSE_DOTDOT, buf, sizeof(buf)), -EINVAL);
+        memset(in, 'b', PATH_MAX + 4);
+        in[0] = '/';
+        memcpy(in + PATH_MAX, "/../", 4);
+        in[PATH_MAX + 4] = '\0';
+        CU_ASSERT_EQUAL(path_clean(in, buf, sizeof(buf)), -E2BIG);   /* the segment itself never fit */
+}
+
 /* --- path_has_dotdot ------------------------------------------------------------------------- */
 
 static void test_dotdot(void)
@@ -163,7 +260,36 @@ static const struct inside_case inside_cases[] = {
         { "/srv/arandu/repos/demo", "/srv/arandu/repos", true },
         { "/srv/arandu/repository", "/srv/arandu/repos", false },
         { "/srv/arandu/artifacts/demo", "/srv/arandu/repos", false },
+        /* a prefix that is not a parent, both ways */
+        { "/srv/ab", "/srv/a", false },
+        { "/srv/a", "/srv/ab", false },
+        { "/srv/ab/c", "/srv/a", false },
+        { "/srv/a-b", "/srv/a", false },          /* '-' and '.' sort before '/' */
+        { "/srv/a.b", "/srv/a", false },
+        { "/srv/a/b", "/srv/a", true },
+        { "/srv/a/b/c", "/srv/a", true },
+        { "/srv", "/srv/a", false },              /* the parent is not inside */
+        { "/srv/a", "/", true },
 };
+
+/* Containment at PATH_MAX: a root of PATH_MAX - 3 bytes and its child "/x" (PATH_MAX - 1). */
+static void test_inside_path_max(void)
+{
+        static char root[PATH_MAX], path[PATH_MAX];
+
+        memset(root, 'r', PATH_MAX - 3);
+        root[0] = '/';
+        root[PATH_MAX - 3] = '\0';
+        memcpy(path, root, PATH_MAX - 3);
+        memcpy(path + PATH_MAX - 3, "/x", 3);
+        CU_ASSERT_TRUE(path_strictly_inside(path, root));
+        path[PATH_MAX - 3] = 'x';                  /* root + "xx": a sibling */
+        CU_ASSERT_FALSE(path_strictly_inside(path, root));
+        path[PATH_MAX - 3] = '\0';                 /* the root itself */
+        CU_ASSERT_FALSE(path_strictly_inside(path, root));
+        path[PATH_MAX - 4] = '\0';                 /* one byte short of it */
+        CU_ASSERT_FALSE(path_strictly_inside(path, root));
+}
 
 static void test_inside(void)
 {
@@ -415,7 +541,10 @@ static const struct cu_test lexical_tests[] = {
         { "path_clean: Go's path.Clean table", test_clean_table },
         { "path_clean: buffer bounds", test_clean_bounds },
         { "path_has_dotdot", test_dotdot },
+        { "path_clean_flags: \"..\" refused", test_clean_refuse_dotdot },
+        { "path_clean: PATH_MAX", test_clean_path_max },
         { "path_strictly_inside: the root is not inside, nor /reposX", test_inside },
+        { "path_strictly_inside: PATH_MAX", test_inside_path_max },
         { NULL, NULL },
 };
 
