@@ -1115,12 +1115,12 @@ static void *steady_client(void *arg)
 static int mode_steady(const struct args *args)
 {
         long clients = args->conns;
-        pthread_t *th = calloc((size_t) clients, sizeof(*th));
 
         if (clients > 256) {
                 fprintf(stderr, "loadgen steady: at most 256 clients (one thread each)\n");
                 return 2;
         }
+        pthread_t *th = calloc((size_t) clients, sizeof(*th));
         st.caplat = 4u << 20;
         st.lat = malloc(st.caplat * sizeof(double));
         if (!th || !st.lat)
