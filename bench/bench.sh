@@ -84,10 +84,10 @@ echo "mix: ${#MIX[@]} envelopes from $FIX (start left out), ${DUR}s per run afte
 hr
 
 # --- 1. start to first decision --------------------------------------------------------------------
-L=$("$LG" --socket "$T/first.sock" --first-decision "$COMPLIANT" --runs 7 --label plugin -- \
+L=$("$LG" first --socket "$T/first.sock" --runs 7 --label plugin "$COMPLIANT" -- \
         "$BIN" serve --socket "$T/first.sock" --audit-log "$T/first-audit.log")
 FIRST_MS=$(field first_decision_ms "$L")
-L=$("$LG" --socket "$T/first-null.sock" --first-decision "$COMPLIANT" --runs 7 --label null -- \
+L=$("$LG" first --socket "$T/first-null.sock" --runs 7 --label null "$COMPLIANT" -- \
         "$NS" --socket "$T/first-null.sock")
 printf 'start to first decision (median of 7): plugin %s ms, null server %s ms\n' "$FIRST_MS" "$(field first_decision_ms "$L")"
 hr
@@ -110,7 +110,7 @@ for c in 1 16 64; do
                 if [ $((r % 2)) = 1 ]; then order="plugin null"; else order="null plugin"; fi
                 for s in $order; do
                         if [ "$s" = plugin ]; then sock=$T/plugin.sock pid=$PLUGIN_PID; else sock=$T/null.sock pid=$NULL_PID; fi
-                        L=$("$LG" --socket "$sock" --conns "$c" --duration "$DUR" --pid "$pid" --label "$s" "${MIX[@]}")
+                        L=$("$LG" rate --socket "$sock" --conns "$c" --duration "$DUR" --pid "$pid" --label "$s" "${MIX[@]}")
                         for k in rps p50_us p99_us p999_us cpu_us hwm_kb errors; do ALL[$s,$c,$k]+="$(field $k "$L") "; done
                         R[$s,$c,last_rps]=$(field rps "$L")
                 done
@@ -142,7 +142,7 @@ curve() {
         printf '  %10s %10s %10s %10s %s\n' "$kind" "body B" "p50 µs" "p99 µs" "growth (time / input)"
         for n in "$@"; do
                 bytes=$("$SY" "$COMPLIANT" "$kind" "$n" "$T/$kind-$n.req.json")
-                L=$("$LG" --socket "$T/plugin.sock" --conns 1 --duration "$CURVE_DUR" --warmup 0.2 \
+                L=$("$LG" rate --socket "$T/plugin.sock" --conns 1 --duration "$CURVE_DUR" --warmup 0.2 \
                         --pid "$PLUGIN_PID" --label "$kind$n" "$T/$kind-$n.req.json")
                 t=$(field p50_us "$L")
                 P50[$kind,$n]=$t
@@ -167,7 +167,7 @@ echo "decision time vs concurrent connections (fixture mix, p50/p99 over ${DUR}s
 printf '  %10s %10s %10s %10s %10s %6s %s\n' conns "decisions/s" "p50 µs" "p99 µs" "p99.9 µs" errors "p50 growth / conns growth"
 prev_c="" prev_t=""
 for c in 1 16 64 256 512 1000; do
-        L=$("$LG" --socket "$T/plugin.sock" --conns "$c" --duration "$DUR" --pid "$PLUGIN_PID" --label "c$c" "${MIX[@]}")
+        L=$("$LG" rate --socket "$T/plugin.sock" --conns "$c" --duration "$DUR" --pid "$PLUGIN_PID" --label "c$c" "${MIX[@]}")
         t=$(field p50_us "$L")
         flag=""
         [ -n "$prev_c" ] && flag=$(awk -v n0="$prev_c" -v n1="$c" -v t0="$prev_t" -v t1="$t" 'BEGIN {

@@ -1,8 +1,9 @@
 # Load and fault tests: `make load`, part of `make test` (about a minute).
-# tests/load/run.sh drives the plugin with tests/load/loadgen.c and, for the kill -9 test, holds the
-# socket with tests/load/activate.c; see the script for what each test measures.
+# tests/load/run.sh drives the plugin with the benchmark's load generator (bench/loadgen.c, built by
+# mk/bench.mk) and, for the kill -9 test, holds the socket with tests/load/activate.c; see the script
+# for what each test measures.
 
-LOAD_TOOLS := $(B)/tests/load/loadgen $(B)/tests/load/activate
+LOAD_TOOLS := $(B)/bench/loadgen $(B)/tests/load/activate
 
 .PHONY: load
 

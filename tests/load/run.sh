@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Load and fault tests of arandu-authz, each bounded in time and printing what it
 # measured.  Usage (as root): tests/load/run.sh BINARY LOADGEN ACTIVATE
+# (LOADGEN is bench/loadgen.c, the benchmark's load generator, in its fault modes.)
 #
 #   conc      1,000 connections open at once, all answered correctly
 #   slow      100 clients send half a request and stall; 40 others must each be answered within
@@ -78,16 +79,16 @@ start_plugin main --policy "$T/policy.json" --audit-log "$T/audit.log"
 MAIN=$PID
 echo "# plugin at start: $(mem "$MAIN")"
 
-check "1,000 concurrent connections, every one answered correctly" "$LOADGEN" conc "$T/main.sock" 1000
+check "1,000 concurrent connections, every one answered correctly" "$LOADGEN" conc --socket "$T/main.sock" --conns 1000
 echo "# plugin after 1,000 connections: $(mem "$MAIN")"
 
-check "100 stalled half-requests: 40 others each answered within 1 s" "$LOADGEN" slow "$T/main.sock" 100 40 1000
+check "100 stalled half-requests: 40 others each answered within 1 s" "$LOADGEN" slow --socket "$T/main.sock" --stalled 100 --requests 40 --bound-ms 1000
 
-check "oversized and malformed envelopes are denied and the server stays up" "$LOADGEN" bad "$T/main.sock"
+check "oversized and malformed envelopes are denied and the server stays up" "$LOADGEN" bad --socket "$T/main.sock"
 echo "# plugin after the bad envelopes (one of 8 MiB): $(mem "$MAIN")"
 kill -0 "$MAIN" 2>/dev/null && ok "plugin still running after the fault cases" || notok "plugin still running after the fault cases"
 
-"$LOADGEN" steady "$T/main.sock" 8 8 >"$T/sighup.out" 2>&1 &
+"$LOADGEN" steady --socket "$T/main.sock" --duration 8 --conns 8 >"$T/sighup.out" 2>&1 &
 LG=$!
 for _ in $(seq 20); do sleep 0.35; kill -HUP "$MAIN"; done
 rc=0; wait "$LG" || rc=$?
@@ -105,7 +106,7 @@ stop_plugin "$MAIN"
 mkdir -p "$T/auditfs"
 if mount -t tmpfs -o size=64k,mode=0700 arandu-load "$T/auditfs"; then
         start_plugin full --policy "$T/policy.json" --audit-log "$T/auditfs/audit.log"
-        check "audit disk full: every request still decided (no deny_on_audit_failure)" "$LOADGEN" audit "$T/full.sock" 1500
+        check "audit disk full: every request still decided (no deny_on_audit_failure)" "$LOADGEN" audit --socket "$T/full.sock" --requests 1500
         used=$(du -k "$T/auditfs/audit.log" | cut -f1)
         if [ "$(field allowed)" = 1500 ]; then ok "all 1500 allowed while the audit disk is full (log: $used KiB)"; else notok "all 1500 allowed while the audit disk is full"; fi
         sleep 1
@@ -118,7 +119,7 @@ if mount -t tmpfs -o size=64k,mode=0700 arandu-load "$T/auditfs"; then
 
         : >"$T/auditfs/audit.log"; head -c 60k /dev/zero >"$T/auditfs/filler" 2>/dev/null || true
         start_plugin strict --policy "$T/policy-strict.json" --audit-log "$T/auditfs/audit.log"
-        check "audit disk full with deny_on_audit_failure: requests decided" "$LOADGEN" audit "$T/strict.sock" 400
+        check "audit disk full with deny_on_audit_failure: requests decided" "$LOADGEN" audit --socket "$T/strict.sock" --requests 400
         if [ "$(field denied_audit)" -gt 0 ] && [ "$(field allowed_after_first_audit_deny)" = 0 ]; then
                 ok "deny_on_audit_failure: denied from request $(field first_audit_deny_at) on, never allowed again"
         else
@@ -140,7 +141,7 @@ else
         PIDS+=("$!")
         for _ in $(seq 100); do [ -s "$T/sa.pid" ] && [ -S "$T/sa.sock" ] && break; sleep 0.05; done
         sleep 0.3
-        "$LOADGEN" steady "$T/sa.sock" 10 8 >"$T/kill9.out" 2>&1 &
+        "$LOADGEN" steady --socket "$T/sa.sock" --duration 10 --conns 8 >"$T/kill9.out" 2>&1 &
         LG=$!
         sleep 3; kill -KILL "$(cat "$T/sa.pid")"
         sleep 3; kill -KILL "$(cat "$T/sa.pid")"
