@@ -117,33 +117,46 @@ int buf_append_slow(struct buf *b, const void *data, size_t n)
         return 0;
 }
 
-int buf_printf(struct buf *b, const char *fmt, ...)
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap)
 {
-        va_list ap;
+        va_list again;
 
         if (b->error)
                 return b->error;
         /* first into the room there is; only text that does not fit is formatted twice */
         size_t room = b->alloc - b->len;
-        va_start(ap, fmt);
+        va_copy(again, ap);
         int n = vsnprintf(room ? b->ptr + b->len : NULL, room, fmt, ap);
-        va_end(ap);
-        if (n < 0)
+        if (n < 0) {
+                va_end(again);
                 return fail(b, -EINVAL);
+        }
         if ((size_t) n < room) {
+                va_end(again);
                 b->len += (size_t) n;
                 return 0;
         }
         int r = grow(b, (size_t) n);
-        if (r < 0)
+        if (r < 0) {
+                va_end(again);
                 return r;
-        va_start(ap, fmt);
-        int m = vsnprintf(b->ptr + b->len, b->alloc - b->len, fmt, ap);
-        va_end(ap);
+        }
+        int m = vsnprintf(b->ptr + b->len, b->alloc - b->len, fmt, again);
+        va_end(again);
         if (m != n)   /* the same format and arguments: only a broken libc would differ */
                 return fail(b, -EINVAL);
         b->len += (size_t) n;
         return 0;
+}
+
+int buf_printf(struct buf *b, const char *fmt, ...)
+{
+        va_list ap;
+
+        va_start(ap, fmt);
+        int r = buf_vprintf(b, fmt, ap);
+        va_end(ap);
+        return r;
 }
 
 const char *buf_str(struct buf *b)

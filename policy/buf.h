@@ -19,6 +19,7 @@
  * Not thread-safe (one owner at a time), no logging: plain data, like the rest of policy/. */
 #pragma once
 
+#include <stdarg.h>
 #include <stddef.h>
 #include <string.h>
 
@@ -79,6 +80,9 @@ static inline int buf_puts(struct buf *b, const char *s)
  * the format fails. */
 __attribute__((format(printf, 2, 3)))
 int buf_printf(struct buf *b, const char *fmt, ...);
+/* The same with a va_list (which it does not va_end: the caller's, as for vsnprintf). */
+__attribute__((format(printf, 2, 0)))
+int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 
 /* Drops the bytes from `len` on (len <= buf_len(b)): a stack of strings pops this way. */
 static inline void buf_truncate(struct buf *b, size_t len)
