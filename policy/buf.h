@@ -52,12 +52,13 @@ void buf_reset(struct buf *b);
  * Accepts NULL. */
 void buf_free(struct buf *b);
 
-/* Appends with room to spare take the inline path; the rest go here (growth, errors, n == 0 on a
- * buffer not yet allocated).  Same contract as buf_append. */
+/* Appends with room to spare take the inline path; the rest go here (growth, errors, n == 0).
+ * Same contract as buf_append. */
 int buf_append_slow(struct buf *b, const void *data, size_t n);
 
 /* Appends data[0..n).  0, or -E2BIG (past the cap), -ENOMEM, or the error already recorded; on
- * failure b is in the error state.  n == 0 is a no-op (data may then be NULL). */
+ * failure b is in the error state.  n == 0 appends nothing (data may then be NULL) and returns 0 or
+ * the error recorded. */
 static inline int buf_append(struct buf *b, const void *data, size_t n)
 {
         /* strict: one byte stays free for the NUL; alloc == 0 (nothing yet, or the error state)
@@ -84,7 +85,7 @@ int buf_printf(struct buf *b, const char *fmt, ...);
 __attribute__((format(printf, 2, 0)))
 int buf_vprintf(struct buf *b, const char *fmt, va_list ap);
 
-/* Drops the bytes from `len` on (len <= buf_len(b)): a stack of strings pops this way. */
+/* Drops the bytes from `len` on (a larger len changes nothing): a stack of strings pops this way. */
 static inline void buf_truncate(struct buf *b, size_t len)
 {
         if (len < b->len)
