@@ -1,46 +1,11 @@
 /* Hand-written JSON text: see jsonout.h. */
 #include "authz/jsonout.h"
 
-#include <errno.h>
-#include <stdint.h>
-#include <stdlib.h>
-
 #include "policy/jsontext.h"
 
 void jsonout_init(struct jsonout *o)
 {
-        o->buf = o->stack;
-        o->len = 0;
-        o->cap = sizeof(o->stack);
-        o->heap = false;
-        o->failed = false;
-}
-
-bool jsonout_grow(struct jsonout *o, size_t n)
-{
-        size_t cap = o->cap;
-        char *p;
-
-        if (o->failed)
-                return false;
-        while (n > cap - o->len) {
-                if (cap > SIZE_MAX / 2) {
-                        o->failed = true;
-                        return false;
-                }
-                cap *= 2;
-        }
-        p = o->heap ? realloc(o->buf, cap) : malloc(cap);
-        if (!p) {
-                o->failed = true;
-                return false;
-        }
-        if (!o->heap)
-                memcpy(p, o->buf, o->len);
-        o->buf = p;
-        o->cap = cap;
-        o->heap = true;
-        return true;
+        buf_init_lent(&o->b, o->stack, sizeof(o->stack), JSONOUT_MAX);
 }
 
 /* The index of the first byte from i on that is not plain (n if none). */
@@ -105,30 +70,9 @@ void jsonout_string(struct jsonout *o, const char *s, size_t n)
 
 int jsonout_finish(struct jsonout *o, char **ret, size_t *ret_len)
 {
-        jsonout_lit(o, "\0");
-        if (o->failed) {
-                if (o->heap)
-                        free(o->buf);
-                return -ENOMEM;
-        }
-        o->len--;   /* the NUL */
-        char *p = o->buf;
-        if (!o->heap) {
-                /* One allocation of the exact size: an estimate would often ask for more than the
-                 * 1 KiB past which glibc consolidates its free lists, which cost more than the
-                 * writing. */
-                p = malloc(o->len + 1);
-                if (!p)
-                        return -ENOMEM;
-                memcpy(p, o->stack, o->len + 1);
-        } else if (o->cap - o->len > o->len / 4) {
-                /* up to twice the text after the last doubling (the audit queue counts lines by
-                 * their length): give back the rest */
-                char *q = realloc(o->buf, o->len + 1);
-                if (q)
-                        p = q;
-        }
-        *ret = p;
-        *ret_len = o->len;
-        return 0;
+        /* One allocation of the exact size when the text stayed on the stack: an estimate would
+         * often ask for more than the 1 KiB past which glibc consolidates its free lists, which
+         * cost more than the writing.  A heap buffer gives back what it did not use (the audit
+         * queue counts lines by their length). */
+        return buf_steal(&o->b, ret, ret_len);
 }

@@ -6,34 +6,33 @@
  * '/', DEL and non-ASCII characters as they are; and, where jansson would refuse the string, each
  * byte of an invalid UTF-8 sequence as U+FFFD, as audit_json_string() does.
  *
- * The text starts on the stack and moves to the heap, doubling, only when it outgrows it; a failed
- * allocation drops the rest and jsonout_finish() reports it. */
+ * The text starts on the stack and moves to the heap, doubling, only when it outgrows it (a
+ * policy/buf.h buffer over the stack); a failed allocation drops the rest and jsonout_finish()
+ * reports it. */
 #pragma once
 
 #include <stdbool.h>
 #include <stddef.h>
 #include <string.h>
 
+#include "policy/buf.h"
+
 #define JSONOUT_STACK 4096
+/* Far above the longest text the fixed-size inputs can make (48 violations of 384 bytes, each byte
+ * escaped to six, and the request's fields: about 120 KiB), so that only a bug could reach it, and
+ * then not exhaust memory. */
+#define JSONOUT_MAX (1u << 20)
 
 struct jsonout {
-        char *buf;      /* `stack` until the text outgrows it, then the heap */
-        size_t len, cap;
-        bool heap;
-        bool failed;    /* out of memory: the text is given up, further output dropped */
+        struct buf b;   /* over `stack` until the text outgrows it */
         char stack[JSONOUT_STACK];
 };
 
 void jsonout_init(struct jsonout *o);
-/* Room for n more bytes (false: out of memory, o->failed set). */
-bool jsonout_grow(struct jsonout *o, size_t n);
 
 static inline void jsonout_mem(struct jsonout *o, const char *s, size_t n)
 {
-        if (n > o->cap - o->len && !jsonout_grow(o, n))
-                return;
-        memcpy(o->buf + o->len, s, n);
-        o->len += n;
+        (void) buf_append(&o->b, s, n);   /* a failure is sticky: jsonout_finish() reports it */
 }
 
 /* A string literal (its length known at compile time), as it is. */
@@ -50,5 +49,5 @@ static inline void jsonout_plain(struct jsonout *o, const char *s)
 
 /* The text as a new buffer of its size plus a NUL (one malloc() when it stayed on the stack; a
  * heap buffer is shrunk when much of it is unused), its length without the NUL in *ret_len.
- * 0, or -ENOMEM with nothing allocated and *ret untouched. */
+ * 0, or -ENOMEM (-E2BIG past JSONOUT_MAX) with nothing allocated and *ret untouched. */
 int jsonout_finish(struct jsonout *o, char **ret, size_t *ret_len);

@@ -292,9 +292,10 @@ static int cmd_serve(int argc, char **argv)
 static int read_input(const char *path, size_t cap, char **ret, size_t *ret_len)
 {
         _cleanup_close_ int fd = -1;
-        _cleanup_free_ char *buf = NULL;
-        size_t len = 0, alloc = 0;
+        _cleanup_buf_ struct buf buf;
+        char chunk[64 * 1024];
 
+        buf_init(&buf, sizeof(chunk), cap);
         if (strcmp(path, "-") == 0) {
                 fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
         } else {
@@ -304,18 +305,7 @@ static int read_input(const char *path, size_t cap, char **ret, size_t *ret_len)
                 return -errno;
 
         for (;;) {
-                if (alloc - len < 2) {
-                        /* One byte beyond cap is read to tell "exactly cap" from "more". */
-                        if (alloc >= cap + 2)
-                                return -E2BIG;
-                        size_t want = alloc == 0 ? (size_t) 64 * 1024 : (alloc > (cap + 2) / 2 ? cap + 2 : alloc * 2);
-                        char *p = realloc(buf, want);
-                        if (!p)
-                                return -ENOMEM;
-                        buf = p;
-                        alloc = want;
-                }
-                ssize_t n = read(fd, buf + len, alloc - len - 1);
+                ssize_t n = read(fd, chunk, sizeof(chunk));
                 if (n < 0) {
                         if (errno == EINTR)
                                 continue;
@@ -323,15 +313,11 @@ static int read_input(const char *path, size_t cap, char **ret, size_t *ret_len)
                 }
                 if (n == 0)
                         break;
-                len += (size_t) n;
-                if (len > cap)
-                        return -E2BIG;
+                int r = buf_append(&buf, chunk, (size_t) n);
+                if (r < 0)
+                        return r;   /* -E2BIG past cap */
         }
-        buf[len] = '\0';
-        *ret = buf;
-        buf = NULL;
-        *ret_len = len;
-        return 0;
+        return buf_steal(&buf, ret, ret_len);
 }
 
 /* Does the input look like an AuthZReq envelope (a top-level object with RequestMethod or

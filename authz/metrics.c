@@ -20,6 +20,7 @@
 
 #include "authz/log.h"
 #include "authz/server.h"
+#include "policy/buf.h"
 
 #define PREFIX "arandu_authz_"
 #define LABEL_MAX 96                      /* struct request_info's route field */
@@ -133,44 +134,15 @@ void metrics_reset(void)
 
 /* ---- the exposition text ---------------------------------------------------------------------- */
 
-struct out {
-        char *buf;
-        size_t len, alloc;
-        int error;
-};
-
+/* A failed put is sticky in the buffer: metrics_format checks once, at the end. */
 __attribute__((format(printf, 2, 3)))
-static void put(struct out *o, const char *fmt, ...)
+static void put(struct buf *o, const char *fmt, ...)
 {
         va_list ap;
 
-        if (o->error)
-                return;
-        for (;;) {
-                va_start(ap, fmt);
-                int n = vsnprintf(o->buf + o->len, o->alloc - o->len, fmt, ap);
-                va_end(ap);
-                if (n < 0) {
-                        o->error = -EINVAL;
-                        return;
-                }
-                if ((size_t) n < o->alloc - o->len) {
-                        o->len += (size_t) n;
-                        return;
-                }
-                if (o->alloc >= METRICS_RESPONSE_MAX) {
-                        o->error = -E2BIG;
-                        return;
-                }
-                size_t want = o->alloc * 2 > METRICS_RESPONSE_MAX ? METRICS_RESPONSE_MAX : o->alloc * 2;
-                char *p = realloc(o->buf, want);
-                if (!p) {
-                        o->error = -ENOMEM;
-                        return;
-                }
-                o->buf = p;
-                o->alloc = want;
-        }
+        va_start(ap, fmt);
+        (void) buf_vprintf(o, fmt, ap);
+        va_end(ap);
 }
 
 /* A label value as the exposition format wants it: \ " and newline escaped.  Route patterns and
@@ -195,20 +167,18 @@ static const char *label(const char *s, char *buf, size_t size)
         return buf;
 }
 
-static void put_header(struct out *o, const char *name, const char *type, const char *help)
+static void put_header(struct buf *o, const char *name, const char *type, const char *help)
 {
         put(o, "# HELP " PREFIX "%s %s\n# TYPE " PREFIX "%s %s\n", name, help, name, type);
 }
 
 int metrics_format(struct audit *audit, char **ret, size_t *ret_len)
 {
-        struct out o = { .alloc = 16u << 10 };
+        struct buf o;
         struct audit_stats as;
         char lb[2 * LABEL_MAX + 4];
 
-        o.buf = malloc(o.alloc);
-        if (!o.buf)
-                return -ENOMEM;
+        buf_init(&o, 16u << 10, METRICS_RESPONSE_MAX - 1);   /* the cap counts no NUL */
         if (audit)
                 audit_get_stats(audit, &as);
 
@@ -282,13 +252,7 @@ int metrics_format(struct audit *audit, char **ret, size_t *ret_len)
 
         pthread_mutex_unlock(&lock);
 
-        if (o.error) {
-                free(o.buf);
-                return o.error;
-        }
-        *ret = o.buf;
-        *ret_len = o.len;
-        return 0;
+        return buf_steal(&o, ret, ret_len);
 }
 
 /* ---- the server ------------------------------------------------------------------------------- */

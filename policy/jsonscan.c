@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "policy/buf.h"
 #include "policy/jsontext.h"
 #include "policy/query.h"
 
@@ -16,32 +17,11 @@ struct scan {
         bool reject_dups;
         enum jsonscan_result fail;   /* why the last NULL came back: SLOW or OOM */
         /* Decoded strings (those with escapes or non-ASCII) as a stack: a key stays below the
-         * strings of its value until the pair is stored.  Offsets, since it may move. */
-        char *buf;
-        size_t top, cap;
+         * strings of its value until the pair is stored.  Offsets, since it may move.  Capped at
+         * the input's length: decoding never lengthens a string, and the strings held at once come
+         * from distinct bytes of the input. */
+        struct buf stack;
 };
-
-static bool buf_append(struct scan *s, const char *data, size_t n)
-{
-        if (n == 0)
-                return true;   /* the stack may not exist yet: no pointer arithmetic on NULL */
-        if (n > s->cap - s->top) {
-                size_t cap = s->cap ? s->cap : 256;
-                while (n > cap - s->top) {
-                        if (cap > SIZE_MAX / 2)
-                                return false;
-                        cap *= 2;
-                }
-                char *b = realloc(s->buf, cap);
-                if (!b)
-                        return false;
-                s->buf = b;
-                s->cap = cap;
-        }
-        memcpy(s->buf + s->top, data, n);
-        s->top += n;
-        return true;
-}
 
 /* Four hex digits at p (p + 4 <= end checked by the caller): the value, or -1. */
 static long hex4(const char *p)
@@ -113,7 +93,7 @@ static bool scan_escape(struct scan *s)
         default:
                 return false;
         }
-        if (!buf_append(s, out, n)) {
+        if (buf_append(&s->stack, out, n) < 0) {
                 s->fail = JSONSCAN_OOM;
                 return false;
         }
@@ -134,9 +114,9 @@ static bool scan_string(struct scan *s, const char **ret_ptr, long *ret_off, siz
                 s->p = run + 1;
                 return true;
         }
-        size_t start = s->top;
+        size_t start = buf_len(&s->stack);
         for (;;) {
-                if (!buf_append(s, p, (size_t) (run - p))) {
+                if (buf_append(&s->stack, p, (size_t) (run - p)) < 0) {
                         s->fail = JSONSCAN_OOM;
                         return false;
                 }
@@ -156,7 +136,7 @@ static bool scan_string(struct scan *s, const char **ret_ptr, long *ret_off, siz
                         size_t n = json_utf8_len((const unsigned char *) run, (size_t) (s->end - run));
                         if (n == 0)
                                 return false;
-                        if (!buf_append(s, run, n)) {
+                        if (buf_append(&s->stack, run, n) < 0) {
                                 s->fail = JSONSCAN_OOM;
                                 return false;
                         }
@@ -168,7 +148,7 @@ static bool scan_string(struct scan *s, const char **ret_ptr, long *ret_off, siz
         }
         *ret_ptr = NULL;
         *ret_off = (long) start;
-        *ret_len = s->top - start;
+        *ret_len = buf_len(&s->stack) - start;
         return true;
 }
 
@@ -308,7 +288,7 @@ static json_t *scan_object(struct scan *s, int depth)
                 if (!val)
                         goto fail;
                 if (koff >= 0)
-                        k = s->buf + koff;   /* only now: the value's strings may have moved the stack */
+                        k = buf_ptr(&s->stack) + koff;   /* only now: the value's strings may have moved the stack */
                 size_t before = json_object_size(obj);
                 if (json_object_setn_new_nocheck(obj, k, klen, val) < 0) {   /* frees val */
                         s->fail = JSONSCAN_OOM;
@@ -317,7 +297,7 @@ static json_t *scan_object(struct scan *s, int depth)
                 if (s->reject_dups && json_object_size(obj) == before)
                         goto fail;   /* the key was there: jansson reports the duplicate */
                 if (koff >= 0)
-                        s->top = (size_t) koff;
+                        buf_truncate(&s->stack, (size_t) koff);
                 int r = scan_separator(s, '}');
                 if (r == 0)
                         return obj;
@@ -380,9 +360,9 @@ static json_t *scan_value(struct scan *s, int depth)
                 size_t n;
                 if (!scan_string(s, &v, &off, &n))
                         return NULL;
-                json_t *str = json_stringn_nocheck(off >= 0 ? s->buf + off : v, n);
+                json_t *str = json_stringn_nocheck(off >= 0 ? buf_ptr(&s->stack) + off : v, n);
                 if (off >= 0)
-                        s->top = (size_t) off;
+                        buf_truncate(&s->stack, (size_t) off);
                 if (!str)
                         s->fail = JSONSCAN_OOM;
                 return str;
@@ -410,11 +390,12 @@ enum jsonscan_result jsonscan_loadb(const char *buf, size_t len, size_t flags, j
                 .reject_dups = flags & JSON_REJECT_DUPLICATES,
                 .fail = JSONSCAN_SLOW,
         };
+        buf_init(&s.stack, 256, len);
         skip_ws(&s);
         /* Without JSON_DECODE_ANY jansson takes only an object or an array. */
         if (s.p < s.end && (*s.p == '{' || *s.p == '['))
                 v = scan_value(&s, 1);
-        free(s.buf);
+        buf_free(&s.stack);
         if (v) {
                 skip_ws(&s);
                 if (s.p == s.end) {

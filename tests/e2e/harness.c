@@ -22,6 +22,8 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "policy/buf.h"
+
 extern char **environ;
 
 struct e2e E;
@@ -640,28 +642,15 @@ bool cli_denied(const struct cmd_res *r)
 
 /* ---- HTTP ------------------------------------------------------------------------------------------- */
 
-struct sink {
-        char *buf;
-        size_t len, cap;
-};
+#define SINK_MAX (4u << 20)   /* a body kept for the checks: at most 4 MiB, the rest swallowed */
 
 static size_t sink_write(char *p, size_t sz, size_t nm, void *ud)
 {
-        struct sink *s = ud;
+        struct buf *s = ud;
         size_t n = sz * nm;
-        if (s->len > (4u << 20))
-                return n;                      /* keep at most 4 MiB, swallow the rest */
-        if (n > s->cap - s->len - 1) {
-                size_t nc = s->cap * 2 + n + 1;
-                char *nb = realloc(s->buf, nc);
-                if (!nb)
-                        return 0;
-                s->buf = nb;
-                s->cap = nc;
-        }
-        memcpy(s->buf + s->len, p, n);
-        s->len += n;
-        s->buf[s->len] = '\0';
+        size_t keep = n < buf_avail(s) ? n : buf_avail(s);
+        if (buf_append(s, p, keep) < 0)
+                return 0;                      /* out of memory: curl aborts the transfer */
         return n;
 }
 
@@ -687,23 +676,20 @@ static size_t source_read(char *buf, size_t sz, size_t nm, void *ud)
 long http(const char *method, const char *target, const char *const *headers, const char *body,
           size_t len, unsigned flags, long timeout_s, struct http_res *r)
 {
-        struct sink s = { malloc(256), 0, 256 };
+        struct buf s;
         struct source src = { body, len };
         struct curl_slist *hl = NULL;
         bool have_ct = false;
         CURL *c = curl_easy_init();
 
+        buf_init(&s, 256, SINK_MAX);
         r->status = 0;
         r->body = NULL;
         r->len = 0;
-        if (!c || !s.buf) {
-                free(s.buf);
-                if (c)
-                        curl_easy_cleanup(c);
+        if (!c) {
                 r->body = strdup("");
                 return 0;
         }
-        s.buf[0] = '\0';
         for (size_t i = 0; headers && headers[i]; i++) {
                 if (strncasecmp(headers[i], "Content-Type:", 13) == 0)
                         have_ct = true;
@@ -749,8 +735,8 @@ long http(const char *method, const char *target, const char *const *headers, co
                 curl_easy_getinfo(c, CURLINFO_RESPONSE_CODE, &r->status);
         curl_slist_free_all(hl);
         curl_easy_cleanup(c);
-        r->body = s.buf;
-        r->len = s.len;
+        if (buf_steal(&s, &r->body, &r->len) < 0)
+                r->body = strdup("");
         return r->status;
 }
 
