@@ -9,38 +9,16 @@
 #include <strings.h>
 
 #include "authz/curl_lazy.h"
+#include "policy/buf.h"
 
 #define FAILURE_MAX 1024   /* more than a violation holds: decision_add cuts it */
 
-struct buffer {
-        char *data;
-        size_t len, alloc;
-        bool over;
-};
-
+/* Into the answer's buffer; past RECHECK_RESPONSE_MAX, or out of memory, the transfer is aborted. */
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
 {
-        struct buffer *b = userdata;
         size_t n = size * nmemb;   /* curl guarantees no overflow: at most CURL_MAX_WRITE_SIZE */
 
-        if (n > RECHECK_RESPONSE_MAX - b->len) {
-                b->over = true;
-                return 0;               /* aborts the transfer */
-        }
-        if (n >= b->alloc - b->len) {
-                size_t want = b->alloc ? b->alloc : 16384;
-                while (n >= want - b->len)
-                        want *= 2;
-                char *p = realloc(b->data, want);
-                if (!p)
-                        return 0;
-                b->data = p;
-                b->alloc = want;
-        }
-        memcpy(b->data + b->len, ptr, n);
-        b->len += n;
-        b->data[b->len] = '\0';
-        return n;
+        return buf_append(userdata, ptr, n) < 0 ? 0 : n;
 }
 
 /* The value of dockerd's X-Docker-Container-Path-Stat header (base64 of a JSON stat). */
@@ -71,7 +49,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
 
 /* Ask dockerd for f (GET, or HEAD keeping the path-stat header) into b and a->status.  0, or -1
  * with the sentence saying why no answer came in `failure`. */
-static int fetch(const struct policy *p, const struct view_fetch *f, struct buffer *b,
+static int fetch(const struct policy *p, const struct view_fetch *f, struct buf *b,
                  struct path_stat_header *hs, long *status, char *failure)
 {
         const char *sock = p->docker_host;
@@ -122,7 +100,7 @@ static int fetch(const struct policy *p, const struct view_fetch *f, struct buff
 
         if (cr != CURLE_OK) {
                 snprintf(failure, FAILURE_MAX, "cannot ask dockerd about %s: %s%s", f->what,
-                         b->over ? "the answer is too large" : curl->easy_strerror(cr),
+                         buf_error(b) == -E2BIG ? "the answer is too large" : curl->easy_strerror(cr),
                          " (the start is denied when the daemon's view cannot be checked)");
                 return -1;
         }
@@ -138,17 +116,19 @@ void recheck_run(const struct policy *p, enum recheck_kind kind, const char *id,
         view_begin(&v, kind, id, d);
         while (view_next(&v, &f)) {
                 struct path_stat_header hs = { "" };
-                struct buffer b = { 0 };
+                struct buf b;
                 char failure[FAILURE_MAX];
                 struct view_answer a = { 0 };
 
+                buf_init(&b, 16384, RECHECK_RESPONSE_MAX);
+
                 if (fetch(p, &f, &b, &hs, &a.status, failure) < 0)
                         a.failure = failure;
-                a.body = b.data;
-                a.len = b.len;
+                a.body = buf_str(&b);
+                a.len = buf_len(&b);
                 a.path_stat = hs.value;
                 view_take(p, &v, &a, d);
-                free(b.data);
+                buf_free(&b);
         }
         if (seen) {
                 memcpy(seen->container, v.container, sizeof(seen->container));

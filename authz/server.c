@@ -35,6 +35,7 @@
 #include "authz/recheckq.h"
 #include "policy/actions.h"
 #include "authz/reload.h"
+#include "policy/buf.h"
 
 #define CONTENT_TYPE "application/vnd.docker.plugins.v1.2+json"
 
@@ -84,12 +85,8 @@ struct request {
         struct pending *pending;
         enum endpoint endpoint;
         bool post;
-        bool over;        /* the body went past cap: the rest was discarded */
         bool discard;     /* nobody reads this body (AuthZRes without debug logging): not kept */
-        bool oom;         /* growing the buffer failed */
-        size_t cap;
-        size_t len, alloc;
-        char *buf;
+        struct buf body;  /* capped for the endpoint; past the cap (-E2BIG) the rest is discarded */
 };
 
 /* ---- signals ---------------------------------------------------------------------------------- */
@@ -406,11 +403,12 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
         const struct policy *policy = rq->policy;
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
-        if (rq->over || rq->oom) {
+        int unread = buf_error(&rq->body);
+        if (unread < 0) {
                 /* Fail closed without reading a byte of it: a request we cannot see whole is denied. */
-                decide_unreadable(policy, rq->over ? -E2BIG : -ENOMEM, SERVER_AUTHZREQ_MAX, &d, &info);
+                decide_unreadable(policy, unread, SERVER_AUTHZREQ_MAX, &d, &info);
         } else {
-                decide_request(policy, rq->buf ? rq->buf : "", rq->len, &d, &info);
+                decide_request(policy, buf_str(&rq->body), buf_len(&rq->body), &d, &info);
         }
 
         /* Dry-run judges the daemon's view too, so that the audit log shows all that would deny. */
@@ -464,15 +462,15 @@ static enum MHD_Result finish_authz_req(const struct server_config *cfg, const s
         return ret;
 }
 
-static enum MHD_Result handle_authz_res(struct MHD_Connection *c, const struct request *rq)
+static enum MHD_Result handle_authz_res(struct MHD_Connection *c, struct request *rq)
 {
         /* Responses are never judged (the decision was made on the request); reading one is only
          * worth it when someone will see the debug line. */
         if (log_get_max_level() >= LOG_DEBUG) {
                 struct request_info info = { 0 };
-                if (rq->over || rq->oom)
+                if (buf_error(&rq->body) < 0)
                         log_debug("AuthZRes envelope over %u bytes, not read", SERVER_AUTHZRES_MAX);
-                else if (decide_read_response(rq->buf ? rq->buf : "", rq->len, &info) < 0)
+                else if (decide_read_response(buf_str(&rq->body), buf_len(&rq->body), &info) < 0)
                         log_debug("AuthZRes envelope could not be read");
                 else
                         log_debug("AuthZRes %s %s -> %d", LOG_ESC(info.method), LOG_ESC(info.uri), info.status);
@@ -514,41 +512,6 @@ static size_t endpoint_cap(enum endpoint e)
         return 0;
 }
 
-/* Append a chunk of body.  Never trusts Content-Length: the buffer grows with what actually
- * arrives, doubling up to the cap; past the cap the rest is discarded (and the request denied or
- * ignored by its endpoint), so a client cannot make us hold more than cap bytes. */
-static void body_append(struct request *rq, const char *data, size_t n)
-{
-        if (rq->over || rq->oom || rq->discard)
-                return;
-        if (n > rq->cap - rq->len) {
-                rq->over = true;
-                free(rq->buf);
-                rq->buf = NULL;
-                rq->len = rq->alloc = 0;
-                return;
-        }
-        if (n > rq->alloc - rq->len) {
-                size_t want = rq->alloc > 0 ? rq->alloc : BODY_INITIAL_ALLOC;
-                if (want > rq->cap)
-                        want = rq->cap;
-                while (n > want - rq->len)   /* terminates: n <= cap - len */
-                        want = want > rq->cap / 2 ? rq->cap : want * 2;
-                char *p = realloc(rq->buf, want);
-                if (!p) {
-                        rq->oom = true;
-                        free(rq->buf);
-                        rq->buf = NULL;
-                        rq->len = rq->alloc = 0;
-                        return;
-                }
-                rq->buf = p;
-                rq->alloc = want;
-        }
-        memcpy(rq->buf + rq->len, data, n);
-        rq->len += n;
-}
-
 static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const char *url,
                                   const char *method, const char *version, const char *upload_data,
                                   size_t *upload_data_size, void **con_cls)
@@ -566,7 +529,10 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 if (rq->endpoint == ENDPOINT_AUTHZ_REQ)
                         rq->policy = server_policy_get(s->cfg);
                 rq->post = strcmp(method, MHD_HTTP_METHOD_POST) == 0;
-                rq->cap = rq->post ? endpoint_cap(rq->endpoint) : 0;
+                /* Never trusts Content-Length: the body grows with what actually arrives, up to
+                 * the endpoint's cap; past it the rest is discarded (and the request denied or
+                 * ignored by its endpoint). */
+                buf_init(&rq->body, BODY_INITIAL_ALLOC, rq->post ? endpoint_cap(rq->endpoint) : 0);
                 /* Responses are never judged (handle_authz_res): their bodies, often the larger
                  * ones (inspect, lists), are not even copied unless the debug log shows them. */
                 rq->discard = rq->endpoint == ENDPOINT_AUTHZ_RES && log_get_max_level() < LOG_DEBUG;
@@ -574,7 +540,8 @@ static enum MHD_Result on_request(void *cls, struct MHD_Connection *c, const cha
                 return MHD_YES;
         }
         if (*upload_data_size > 0) {
-                body_append(rq, upload_data, *upload_data_size);
+                if (!rq->discard)
+                        (void) buf_append(&rq->body, upload_data, *upload_data_size);   /* sticky */
                 *upload_data_size = 0;
                 return MHD_YES;
         }
@@ -621,7 +588,7 @@ static void on_completed(void *cls, struct MHD_Connection *c, void **con_cls,
         if (toe != MHD_REQUEST_TERMINATED_COMPLETED_OK && rq && rq->endpoint == ENDPOINT_AUTHZ_REQ)
                 log_warning("AuthZReq connection ended before an answer was sent (code %d)", (int) toe);
         if (rq) {
-                free(rq->buf);
+                buf_free(&rq->body);
                 free(rq->pending);
                 policy_unref(rq->policy);
         }
