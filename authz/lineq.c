@@ -247,6 +247,7 @@ void lineq_get_stats(struct lineq *q, struct lineq_stats *ret)
         pthread_mutex_lock(&q->lock);
         *ret = (struct lineq_stats){
                 .pushed = q->pushed, .dropped = q->dropped, .lines = q->count, .bytes = q->bytes,
+                .idle = q->idle,
         };
         pthread_mutex_unlock(&q->lock);
 }

@@ -50,6 +50,7 @@ struct lineq_stats {
         uint64_t pushed;        /* lines queued */
         uint64_t dropped;       /* lines refused by lineq_push(), or counted by lineq_count_drop() */
         size_t lines, bytes;    /* waiting now (not counting the batch the callback holds) */
+        bool idle;              /* the worker sleeps waiting for lines: the next push wakes it */
 };
 
 /* Allocate the queue (max_lines slots, one batch array) and start the worker thread, with every

@@ -120,7 +120,13 @@ static struct lineq *start(size_t max_lines, size_t max_bytes, size_t batch_line
         CU_ASSERT_FATAL(lineq_start(&c, &q) == 0);
         /* Let the worker fall asleep: a push that finds it still starting does not wake it, so it
          * would not linger. */
-        nanosleep(&(struct timespec){ .tv_nsec = 20L * 1000 * 1000 }, NULL);
+        struct lineq_stats st = { 0 };
+        for (int i = 0; i < 5000 && !st.idle; i++) {
+                lineq_get_stats(q, &st);
+                if (!st.idle)
+                        nanosleep(&(struct timespec){ .tv_nsec = 1000L * 1000 }, NULL);
+        }
+        CU_ASSERT_FATAL(st.idle);
         return q;
 }
 
