@@ -10,9 +10,10 @@
  *
  * Wake-ups: a push signals the worker only when it is asleep waiting for lines, and only the first
  * push after it fell asleep does; after such a wake-up the worker waits linger_ns more (not cut
- * short by pushes) so that a burst goes out as one batch.  A worker that is busy, lingering or in
- * lineq_wait() costs producers no system call.  lineq_kick() wakes it for the caller's own reasons
- * (the callback then runs, with no lines if none are queued).
+ * short by pushes) so that a burst goes out as one batch.  Pushes to a worker that is busy,
+ * lingering or in lineq_wait() signal nothing: under load, one wake-up per batch, not per line.
+ * lineq_kick() wakes it for the caller's own reasons (the callback then runs, with no lines if none
+ * are queued).
  *
  * Stop: lineq_stop() makes pushes fail, wakes the worker, lets it hand every queued line to the
  * callback (no linger), and joins it.  A callback that must bound the shutdown checks
