@@ -1,9 +1,10 @@
 /* The audit log: see audit.h.
  *
- * Decision threads (libmicrohttpd's pool) only format a line and append it to a ring under a mutex
- * held for a few pointer moves; the writer thread takes lines off in batches and writes them with
- * writev(2) outside the lock.  So a write that blocks on a slow disk, a full pipe or NFS delays the
- * writer only, and once the ring is full new lines are dropped (and counted), never waited for. */
+ * Decision threads (libmicrohttpd's pool) only format a line and push it onto a bounded queue
+ * (authz/lineq.h) under a mutex held for a few pointer moves; the queue's worker is the writer, which
+ * takes lines off in batches and writes them with writev(2) outside the lock.  So a write that
+ * blocks on a slow disk, a full pipe or NFS delays the writer only, and once the queue is full new
+ * lines are dropped (and counted), never waited for. */
 #include "authz/cleanup.h"
 #include "authz/audit.h"
 
@@ -11,8 +12,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pthread.h>
-#include <signal.h>
 #include <stdatomic.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -22,6 +21,7 @@
 #include <unistd.h>
 
 #include "authz/jsonout.h"
+#include "authz/lineq.h"
 #include "authz/log.h"
 #include "authz/version.h"
 #include "policy/jsontext.h"
@@ -35,37 +35,24 @@
 /* At most one write-error report per this many seconds: a full disk must not flood stderr. */
 #define AUDIT_ERROR_INTERVAL_S 10
 
-struct audit_line {
-        char *s;        /* ends with '\n' */
-        size_t len;
-};
-
 struct audit {
-        pthread_mutex_t lock;
-        pthread_cond_t wake;            /* the writer: lines queued, a new fd, or stop */
-        pthread_t thread;
+        struct lineq *q;                /* the lines, and the writer thread */
 
         char *path;                     /* NULL: not reopenable (stdout, audit_open_fd) */
         int fd;                         /* owned by the writer thread once started */
-        int new_fd;                     /* from audit_reopen(), -1 if none; the writer swaps it in */
+        atomic_int new_fd;              /* from audit_reopen(), -1 if none; the writer swaps it in */
 
-        struct audit_line *ring;
-        size_t cap, head, count, bytes;
-        bool stopping;
-        bool writer_idle;               /* waiting on `wake`: the next line must signal it */
+        /* The writer's own; read by audit_close() once it stopped. */
+        bool need_newline;              /* the last failed write cut a line: end it first */
+        bool reported_error;
+        uint64_t failed_unreported;
+        struct timespec last_report;
 
-        uint64_t dropped_unreported;    /* dropped since the writer last reported */
-        struct audit_stats stats;
+        atomic_uint_fast64_t written, failed;   /* struct audit_stats's; the rest is the queue's */
         atomic_bool healthy;
         audit_sink_fn sink;             /* set before decisions start, then only read */
         void *sink_ctx;
 };
-
-static void line_free_all(struct audit_line *l, size_t n)
-{
-        for (size_t i = 0; i < n; i++)
-                free(l[i].s);
-}
 
 /* ---- UTF-8 ------------------------------------------------------------------------------------ */
 
@@ -325,7 +312,7 @@ int audit_format_line(const struct request_info *info, const struct decision *d,
 int audit_record(struct audit *a, const struct request_info *info, const struct decision *d,
                  bool dry_run, double latency_us)
 {
-        char *s = NULL;   /* freed here or handed to the ring */
+        char *s = NULL;   /* handed to the queue, which frees it if it drops it */
         size_t n = 0;
         int r;
 
@@ -337,26 +324,8 @@ int audit_record(struct audit *a, const struct request_info *info, const struct 
         if (a->sink)
                 a->sink(a->sink_ctx, s, n);
 
-        pthread_mutex_lock(&a->lock);
-        if (a->stopping || a->count >= a->cap || n > AUDIT_QUEUE_BYTES - a->bytes) {
-                a->stats.dropped++;
-                a->dropped_unreported++;
-                pthread_mutex_unlock(&a->lock);
-                free(s);
-                return -ENOBUFS;
-        }
-        size_t tail = (a->head + a->count) % a->cap;
-        a->ring[tail].s = s;
-        a->ring[tail].len = n;
-        a->count++;
-        a->bytes += n;
-        a->stats.recorded++;
-        if (a->writer_idle) {
-                a->writer_idle = false;   /* one signal per wake-up: the writer takes the rest */
-                pthread_cond_signal(&a->wake);
-        }
-        pthread_mutex_unlock(&a->lock);
-        return 0;
+        /* Full, or stopping: dropped and counted by the queue, reported by the writer. */
+        return lineq_push(a->q, s, n) < 0 ? -ENOBUFS : 0;
 }
 
 /* ---- the writer ------------------------------------------------------------------------------- */
@@ -397,128 +366,73 @@ static size_t write_lines(int fd, struct iovec *iov, size_t n, int *ret_error, b
         return done;
 }
 
-static void *writer_main(void *arg)
+/* The queue's callback, on the writer thread: one batch (k <= AUDIT_BATCH lines), or none when
+ * audit_reopen() woke it for a new fd. */
+static void write_batch(struct lineq *q, void *ctx, struct lineq_line *batch, size_t k)
 {
-        struct audit *a = arg;
+        struct audit *a = ctx;
         static char newline[] = "\n";
-        struct audit_line batch[AUDIT_BATCH];
         struct iovec iov[AUDIT_BATCH + 1];
-        bool need_newline = false;     /* the last failed write cut a line: end it first */
-        uint64_t failed_unreported = 0;
-        struct timespec last_report = { 0 };
-        bool reported_error = false;
 
-        pthread_mutex_lock(&a->lock);
-        for (;;) {
-                bool woke = false;
-                while (a->count == 0 && a->new_fd < 0 && !a->stopping) {
-                        a->writer_idle = true;
-                        pthread_cond_wait(&a->wake, &a->lock);
-                        woke = true;
-                }
-                a->writer_idle = false;
-                if (woke && a->count < AUDIT_BATCH && a->new_fd < 0 && !a->stopping) {
-                        /* Let a batch gather (see AUDIT_LINGER_NS); producers do not signal meanwhile. */
-                        pthread_mutex_unlock(&a->lock);
-                        nanosleep(&(struct timespec){ .tv_nsec = AUDIT_LINGER_NS }, NULL);
-                        pthread_mutex_lock(&a->lock);
-                }
-
-                int old_fd = -1;
-                if (a->new_fd >= 0) {
-                        old_fd = a->fd;
-                        a->fd = a->new_fd;
-                        a->new_fd = -1;
-                        need_newline = false;
-                }
-                if (a->count == 0 && a->stopping) {
-                        pthread_mutex_unlock(&a->lock);
-                        if (old_fd >= 0)
-                                close(old_fd);
-                        break;
-                }
-
-                size_t k = 0;
-                while (k < AUDIT_BATCH && a->count > 0) {
-                        batch[k] = a->ring[a->head];
-                        a->ring[a->head].s = NULL;
-                        a->head = (a->head + 1) % a->cap;
-                        a->count--;
-                        a->bytes -= batch[k].len;
-                        k++;
-                }
-                int fd = a->fd;
-                pthread_mutex_unlock(&a->lock);
-
-                if (old_fd >= 0)
-                        close(old_fd);
-
-                size_t first = 0;
-                if (need_newline) {
-                        iov[0] = (struct iovec){ .iov_base = newline, .iov_len = 1 };
-                        first = 1;
-                }
-                for (size_t i = 0; i < k; i++)
-                        iov[first + i] = (struct iovec){ .iov_base = batch[i].s, .iov_len = batch[i].len };
-
-                int error = 0;
-                bool partial = false;
-                size_t done = k > 0 ? write_lines(fd, iov, first + k, &error, &partial) : first;
-                size_t written = done > first ? done - first : 0;
-                size_t failed = k - written;
-                line_free_all(batch, k);
-                if (k > 0)
-                        need_newline = error ? (partial || (need_newline && done == 0)) : false;
-
-                /* What to report, decided under the lock, logged outside it: stderr may block too. */
-                uint64_t dropped = 0, lost = 0;
-                bool report_error = false, report_recovered = false;
-                struct timespec now;
-                clock_gettime(CLOCK_MONOTONIC, &now);
-
-                pthread_mutex_lock(&a->lock);
-                a->stats.written += written;
-                a->stats.failed += failed;
-                if (error) {
-                        failed_unreported += failed;
-                        atomic_store(&a->healthy, false);
-                        if (!reported_error || now.tv_sec - last_report.tv_sec >= AUDIT_ERROR_INTERVAL_S) {
-                                report_error = true;
-                                lost = failed_unreported;
-                                failed_unreported = 0;
-                                last_report = now;
-                                reported_error = true;
-                        }
-                } else if (k > 0 && !atomic_load(&a->healthy)) {
-                        atomic_store(&a->healthy, true);
-                        report_recovered = true;
-                        lost = failed_unreported;
-                        failed_unreported = 0;
-                        reported_error = false;
-                }
-                if (a->count == 0 && a->dropped_unreported > 0) {
-                        dropped = a->dropped_unreported;
-                        a->dropped_unreported = 0;
-                }
-                const char *path = a->path ? a->path : "-";
-                pthread_mutex_unlock(&a->lock);
-
-                if (report_error)
-                        (void) log_error_errno(error, "audit: lost %llu lines, cannot write to %s",
-                                               (unsigned long long) lost, LOG_ESC(path));
-                if (report_recovered)
-                        log_warning("audit: writing to %s again (%llu more lines lost)", LOG_ESC(path),
-                                    (unsigned long long) lost);
-                if (dropped > 0)
-                        log_warning("audit: queue was full: dropped %llu lines", (unsigned long long) dropped);
-
-                pthread_mutex_lock(&a->lock);
+        int new_fd = atomic_exchange(&a->new_fd, -1);
+        if (new_fd >= 0) {
+                close(a->fd);
+                a->fd = new_fd;
+                a->need_newline = false;
         }
 
-        if (failed_unreported > 0)
-                log_error("audit: %llu lines lost to write errors at shutdown",
-                          (unsigned long long) failed_unreported);
-        return NULL;
+        size_t first = 0;
+        if (a->need_newline) {
+                iov[0] = (struct iovec){ .iov_base = newline, .iov_len = 1 };
+                first = 1;
+        }
+        for (size_t i = 0; i < k; i++)
+                iov[first + i] = (struct iovec){ .iov_base = batch[i].s, .iov_len = batch[i].len };
+
+        int error = 0;
+        bool partial = false;
+        size_t done = k > 0 ? write_lines(a->fd, iov, first + k, &error, &partial) : first;
+        size_t written = done > first ? done - first : 0;
+        size_t failed = k - written;
+        if (k > 0)
+                a->need_newline = error ? (partial || (a->need_newline && done == 0)) : false;
+
+        uint64_t lost = 0;
+        bool report_error = false, report_recovered = false;
+        struct timespec now;
+        clock_gettime(CLOCK_MONOTONIC, &now);
+
+        atomic_fetch_add(&a->written, written);
+        atomic_fetch_add(&a->failed, failed);
+        if (error) {
+                a->failed_unreported += failed;
+                atomic_store(&a->healthy, false);
+                if (!a->reported_error || now.tv_sec - a->last_report.tv_sec >= AUDIT_ERROR_INTERVAL_S) {
+                        report_error = true;
+                        lost = a->failed_unreported;
+                        a->failed_unreported = 0;
+                        a->last_report = now;
+                        a->reported_error = true;
+                }
+        } else if (k > 0 && !atomic_load(&a->healthy)) {
+                atomic_store(&a->healthy, true);
+                report_recovered = true;
+                lost = a->failed_unreported;
+                a->failed_unreported = 0;
+                a->reported_error = false;
+        }
+        /* Drops are reported once the writer has caught up, not per line. */
+        uint64_t dropped = lineq_take_drops(q, true);
+        const char *path = a->path ? a->path : "-";
+
+        if (report_error)
+                (void) log_error_errno(error, "audit: lost %llu lines, cannot write to %s",
+                                       (unsigned long long) lost, LOG_ESC(path));
+        if (report_recovered)
+                log_warning("audit: writing to %s again (%llu more lines lost)", LOG_ESC(path),
+                            (unsigned long long) lost);
+        if (dropped > 0)
+                log_warning("audit: queue was full: dropped %llu lines", (unsigned long long) dropped);
 }
 
 /* ---- lifetime --------------------------------------------------------------------------------- */
@@ -533,36 +447,33 @@ static int open_path(const char *path)
 static int audit_start(int fd, const char *path, size_t queue_lines, struct audit **ret)
 {
         struct audit *a;
-        sigset_t all, old;
         int r;
 
         a = calloc(1, sizeof(*a));
         if (!a)
                 return -ENOMEM;
-        a->cap = queue_lines > 0 ? queue_lines : AUDIT_QUEUE_LINES;
-        a->ring = calloc(a->cap, sizeof(*a->ring));
         a->path = path ? strdup(path) : NULL;
-        if (!a->ring || (path && !a->path)) {
-                free(a->ring);
-                free(a->path);
+        if (path && !a->path) {
                 free(a);
                 return -ENOMEM;
         }
         a->fd = fd;
-        a->new_fd = -1;
+        atomic_init(&a->new_fd, -1);
+        atomic_init(&a->written, 0);
+        atomic_init(&a->failed, 0);
         atomic_init(&a->healthy, true);
-        pthread_mutex_init(&a->lock, NULL);
-        pthread_cond_init(&a->wake, NULL);
 
-        /* Signals are the main thread's business (sigwait); the writer never takes one. */
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &old);
-        r = -pthread_create(&a->thread, NULL, writer_main, a);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        const struct lineq_config c = {
+                .max_lines = queue_lines > 0 ? queue_lines : AUDIT_QUEUE_LINES,
+                .max_bytes = AUDIT_QUEUE_BYTES,
+                .batch_lines = AUDIT_BATCH,
+                .batch_bytes = SIZE_MAX,   /* a batch is bounded by its count only */
+                .linger_ns = AUDIT_LINGER_NS,
+                .batch = write_batch,
+                .ctx = a,
+        };
+        r = lineq_start(&c, &a->q);
         if (r < 0) {
-                pthread_cond_destroy(&a->wake);
-                pthread_mutex_destroy(&a->lock);
-                free(a->ring);
                 free(a->path);
                 free(a);
                 return r;
@@ -615,11 +526,8 @@ int audit_reopen(struct audit *a)
         if (fd < 0)
                 return fd;
 
-        pthread_mutex_lock(&a->lock);
-        int stale = a->new_fd;   /* two reopens before the writer woke: the newer wins */
-        a->new_fd = fd;
-        pthread_cond_signal(&a->wake);
-        pthread_mutex_unlock(&a->lock);
+        int stale = atomic_exchange(&a->new_fd, fd);   /* two reopens before the writer woke: the newer wins */
+        lineq_kick(a->q);
         if (stale >= 0)
                 close(stale);
         return 0;
@@ -640,13 +548,18 @@ bool audit_healthy(struct audit *a)
 
 void audit_get_stats(struct audit *a, struct audit_stats *ret)
 {
+        struct lineq_stats qs;
+
         if (!a) {
                 *ret = (struct audit_stats){ 0 };
                 return;
         }
-        pthread_mutex_lock(&a->lock);
-        *ret = a->stats;
-        pthread_mutex_unlock(&a->lock);
+        /* The writer's counts first: a line counted written is then already counted recorded. */
+        uint64_t written = atomic_load(&a->written), failed = atomic_load(&a->failed);
+        lineq_get_stats(a->q, &qs);
+        *ret = (struct audit_stats){
+                .recorded = qs.pushed, .written = written, .dropped = qs.dropped, .failed = failed,
+        };
 }
 
 struct audit *audit_close(struct audit *a)
@@ -654,20 +567,17 @@ struct audit *audit_close(struct audit *a)
         if (!a)
                 return NULL;
 
-        pthread_mutex_lock(&a->lock);
-        a->stopping = true;
-        pthread_cond_signal(&a->wake);
-        pthread_mutex_unlock(&a->lock);
-        pthread_join(a->thread, NULL);
+        lineq_stop(a->q);   /* the writer writes out everything queued first */
+        if (a->failed_unreported > 0)
+                log_error("audit: %llu lines lost to write errors at shutdown",
+                          (unsigned long long) a->failed_unreported);
 
-        /* The writer drained the ring before it stopped. */
-        if (a->new_fd >= 0)
-                close(a->new_fd);
+        int new_fd = atomic_exchange(&a->new_fd, -1);
+        if (new_fd >= 0)
+                close(new_fd);
         if (a->fd >= 0)
                 close(a->fd);
-        pthread_cond_destroy(&a->wake);
-        pthread_mutex_destroy(&a->lock);
-        free(a->ring);
+        lineq_free(a->q);
         free(a->path);
         free(a);
         return NULL;

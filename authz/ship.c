@@ -1,58 +1,46 @@
 /* Audit shipping: see ship.h.
  *
- * Deciding threads only copy a line onto the ring under a mutex held for a few pointer moves; the
- * shipper thread takes batches off it and does all the network work outside the lock, so a dead,
- * slow or black-holed collector only ever delays the shipper. */
+ * Deciding threads only copy a line and push it onto a bounded queue (authz/lineq.h) under a mutex
+ * held for a few pointer moves; the queue's worker is the shipper, which takes batches off it and
+ * does all the network work outside the lock, so a dead, slow or black-holed collector only ever
+ * delays the shipper. */
 #include "authz/cleanup.h"
 #include "authz/ship.h"
 
+#include <assert.h>
 #include <errno.h>
-#include <pthread.h>
-#include <signal.h>
+#include <stdatomic.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "authz/curl_lazy.h"
+#include "authz/lineq.h"
 #include "authz/log.h"
 #include "authz/metrics.h"
 
-struct ship_line_ {
-        char *s;
-        size_t len;
-};
-
 struct ship {
-        pthread_mutex_t lock;
-        pthread_cond_t wake;               /* lines queued, or stop */
-        pthread_t thread;
+        struct lineq *q;                   /* the lines, and the shipper thread */
 
         char *url;                         /* with credentials: only ever given to libcurl */
         char *shown;                       /* without them: for messages */
         const struct curl_api *api;        /* libcurl (curl_lazy.h), loaded by ship_open() */
         CURL *curl;                        /* the shipper thread's */
         struct curl_slist *headers;
+        char *body;                        /* SHIP_BATCH_BYTES: the shipper's, a batch joined */
 
-        struct ship_line_ *ring;           /* guarded by lock, as is everything below */
-        size_t head, count, bytes;
-        bool stopping;
-        uint64_t dropped_unreported;
-        struct ship_stats stats;
+        /* The shipper's own, from one batch to the next. */
+        long backoff;
+        bool failing;
+        uint64_t failed_attempts;
+        time_t last_report, deadline;      /* deadline: of the last try at shutdown, 0 before */
+
+        /* struct ship_stats's, with the queue's own counts (queued, and its drops). */
+        atomic_uint_fast64_t sent, dropped, failures;
 };
 
 /* ---- helpers ---------------------------------------------------------------------------------- */
-
-static void deadline_after_ms(struct timespec *ts, long ms)
-{
-        clock_gettime(CLOCK_REALTIME, ts);   /* pthread_cond_timedwait's default clock */
-        ts->tv_sec += ms / 1000;
-        ts->tv_nsec += (ms % 1000) * 1000000L;
-        if (ts->tv_nsec >= 1000000000L) {
-                ts->tv_sec++;
-                ts->tv_nsec -= 1000000000L;
-        }
-}
 
 static time_t now_s(void)
 {
@@ -123,159 +111,98 @@ static enum post_result post(struct ship *s, const char *body, size_t len, long 
         return POST_REJECTED;
 }
 
-/* Take up to a batch off the ring into one new buffer.  Called with the lock held. */
-static char *take_batch(struct ship *s, size_t *ret_len, size_t *ret_lines)
+/* The queue's callback, on the shipper thread: post lines[0..n) as one body, retrying with backoff
+ * (or, once stopping, until the deadline), then count and report. */
+static void post_batch(struct lineq *q, void *ctx, struct lineq_line *lines, size_t n)
 {
-        size_t n = 0, len = 0;
+        struct ship *s = ctx;
+        char why[256] = "";
 
-        while (n < s->count && n < SHIP_BATCH_LINES) {
-                size_t l = s->ring[(s->head + n) % SHIP_QUEUE_LINES].len;
-                if (n > 0 && l > SHIP_BATCH_BYTES - len)
-                        break;
-                len += l;
-                n++;
-        }
-        char *buf = malloc(len > 0 ? len : 1);
-        if (!buf)
-                return NULL;   /* the lines stay queued; tried again later */
-        size_t o = 0;
-        for (size_t i = 0; i < n; i++) {
-                struct ship_line_ *l = &s->ring[s->head];
-                memcpy(buf + o, l->s, l->len);
-                o += l->len;
-                free(l->s);
-                l->s = NULL;
-                s->head = (s->head + 1) % SHIP_QUEUE_LINES;
-                s->count--;
-                s->bytes -= l->len;
-        }
-        *ret_len = len;
-        *ret_lines = n;
-        return buf;
-}
+        if (n == 0)
+                return;
+        if (lineq_stopping(q) && s->deadline == 0)
+                s->deadline = now_s() + SHIP_SHUTDOWN_S;
 
-static void *shipper_main(void *arg)
-{
-        struct ship *s = arg;
-        long backoff = SHIP_BACKOFF_MIN_MS;
-        bool failing = false;
-        uint64_t failed_attempts = 0;
-        time_t last_report = 0, deadline = 0;
-        char why[256];
-
-        pthread_mutex_lock(&s->lock);
-        for (;;) {
-                while (s->count == 0 && !s->stopping)
-                        pthread_cond_wait(&s->wake, &s->lock);
-                if (s->count == 0)
-                        break;   /* stopping, nothing left */
-                if (s->count < SHIP_BATCH_LINES && !s->stopping) {
-                        /* A moment for more lines, so that a burst goes in one POST. */
-                        struct timespec ts;
-                        deadline_after_ms(&ts, SHIP_LINGER_MS);
-                        (void) pthread_cond_timedwait(&s->wake, &s->lock, &ts);
+        /* One line is posted as it is (it may be larger than a batch); several fit in s->body. */
+        const char *body = lines[0].s;
+        size_t len = lines[0].len;
+        if (n > 1) {
+                len = 0;
+                for (size_t i = 0; i < n; i++) {
+                        assert(lines[i].len <= SHIP_BATCH_BYTES - len);   /* lineq's batch_bytes */
+                        memcpy(s->body + len, lines[i].s, lines[i].len);
+                        len += lines[i].len;
                 }
-                if (s->stopping && deadline == 0)
-                        deadline = now_s() + SHIP_SHUTDOWN_S;
+                body = s->body;
+        }
 
-                size_t len = 0, lines = 0;
-                char *body = take_batch(s, &len, &lines);
-                pthread_mutex_unlock(&s->lock);
-                if (!body) {
-                        struct timespec t = { .tv_nsec = 100 * 1000000L };
+        uint64_t sent = 0, dropped = 0, batch_failures = 0;
+        for (;;) {
+                bool stopping = s->deadline != 0;
+                long timeout = SHIP_TIMEOUT_S;
+                if (stopping) {
+                        time_t left = s->deadline - now_s();
+                        if (left < 1) {
+                                dropped = n;
+                                snprintf(why, sizeof(why), "shutting down");
+                                break;
+                        }
+                        timeout = (long) left;
+                }
+                enum post_result pr = post(s, body, len, timeout, why, sizeof(why));
+                if (pr == POST_OK) {
+                        sent = n;
+                        if (s->failing)
+                                log_info("audit-url: %s accepts lines again (after %llu failed attempts)",
+                                         LOG_ESC(s->shown), (unsigned long long) s->failed_attempts);
+                        s->failing = false;
+                        s->failed_attempts = 0;
+                        s->backoff = SHIP_BACKOFF_MIN_MS;
+                        break;
+                }
+                if (pr == POST_REJECTED) {
+                        dropped = n;
+                        log_error("audit-url: %s rejected a batch of %zu lines (%s); dropped",
+                                  LOG_ESC(s->shown), n, why);
+                        break;
+                }
+                metrics_ship(0, 0, 1);
+                s->failed_attempts++;
+                batch_failures++;
+                if (!s->failing || now_s() - s->last_report >= SHIP_REPORT_INTERVAL_S) {
+                        log_warning("audit-url: cannot send to %s (%s); retrying with backoff",
+                                    LOG_ESC(s->shown), why);
+                        s->last_report = now_s();
+                }
+                s->failing = true;
+                if (stopping) {
+                        /* Another try while the deadline lasts, without spinning. */
+                        struct timespec t = { .tv_nsec = 200 * 1000000L };
                         nanosleep(&t, NULL);
-                        pthread_mutex_lock(&s->lock);
                         continue;
                 }
 
-                uint64_t sent = 0, dropped = 0, batch_failures = 0;
-                for (;;) {
-                        bool stopping = deadline != 0;
-                        long timeout = SHIP_TIMEOUT_S;
-                        if (stopping) {
-                                time_t left = deadline - now_s();
-                                if (left < 1) {
-                                        dropped = lines;
-                                        snprintf(why, sizeof(why), "shutting down");
-                                        break;
-                                }
-                                timeout = (long) left;
-                        }
-                        enum post_result pr = post(s, body, len, timeout, why, sizeof(why));
-                        if (pr == POST_OK) {
-                                sent = lines;
-                                if (failing)
-                                        log_info("audit-url: %s accepts lines again (after %llu failed attempts)",
-                                                 LOG_ESC(s->shown), (unsigned long long) failed_attempts);
-                                failing = false;
-                                failed_attempts = 0;
-                                backoff = SHIP_BACKOFF_MIN_MS;
-                                break;
-                        }
-                        if (pr == POST_REJECTED) {
-                                dropped = lines;
-                                log_error("audit-url: %s rejected a batch of %zu lines (%s); dropped",
-                                          LOG_ESC(s->shown), lines, why);
-                                break;
-                        }
-                        metrics_ship(0, 0, 1);
-                        failed_attempts++;
-                        batch_failures++;
-                        if (!failing || now_s() - last_report >= SHIP_REPORT_INTERVAL_S) {
-                                log_warning("audit-url: cannot send to %s (%s); retrying with backoff",
-                                            LOG_ESC(s->shown), why);
-                                last_report = now_s();
-                        }
-                        failing = true;
-                        if (stopping) {
-                                /* Another try while the deadline lasts, without spinning. */
-                                struct timespec t = { .tv_nsec = 200 * 1000000L };
-                                nanosleep(&t, NULL);
-                                continue;
-                        }
-
-                        /* Back off, waking early only to stop. */
-                        pthread_mutex_lock(&s->lock);
-                        struct timespec ts;
-                        deadline_after_ms(&ts, backoff);
-                        while (!s->stopping &&
-                               pthread_cond_timedwait(&s->wake, &s->lock, &ts) != ETIMEDOUT)
-                                ;
-                        if (s->stopping && deadline == 0)
-                                deadline = now_s() + SHIP_SHUTDOWN_S;
-                        pthread_mutex_unlock(&s->lock);
-                        backoff = backoff > SHIP_BACKOFF_MAX_MS / 2 ? SHIP_BACKOFF_MAX_MS : backoff * 2;
-                }
-                free(body);
-                metrics_ship(sent, dropped, 0);
-
-                pthread_mutex_lock(&s->lock);
-                s->stats.sent += sent;
-                s->stats.dropped += dropped;
-                s->stats.failures += batch_failures;
-                uint64_t queue_drops = 0;
-                if (s->dropped_unreported > 0 &&
-                    (deadline != 0 || now_s() - last_report >= SHIP_REPORT_INTERVAL_S || !failing)) {
-                        queue_drops = s->dropped_unreported;
-                        s->dropped_unreported = 0;
-                }
-                pthread_mutex_unlock(&s->lock);
-                if (queue_drops > 0) {
-                        log_warning("audit-url: queue full: dropped %llu lines", (unsigned long long) queue_drops);
-                        if (failing)
-                                last_report = now_s();
-                }
-                if (dropped > 0 && deadline != 0)
-                        log_warning("audit-url: %llu lines not sent at shutdown (%s)",
-                                    (unsigned long long) dropped, why);
-                pthread_mutex_lock(&s->lock);
+                /* Back off, waking early only to stop. */
+                if (lineq_wait(q, (long long) s->backoff * 1000000LL) && s->deadline == 0)
+                        s->deadline = now_s() + SHIP_SHUTDOWN_S;
+                s->backoff = s->backoff > SHIP_BACKOFF_MAX_MS / 2 ? SHIP_BACKOFF_MAX_MS : s->backoff * 2;
         }
-        uint64_t queue_drops = s->dropped_unreported;
-        s->dropped_unreported = 0;
-        pthread_mutex_unlock(&s->lock);
-        if (queue_drops > 0)
+        metrics_ship(sent, dropped, 0);
+
+        atomic_fetch_add(&s->sent, sent);
+        atomic_fetch_add(&s->dropped, dropped);
+        atomic_fetch_add(&s->failures, batch_failures);
+        uint64_t queue_drops = 0;
+        if (s->deadline != 0 || now_s() - s->last_report >= SHIP_REPORT_INTERVAL_S || !s->failing)
+                queue_drops = lineq_take_drops(q, false);
+        if (queue_drops > 0) {
                 log_warning("audit-url: queue full: dropped %llu lines", (unsigned long long) queue_drops);
-        return NULL;
+                if (s->failing)
+                        s->last_report = now_s();
+        }
+        if (dropped > 0 && s->deadline != 0)
+                log_warning("audit-url: %llu lines not sent at shutdown (%s)",
+                            (unsigned long long) dropped, why);
 }
 
 /* ---- the queue -------------------------------------------------------------------------------- */
@@ -287,52 +214,43 @@ void ship_line(void *ctx, const char *line, size_t len)
         if (!s || !line || len == 0)
                 return;
         char *copy = malloc(len);
-        if (copy)
-                memcpy(copy, line, len);
-
-        pthread_mutex_lock(&s->lock);
-        if (!copy || s->stopping || s->count >= SHIP_QUEUE_LINES || len > SHIP_QUEUE_BYTES - s->bytes) {
-                s->stats.dropped++;
-                s->dropped_unreported++;
-                pthread_mutex_unlock(&s->lock);
-                free(copy);
+        if (!copy) {
+                lineq_count_drop(s->q);
                 metrics_ship(0, 1, 0);
                 return;
         }
-        struct ship_line_ *l = &s->ring[(s->head + s->count) % SHIP_QUEUE_LINES];
-        l->s = copy;
-        l->len = len;
-        s->count++;
-        s->bytes += len;
-        s->stats.queued++;
-        pthread_cond_signal(&s->wake);
-        pthread_mutex_unlock(&s->lock);
+        memcpy(copy, line, len);
+        if (lineq_push(s->q, copy, len) < 0)   /* full or stopping: dropped and counted there */
+                metrics_ship(0, 1, 0);
 }
 
 void ship_get_stats(struct ship *s, struct ship_stats *ret)
 {
+        struct lineq_stats qs;
+
         if (!s) {
                 *ret = (struct ship_stats){ 0 };
                 return;
         }
-        pthread_mutex_lock(&s->lock);
-        *ret = s->stats;
-        pthread_mutex_unlock(&s->lock);
+        uint64_t sent = atomic_load(&s->sent), dropped = atomic_load(&s->dropped);
+        uint64_t failures = atomic_load(&s->failures);
+        lineq_get_stats(s->q, &qs);
+        *ret = (struct ship_stats){
+                .queued = qs.pushed, .sent = sent, .dropped = qs.dropped + dropped, .failures = failures,
+        };
 }
 
 /* ---- lifetime --------------------------------------------------------------------------------- */
 
 static void ship_free(struct ship *s)
 {
-        if (s->ring)
-                for (size_t i = 0; i < SHIP_QUEUE_LINES; i++)
-                        free(s->ring[i].s);
-        free(s->ring);
+        lineq_free(s->q);
         if (s->api) {
                 s->api->slist_free_all(s->headers);
                 if (s->curl)
                         s->api->easy_cleanup(s->curl);
         }
+        free(s->body);
         free(s->url);
         free(s->shown);
         free(s);
@@ -343,7 +261,6 @@ int ship_open(const char *url, struct ship **ret)
         const struct curl_api *api;
         struct curl_lazy_error e;
         struct ship *s;
-        sigset_t all, old;
         int r;
 
         if (!url || !ret)
@@ -357,6 +274,10 @@ int ship_open(const char *url, struct ship **ret)
         if (!s)
                 return -ENOMEM;
         s->api = api;
+        s->backoff = SHIP_BACKOFF_MIN_MS;
+        atomic_init(&s->sent, 0);
+        atomic_init(&s->dropped, 0);
+        atomic_init(&s->failures, 0);
         r = check_url(api, url, &s->shown);
         if (r < 0) {
                 if (r == -EINVAL)
@@ -365,10 +286,11 @@ int ship_open(const char *url, struct ship **ret)
                 return r;
         }
         s->url = strdup(url);
-        s->ring = calloc(SHIP_QUEUE_LINES, sizeof(*s->ring));
+        /* Once, not per batch: joining a batch then never fails. */
+        s->body = malloc(SHIP_BATCH_BYTES);
         s->curl = api->easy_init();
         s->headers = api->slist_append(NULL, "Content-Type: application/x-ndjson");
-        if (!s->url || !s->ring || !s->curl || !s->headers) {
+        if (!s->url || !s->body || !s->curl || !s->headers) {
                 ship_free(s);
                 return -ENOMEM;
         }
@@ -386,17 +308,17 @@ int ship_open(const char *url, struct ship **ret)
         /* Let a keep-alive connection be reused, but notice a dead one quickly. */
         api->easy_setopt(h, CURLOPT_TCP_KEEPALIVE, 1L);
 
-        pthread_mutex_init(&s->lock, NULL);
-        pthread_cond_init(&s->wake, NULL);
-
-        /* Signals are the main thread's business (sigwait). */
-        sigfillset(&all);
-        pthread_sigmask(SIG_BLOCK, &all, &old);
-        r = -pthread_create(&s->thread, NULL, shipper_main, s);
-        pthread_sigmask(SIG_SETMASK, &old, NULL);
+        const struct lineq_config c = {
+                .max_lines = SHIP_QUEUE_LINES,
+                .max_bytes = SHIP_QUEUE_BYTES,
+                .batch_lines = SHIP_BATCH_LINES,
+                .batch_bytes = SHIP_BATCH_BYTES,
+                .linger_ns = SHIP_LINGER_MS * 1000000LL,   /* a moment for more lines: a burst in one POST */
+                .batch = post_batch,
+                .ctx = s,
+        };
+        r = lineq_start(&c, &s->q);
         if (r < 0) {
-                pthread_cond_destroy(&s->wake);
-                pthread_mutex_destroy(&s->lock);
                 ship_free(s);
                 return r;
         }
@@ -409,14 +331,10 @@ struct ship *ship_close(struct ship *s)
 {
         if (!s)
                 return NULL;
-        pthread_mutex_lock(&s->lock);
-        s->stopping = true;
-        pthread_cond_broadcast(&s->wake);
-        pthread_mutex_unlock(&s->lock);
-        pthread_join(s->thread, NULL);
-
-        pthread_cond_destroy(&s->wake);
-        pthread_mutex_destroy(&s->lock);
+        lineq_stop(s->q);   /* what is queued gets its last try, up to SHIP_SHUTDOWN_S */
+        uint64_t queue_drops = lineq_take_drops(s->q, false);
+        if (queue_drops > 0)
+                log_warning("audit-url: queue full: dropped %llu lines", (unsigned long long) queue_drops);
         ship_free(s);
         return NULL;
 }
