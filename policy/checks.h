@@ -1,4 +1,5 @@
-/* Internal to policy/: checks shared by more than one evaluator. */
+/* Internal to policy/: checks shared by more than one rule family (checks.c), and the shared
+ * views of resources.c and network.c. */
 #pragma once
 
 #include <jansson.h>
@@ -8,6 +9,7 @@
 #include "policy/decision.h"
 #include "policy/gojson.h"
 #include "policy/policy.h"
+#include "policy/query.h"
 #include "policy/units.h"   /* parse_canonical_id */
 
 /* Normalise a capability name as dockerd does: upper-case, without a "CAP_" prefix. */
@@ -66,6 +68,10 @@ struct resource_fields {
 
 void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
                            bool update, bool view, struct decision *d);
+
+/* A query parameter a rule reads must occur at most once: Go reads the first, a careless checker
+ * the last.  Its first value, or NULL when absent or repeated (rule "shape"). */
+const char *query_once(const struct query *q, const char *key, struct decision *d);
 
 /* Fields that must be absent, null, or empty (arrays/objects), e.g. Devices. */
 void check_empty(const json_t *v, const char *path, enum rule rule, const char *fix, struct decision *d);

@@ -1,5 +1,7 @@
-/* Resource bounds (cpu, memory, pids), user ids and other checks shared by create and update. */
+/* The cpu, memory, pids and devices rules, for create and update alike; and check_empty, which
+ * every family uses. */
 #include "policy/checks.h"
+#include "policy/create.h"
 
 #include <ctype.h>
 #include <inttypes.h>
@@ -11,17 +13,6 @@
 #include "policy/units.h"
 
 #define DEFAULT_CPU_PERIOD 100000   /* dockerd/kernel default when CpuPeriod is 0 */
-
-void cap_normalise(const char *in, char *buf, size_t size)
-{
-        size_t j = 0;
-        if (strncasecmp(in, "CAP_", 4) == 0)
-                in += 4;
-        for (; *in && j + 1 < size; in++)
-                buf[j++] = (char) toupper((unsigned char) *in);
-        if (size)
-                buf[j] = '\0';
-}
 
 /* The words of the cpu and memory messages, per enum limits_of: the request's fields, and the
  * settings that fix them. */
@@ -139,85 +130,6 @@ void check_pids(const struct policy *p, const json_t *v, const char *path, bool 
                              path, pids, fix, p->pids_limit);
 }
 
-void check_empty(const json_t *v, const char *path, enum rule rule, const char *fix, struct decision *d)
-{
-        if (!v || json_is_null(v))
-                return;
-        if ((json_is_array(v) || json_is_object(v)) && go_len(v) == 0)
-                return;
-        if (json_is_string(v) && json_string_length(v) == 0)
-                return;
-        if (json_is_array(v) || json_is_object(v))
-                decision_add(d, rule, "%s has %zu entr%s; %s", path, go_len(v), go_len(v) == 1 ? "y" : "ies", fix);
-        else if (json_is_string(v)) {
-                char q[128];
-                quote_value(json_string_value(v), 100, q, sizeof(q));
-                decision_add(d, rule, "%s is %s; %s", path, q, fix);
-        } else
-                decision_add(d, rule, "%s is set; %s", path, fix);
-}
-
-/* network.EndpointSettings as of API 1.51.  The operational fields (NetworkID ... DNSNames) are
- * cleared by dockerd at every start and written after the join; GwPriority only orders a
- * container's own networks; Aliases dockerd refuses on "none" and the default bridge, the only
- * networks the policy lets a container join.  dockerd's own view carries more (loose). */
-#define EP_FIELDS(X) \
-        X(EP_IPAMCONFIG, "IPAMConfig") X(EP_LINKS, "Links") X(EP_ALIASES, "Aliases") X(EP_DRIVEROPTS, "DriverOpts") \
-        X(EP_GWPRIORITY, "GwPriority") X(EP_NETWORKID, "NetworkID") X(EP_ENDPOINTID, "EndpointID") \
-        X(EP_GATEWAY, "Gateway") X(EP_IPADDRESS, "IPAddress") X(EP_IPPREFIXLEN, "IPPrefixLen") \
-        X(EP_IPV6GATEWAY, "IPv6Gateway") X(EP_GLOBALIPV6ADDRESS, "GlobalIPv6Address") \
-        X(EP_GLOBALIPV6PREFIXLEN, "GlobalIPv6PrefixLen") X(EP_MACADDRESS, "MacAddress") X(EP_DNSNAMES, "DNSNames")
-enum { EP_FIELDS(FIELD_ENUM) EP__MAX };
-static const char *const ep_fields[EP__MAX] = { EP_FIELDS(FIELD_NAME) };
-static const struct gostruct ep_struct = { "EndpointSettings", ep_fields, EP__MAX, true };
-static const struct gostruct ep_view_struct = { "EndpointSettings", ep_fields, EP__MAX, false };
-
-enum { IPAM_IPV4, IPAM_IPV6, IPAM_LINKLOCAL, IPAM__MAX };
-static const char *const ipam_fields[IPAM__MAX] = {
-        [IPAM_IPV4] = "IPv4Address", [IPAM_IPV6] = "IPv6Address", [IPAM_LINKLOCAL] = "LinkLocalIPs",
-};
-static const struct gostruct ipam_struct = { "EndpointIPAMConfig", ipam_fields, IPAM__MAX, true };
-
-/* Addresses of the client's choosing.  A link-local one dockerd adds to the container's interface
- * even on the default bridge, beside every other job's; static ones it refuses there itself, but
- * they are still the client picking where the job sits.  Empty values (compose sends the object
- * with nothing in it) choose nothing.  Read strictly whatever the policy allows. */
-static void check_endpoint_ipam(const struct policy *p, json_t *v, const char *path, struct decision *d)
-{
-        json_t *f[IPAM__MAX];
-        char fp[300];
-
-        snprintf(fp, sizeof(fp), "%s.IPAMConfig", path);
-        if (gojson_bind(v, &ipam_struct, fp, f, d) < 0 || p->allow_network_settings)
-                return;
-        snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv4Address", path);
-        check_empty(f[IPAM_IPV4], fp, RULE_NETWORK, "remove " FIX(IP), d);
-        snprintf(fp, sizeof(fp), "%s.IPAMConfig.IPv6Address", path);
-        check_empty(f[IPAM_IPV6], fp, RULE_NETWORK, "remove " FIX(IP6), d);
-        snprintf(fp, sizeof(fp), "%s.IPAMConfig.LinkLocalIPs", path);
-        check_empty(f[IPAM_LINKLOCAL], fp, RULE_NETWORK, "remove " FIX(LINK_LOCAL_IP) "; the policy's allow_network_settings allows it", d);
-}
-
-void check_endpoint_settings(const struct policy *p, json_t *v, const char *path, bool view,
-                             struct decision *d)
-{
-        json_t *f[EP__MAX];
-        char fp[256];
-        if (gojson_bind(v, view ? &ep_view_struct : &ep_struct, path, f, d) < 0)
-                return;
-        snprintf(fp, sizeof(fp), "%s.DriverOpts", path);
-        check_empty(f[EP_DRIVEROPTS], fp, RULE_NETWORK, "remove the endpoint driver options", d);
-        /* IPAMConfig stays what the client asked for in dockerd's view too */
-        check_endpoint_ipam(p, f[EP_IPAMCONFIG], path, d);
-        if (p->allow_network_settings)
-                return;
-        /* the MAC in dockerd's view is the one it chose */
-        snprintf(fp, sizeof(fp), "%s.MacAddress", path);
-        if (!view)
-                check_empty(f[EP_MACADDRESS], fp, RULE_NETWORK, "remove " FIX(MAC_ADDRESS) "; the policy's allow_network_settings allows it", d);
-        snprintf(fp, sizeof(fp), "%s.Links", path);
-        check_empty(f[EP_LINKS], fp, RULE_NETWORK, "remove " FIX(LINK) "; the policy's allow_network_settings allows it", d);
-}
 
 void check_resource_fields(const struct policy *p, const struct resource_fields *f, const char *prefix,
                            bool update, bool view, struct decision *d)
@@ -269,4 +181,11 @@ void check_resource_fields(const struct policy *p, const struct resource_fields 
         snprintf(path, sizeof(path), "%s.DeviceCgroupRules", prefix);
         check_empty(f->device_cgroup_rules, path, RULE_DEVICES,
                     update ? "device rules cannot be added" : "remove " FIX(DEVICE_CGROUP_RULE), d);
+}
+
+void create_check_resources(const struct policy *p, const struct create_view *c, struct decision *d)
+{
+        const struct resource_fields f = RESOURCE_FIELDS_OF(c->hc, H_);
+
+        check_resource_fields(p, &f, "HostConfig", false, c->view, d);
 }
