@@ -491,7 +491,7 @@ static void rec_from(json_t *o, struct rec *r)
 /* Bytes that are not UTF-8 never come from the plugin (it writes U+FFFD), but a log may hold them
  * from elsewhere, and the table shows them as \xNN rather than dropping the line.  JSON readers
  * refuse such text, so the line is read as a copy in which each such byte is `mark` followed by
- * its two hex digits; marked_bytes() puts the bytes back.  A new string, or NULL (out of memory). */
+ * its two hex digits; unmark_bytes() puts the bytes back.  A new string, or NULL (out of memory). */
 static char *mark_bytes(const char *line, size_t len, const char *mark, size_t *ret_len)
 {
         static const char hex[] = "0123456789abcdef";
@@ -557,7 +557,7 @@ static int load_foreign(const char *line, size_t len, json_t **ret)
 {
         static const char *const fields[] = { "time", "decision", "mode", "user", "image", "route" };
         json_error_t e;
-        size_t n;
+        size_t n, i;
         json_t *o, *v;
         char *copy = mark_bytes(line, len, "?", &n);
 
@@ -576,9 +576,9 @@ static int load_foreign(const char *line, size_t len, json_t **ret)
         if (!o)
                 return -EINVAL;
         int r = 0;
-        for (size_t i = 0; i < sizeof(fields) / sizeof(fields[0]) && r >= 0; i++)
+        for (i = 0; i < sizeof(fields) / sizeof(fields[0]) && r >= 0; i++)
                 r = unmark_bytes(json_object_get(o, fields[i]));
-        json_array_foreach(json_object_get(o, "rules"), n, v)
+        json_array_foreach(json_object_get(o, "rules"), i, v)
                 if (r >= 0)
                         r = unmark_bytes(v);
         if (r < 0) {
@@ -716,8 +716,8 @@ static int take_line(struct auditq *q, const char *line, size_t len, enum auditq
         if (leading_time(line, len, &t) && !in_range(q, t))
                 return 0;
 
-        /* The line's values are scoped to the arena: hundreds of small allocations per line,
-         * all released before the next. */
+        /* The line's values in the arena: some fifty small allocations per line, each a pointer
+         * bump, all released before the next line. */
         gojson_arena_begin();
         r = load_line(line, len, &o);
         if (r == 0)
