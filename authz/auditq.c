@@ -3,9 +3,10 @@
  * Speed: a million-line log is read in about a second (docs/admin.md "Reviewing the log" has the measurement).
  * Lines come through zlib's buffered gzgets() (plain files pass through unchanged); a --since or
  * --until filter is first tried on the line's leading "time" field, which the plugin always writes
- * first, so lines outside the range are skipped without a parse; every other line goes through a
- * targeted scanner for the plugin's flat objects (5x faster than jansson here), and whatever that
- * scanner does not expect (\u escapes, nested values) is parsed by jansson instead. */
+ * first, so lines outside the range are skipped without a parse; every other line is read by the
+ * project's JSON reader, gojson_loadb() (the one-pass scanner of policy/jsonscan.h, jansson for
+ * what it does not cover), its values in the per-thread arena, so that the audit command and the
+ * daemon read JSON the same way. */
 #define _GNU_SOURCE   /* wcwidth(3) */
 #include "authz/auditq.h"
 
@@ -26,6 +27,7 @@
 #include <zlib.h>
 
 #include "authz/cleanup.h"
+#include "policy/gojson.h"
 #include "policy/jsontext.h"
 #include "policy/units.h"
 
@@ -459,8 +461,8 @@ static void put_field(FILE *out, const char *s, int width)
 
 #define REC_MAX_RULES 64   /* the plugin lists at most DECISION_MAX_VIOLATIONS (48) */
 
-/* What a query needs from a line.  Strings point into the scanner's scratch buffer or into the
- * jansson value the line was parsed into, both alive while the line is handled. */
+/* What a query needs from a line: strings borrowed from the jansson value the line was parsed
+ * into, which lives while the line is handled. */
 struct rec {
         const char *time, *decision, *mode, *user, *image, *route;
         bool dry_run;
@@ -468,180 +470,12 @@ struct rec {
         const char *rules[REC_MAX_RULES];
 };
 
-/* The targeted scanner: the plugin's lines are one flat object whose values are strings, numbers,
- * booleans and arrays of strings.  It decodes the string values it needs (escapes included) into
- * `scratch` (at least len + 1 bytes) and skips the rest.  Anything it does not expect (a nested
- * object, a key with an escape, a \u escape) makes it return -EINVAL, and the caller parses the
- * line with jansson instead: the scanner is a fast path, never the only judge of a line. */
-struct scan {
-        const char *p, *end;
-        char *out;
-};
-
-static void ws(struct scan *s)
+static void rec_from(json_t *o, struct rec *r)
 {
-        while (s->p < s->end && (*s->p == ' ' || *s->p == '\t' || *s->p == '\r' || *s->p == '\n'))
-                s->p++;
-}
-
-/* A string at s->p: decoded into scratch (NUL-terminated) when `keep`, else skipped. */
-static int scan_string(struct scan *s, bool keep, const char **ret)
-{
-        if (s->p >= s->end || *s->p != '"')
-                return -EINVAL;
-        s->p++;
-        char *o = s->out;
-        for (;;) {
-                const char *q = s->p;
-                while (q < s->end && *q != '"' && *q != '\\' && (unsigned char) *q >= 0x20)
-                        q++;
-                if (keep) {
-                        memcpy(o, s->p, (size_t) (q - s->p));
-                        o += q - s->p;
-                }
-                s->p = q;
-                if (q >= s->end || (unsigned char) *q < 0x20)
-                        return -EINVAL;
-                if (*q == '"')
-                        break;
-                if (q + 1 >= s->end)
-                        return -EINVAL;
-                char c;
-                switch (q[1]) {
-                case '"': c = '"'; break;
-                case '\\': c = '\\'; break;
-                case '/': c = '/'; break;
-                case 'b': c = '\b'; break;
-                case 'f': c = '\f'; break;
-                case 'n': c = '\n'; break;
-                case 'r': c = '\r'; break;
-                case 't': c = '\t'; break;
-                default: return -EINVAL;   /* \u: let jansson do UTF-16 */
-                }
-                if (keep)
-                        *o++ = c;
-                s->p += 2;
-        }
-        s->p++;
-        if (keep) {
-                *o++ = '\0';
-                *ret = s->out;
-                s->out = o;
-        }
-        return 0;
-}
-
-/* A number, true, false or null. */
-static int scan_scalar(struct scan *s, bool *ret_true)
-{
-        const char *q = s->p;
-
-        while (q < s->end && *q != ',' && *q != '}' && *q != ']' && *q != ' ')
-                q++;
-        if (q == s->p)
-                return -EINVAL;
-        if (ret_true)
-                *ret_true = q - s->p == 4 && memcmp(s->p, "true", 4) == 0;
-        s->p = q;
-        return 0;
-}
-
-static int scan_line(const char *line, size_t len, char *scratch, struct rec *r)
-{
-        struct scan s = { .p = line, .end = line + len, .out = scratch };
-
-        memset(r, 0, sizeof(*r));
-        ws(&s);
-        if (s.p >= s.end || *s.p++ != '{')
-                return -EINVAL;
-        ws(&s);
-        if (s.p < s.end && *s.p == '}')
-                s.p++;
-        else
-                for (;;) {
-                        const char *key;
-                        char *mark = s.out;
-                        ws(&s);
-                        if (scan_string(&s, true, &key) < 0)
-                                return -EINVAL;
-                        ws(&s);
-                        if (s.p >= s.end || *s.p++ != ':')
-                                return -EINVAL;
-                        ws(&s);
-                        if (s.p >= s.end)
-                                return -EINVAL;
-
-                        const char **want = NULL;
-                        if (strcmp(key, "time") == 0) want = &r->time;
-                        else if (strcmp(key, "decision") == 0) want = &r->decision;
-                        else if (strcmp(key, "mode") == 0) want = &r->mode;
-                        else if (strcmp(key, "user") == 0) want = &r->user;
-                        else if (strcmp(key, "image") == 0) want = &r->image;
-                        else if (strcmp(key, "route") == 0) want = &r->route;
-                        bool is_rules = strcmp(key, "rules") == 0, is_dry = strcmp(key, "dry_run") == 0;
-                        s.out = mark;   /* keys are not kept: the value may reuse their space */
-
-                        if (*s.p == '"') {
-                                const char *v = NULL;
-                                if (scan_string(&s, want != NULL, &v) < 0)
-                                        return -EINVAL;
-                                if (want)
-                                        *want = v;
-                        } else if (*s.p == '[') {
-                                s.p++;
-                                ws(&s);
-                                if (s.p < s.end && *s.p == ']')
-                                        s.p++;
-                                else
-                                        for (;;) {
-                                                const char *v = NULL;
-                                                ws(&s);
-                                                if (scan_string(&s, is_rules, &v) < 0)
-                                                        return -EINVAL;   /* only arrays of strings */
-                                                if (is_rules && r->n_rules < REC_MAX_RULES)
-                                                        r->rules[r->n_rules++] = v;
-                                                ws(&s);
-                                                if (s.p < s.end && *s.p == ',') {
-                                                        s.p++;
-                                                        continue;
-                                                }
-                                                if (s.p < s.end && *s.p == ']') {
-                                                        s.p++;
-                                                        break;
-                                                }
-                                                return -EINVAL;
-                                        }
-                        } else if (*s.p == '{' || scan_scalar(&s, is_dry ? &r->dry_run : NULL) < 0)
-                                return -EINVAL;   /* nested objects are jansson's */
-                        if (want && !*want)
-                                return -EINVAL;   /* a wanted field that is not a string */
-                        ws(&s);
-                        if (s.p < s.end && *s.p == ',') {
-                                s.p++;
-                                continue;
-                        }
-                        if (s.p < s.end && *s.p == '}') {
-                                s.p++;
-                                break;
-                        }
-                        return -EINVAL;
-                }
-        ws(&s);
-        return s.p == s.end ? 0 : -EINVAL;
-}
-
-/* The slow path: jansson, for lines the scanner declined.  The strings live as long as *ret_o. */
-static int parse_line(const char *line, size_t len, struct rec *r, json_t **ret_o)
-{
-        json_error_t e;
-        json_t *o = json_loadb(line, len, 0, &e), *v;
+        json_t *v;
         size_t i;
 
         memset(r, 0, sizeof(*r));
-        if (!json_is_object(o)) {
-                json_decref(o);
-                return -EINVAL;
-        }
         r->time = json_string_value(json_object_get(o, "time"));
         r->decision = json_string_value(json_object_get(o, "decision"));
         r->mode = json_string_value(json_object_get(o, "mode"));
@@ -652,7 +486,127 @@ static int parse_line(const char *line, size_t len, struct rec *r, json_t **ret_
         json_array_foreach(json_object_get(o, "rules"), i, v)
                 if (json_is_string(v) && r->n_rules < REC_MAX_RULES)
                         r->rules[r->n_rules++] = json_string_value(v);
-        *ret_o = o;
+}
+
+/* Bytes that are not UTF-8 never come from the plugin (it writes U+FFFD), but a log may hold them
+ * from elsewhere, and the table shows them as \xNN rather than dropping the line.  JSON readers
+ * refuse such text, so the line is read as a copy in which each such byte is `mark` followed by
+ * its two hex digits; unmark_bytes() puts the bytes back.  A new string, or NULL (out of memory). */
+static char *mark_bytes(const char *line, size_t len, const char *mark, size_t *ret_len)
+{
+        static const char hex[] = "0123456789abcdef";
+        const size_t m = strlen(mark);
+        /* lines are at most LINE_MAX_BYTES: no overflow */
+        char *copy = malloc(len * (m + 2) + 1), *o = copy;
+        const unsigned char *u = (const unsigned char *) line;
+
+        if (!copy)
+                return NULL;
+        for (size_t i = 0; i < len;) {
+                size_t k = json_utf8_len(u + i, len - i);
+                if (k > 0) {
+                        memcpy(o, u + i, k);
+                        o += k;
+                        i += k;
+                        continue;
+                }
+                memcpy(o, mark, m);
+                o += m;
+                *o++ = hex[u[i] >> 4];
+                *o++ = hex[u[i] & 0xf];
+                i++;
+        }
+        *o = '\0';
+        *ret_len = (size_t) (o - copy);
+        return copy;
+}
+
+static int hex_digit(char c)
+{
+        return c >= '0' && c <= '9' ? c - '0' : c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
+}
+
+/* The string v with each NUL and two hex digits (mark_bytes' "\u0000") turned back into that byte.
+ * 0 or -ENOMEM. */
+static int unmark_bytes(json_t *v)
+{
+        const char *s = json_string_value(v);
+        size_t n = json_string_length(v), m = 0;
+
+        if (!s || !memchr(s, '\0', n))
+                return 0;
+        _cleanup_free_ char *t = malloc(n);
+        if (!t)
+                return -ENOMEM;
+        for (size_t i = 0; i < n; i++) {
+                int hi, lo;
+                if (s[i] == '\0' && n - i > 2 && (hi = hex_digit(s[i + 1])) >= 0 &&
+                    (lo = hex_digit(s[i + 2])) >= 0) {
+                        t[m++] = (char) (hi << 4 | lo);
+                        i += 2;
+                } else
+                        t[m++] = s[i];
+        }
+        return json_string_setn_nocheck(v, t, m) < 0 ? -ENOMEM : 0;
+}
+
+/* A line that is JSON but for bytes that are not UTF-8 (see mark_bytes).  It is read twice: with
+ * '?' for those bytes, which fails on anything else that is not JSON, a \u0000 of its own included,
+ * then with "\u0000" (JSON_ALLOW_NUL), whose NULs are then all marks.  0, -EINVAL or -ENOMEM. */
+static int load_foreign(const char *line, size_t len, json_t **ret)
+{
+        static const char *const fields[] = { "time", "decision", "mode", "user", "image", "route" };
+        json_error_t e;
+        size_t n, i;
+        json_t *o, *v;
+        char *copy = mark_bytes(line, len, "?", &n);
+
+        if (!copy)
+                return -ENOMEM;
+        o = gojson_loadb(copy, n, 0, &e);
+        free(copy);
+        if (!o)
+                return -EINVAL;
+        json_decref(o);
+        copy = mark_bytes(line, len, "\\u0000", &n);
+        if (!copy)
+                return -ENOMEM;
+        o = gojson_loadb(copy, n, JSON_ALLOW_NUL, &e);
+        free(copy);
+        if (!o)
+                return -EINVAL;
+        int r = 0;
+        for (i = 0; i < sizeof(fields) / sizeof(fields[0]) && r >= 0; i++)
+                r = unmark_bytes(json_object_get(o, fields[i]));
+        json_array_foreach(json_object_get(o, "rules"), i, v)
+                if (r >= 0)
+                        r = unmark_bytes(v);
+        if (r < 0) {
+                json_decref(o);
+                return r;
+        }
+        *ret = o;
+        return 0;
+}
+
+/* The line as an object with the project's JSON reader (gojson_loadb: the one-pass scanner, with
+ * jansson for what it does not cover).  0 and a new reference in *ret, -EINVAL for a line that is
+ * not a JSON object, or -ENOMEM. */
+static int load_line(const char *line, size_t len, json_t **ret)
+{
+        json_error_t e;
+        json_t *o = gojson_loadb(line, len, 0, &e);
+
+        if (!o && !json_utf8_valid(line, len)) {
+                int r = load_foreign(line, len, &o);
+                if (r < 0)
+                        return r;
+        }
+        if (!json_is_object(o)) {
+                json_decref(o);
+                return -EINVAL;
+        }
+        *ret = o;
         return 0;
 }
 
@@ -680,23 +634,14 @@ static void print_row(FILE *out, const struct rec *r)
         (void) fputc('\n', out);
 }
 
-/* One line (without its newline): filter, print, count.  0 or -ENOMEM. */
-static int take_line(struct auditq *q, const char *line, size_t len, char *scratch,
-                     enum auditq_output form, FILE *out)
+/* A parsed line: filter, print, count.  0 or -ENOMEM. */
+static int take_rec(struct auditq *q, json_t *o, const char *line, size_t len, enum auditq_output form,
+                    FILE *out)
 {
-        _cleanup_json_ json_t *o = NULL;
         struct rec rec;
         int64_t t;
 
-        q->st.lines++;
-        /* Cheap rejection first: most lines of a big log are outside a --since window. */
-        if (leading_time(line, len, &t) && !in_range(q, t))
-                return 0;
-
-        if (scan_line(line, len, scratch, &rec) < 0 && parse_line(line, len, &rec, &o) < 0) {
-                q->st.malformed++;
-                return 0;
-        }
+        rec_from(o, &rec);
         bool allow = rec.decision && strcmp(rec.decision, "allow") == 0;
         if (!rec.time || parse_rfc3339(rec.time, strlen(rec.time), &t) < 0 ||
             (!allow && (!rec.decision || strcmp(rec.decision, "deny") != 0))) {
@@ -759,9 +704,36 @@ static int take_line(struct auditq *q, const char *line, size_t len, char *scrat
         return 0;
 }
 
+/* One line (without its newline).  0 or -ENOMEM. */
+static int take_line(struct auditq *q, const char *line, size_t len, enum auditq_output form, FILE *out)
+{
+        json_t *o = NULL;
+        int64_t t;
+        int r;
+
+        q->st.lines++;
+        /* Cheap rejection first: most lines of a big log are outside a --since window. */
+        if (leading_time(line, len, &t) && !in_range(q, t))
+                return 0;
+
+        /* The line's values in the arena: some fifty small allocations per line, each a pointer
+         * bump, all released before the next line. */
+        gojson_arena_begin();
+        r = load_line(line, len, &o);
+        if (r == 0)
+                r = take_rec(q, o, line, len, form, out);
+        else if (r == -EINVAL) {
+                q->st.malformed++;
+                r = 0;
+        }
+        json_decref(o);
+        (void) gojson_arena_end();
+        return r;
+}
+
 int auditq_read(struct auditq *q, const char *path, enum auditq_output form, FILE *out)
 {
-        char *buf, *scratch;
+        char *buf;
         gzFile f;
         int fd, r = 0;
         bool skipping = false;   /* inside a line longer than the buffer */
@@ -777,13 +749,11 @@ int auditq_read(struct auditq *q, const char *path, enum auditq_output form, FIL
                 close(fd);
                 return -ENOMEM;
         }
-        /* the line, and the scanner's decoded strings (never longer than the line) */
-        buf = malloc(2 * (size_t) LINE_MAX_BYTES);
+        buf = malloc(LINE_MAX_BYTES);
         if (!buf) {
                 gzclose_r(f);
                 return -ENOMEM;
         }
-        scratch = buf + LINE_MAX_BYTES;
         gzbuffer(f, READ_BUFFER);
         q->st.files++;
 
@@ -805,7 +775,7 @@ int auditq_read(struct auditq *q, const char *path, enum auditq_output form, FIL
                         len--;
                 if (len == 0)
                         continue;
-                r = take_line(q, buf, len, scratch, form, out);
+                r = take_line(q, buf, len, form, out);
                 if (r < 0)
                         break;
         }

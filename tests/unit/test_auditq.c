@@ -14,6 +14,7 @@
 #include "authz/auditq.h"
 #include "policy/decide.h"
 #include "policy/decision.h"
+#include "policy/gojson.h"
 #include "tests/unit/cutest.h"
 #include "tests/unit/testutil.h"
 
@@ -522,12 +523,47 @@ static void test_hostile_names(void)
         remove_tmpdir();
 }
 
+/* Bytes that are not UTF-8 are read wherever they sit in a string (with \u escapes around them,
+ * or deep inside), and shown escaped; a line that is not JSON for another reason stays malformed.
+ * No line's values outlive it (the arena stays in use). */
+static void test_foreign_bytes(void)
+{
+        char path[128], *out = NULL;
+
+        make_tmpdir();
+        snprintf(path, sizeof(path), "%s/foreign.log", tmpdir);
+        FILE *f = fopen(path, "we");
+        CU_ASSERT_FATAL(f != NULL);
+        (void) fputs("{\"time\":\"2024-05-01T10:00:00Z\",\"decision\":\"deny\",\"rules\":[\"r\x80s\",\"ok\"],"
+              "\"user\":\"jos\\u00e9\x9b\",\"x\":[[{\"y\":\"\xff\"}]]}\n", f);
+        /* not JSON: a \u0000 of its own, a byte outside a string, one after a backslash */
+        (void) fputs("{\"time\":\"2024-05-01T10:01:00Z\",\"decision\":\"deny\",\"user\":\"a\x9b\",\"z\":\"\\u0000\"}\n", f);
+        (void) fputs("{\"time\":\"2024-05-01T10:02:00Z\",\"decision\":\"deny\",\"user\":\"a\",\"z\":\x9b}\n", f);
+        (void) fputs("{\"time\":\"2024-05-01T10:03:00Z\",\"decision\":\"deny\",\"user\":\"\\\x9b\"}\n", f);
+        CU_ASSERT_FATAL(fclose(f) == 0);
+
+        const char *const paths[] = { path, NULL };
+        struct auditq_stats st = run(&ANY, AUDITQ_TABLE, paths, &out);
+        CU_ASSERT(st.lines == 4 && st.matched == 1 && st.malformed == 3);
+        CU_ASSERT(strstr(out, "jos\xc3\xa9\\x9b ") != NULL);
+        CU_ASSERT(strstr(out, "r\\x80s,ok\n") != NULL);
+        CU_ASSERT(strstr(out, "\x9b") == NULL && strstr(out, "\x80") == NULL);
+        free(out);
+
+        struct auditq_filter fl = ANY;
+        fl.rule = "r\x80s";
+        CU_ASSERT(run(&fl, AUDITQ_NONE, paths, NULL).matched == 1);
+        CU_ASSERT(gojson_arena_usable());
+        remove_tmpdir();
+}
+
 static const struct cu_test TESTS[] = {
         { "time parsing", test_parse_time },
         { "filters over plain and gzip files", test_filters },
         { "summary, text and JSON", test_summary },
         { "odd lines, truncated gzip", test_odd_lines },
         { "names that would act on a terminal", test_hostile_names },
+        { "bytes that are not UTF-8, lines that are not JSON", test_foreign_bytes },
         { NULL, NULL },
 };
 
