@@ -32,6 +32,7 @@
 #include "authz/ship.h"
 #include "policy/decision.h"
 #include "policy/gojson.h"
+#include "policy/rules.h"
 #include "policy/policy.h"
 
 #include "authz/version.h"
@@ -50,6 +51,7 @@ static void usage(FILE *out)
                 "       " PROG " check [--policy FILE] FILE...\n"
                 "       " PROG " policy [--policy FILE]\n"
                 "       " PROG " audit [--since TIME] [--decision D] [--rule R] [--summary] [--json] ... FILE...\n"
+                "       " PROG " rules [--markdown]\n"
                 "       " PROG " version\n"
                 "\n"
                 "Docker Engine authorization plugin enforcing Arandu's container hardening policy.\n"
@@ -67,6 +69,7 @@ static void usage(FILE *out)
                 "           exit 0 all allowed, 1 any denied, 2 an error\n"
                 "  policy   validate and print the effective policy as JSON\n"
                 "  audit    filter and summarise audit logs, plain or gzip (" PROG " audit --help)\n"
+                "  rules    list the rule ids a deny names (and rule_actions takes), which may warn\n"
                 "\n"
                 "The policy is built from the defaults, then --policy FILE, then the environment\n"
                 "(DOCKER_USER, DOCKER_USER_UID, DOCKER_CPU_LIMIT, DOCKER_MEMORY_LIMIT, DOCKER_NETWORK_MODE,\n"
@@ -453,6 +456,33 @@ static int cmd_policy(int argc, char **argv)
         return EXIT_SUCCESS;
 }
 
+/* Every rule of policy/rules.h: the ids rule_actions takes, and which of them may warn.  With
+ * --markdown, the rule index of docs/rules.md (a unit test holds the two together). */
+static int cmd_rules(int argc, char **argv)
+{
+        bool markdown = argc == 2 && strcmp(argv[1], "--markdown") == 0;
+
+        if (argc > 2 || (argc == 2 && !markdown))
+                return usage_error("rules: unexpected argument %s", argv[1]);
+        if (markdown) {
+                char *text = NULL;
+                size_t len = 0;
+                if (rules_markdown(&text, &len) < 0) {
+                        fprintf(stderr, PROG ": rules: out of memory\n");
+                        return EXIT_FAILURE;
+                }
+                fwrite(text, 1, len, stdout);
+                free(text);
+        } else {
+                printf("%-12s %-5s %s\n", "RULE", "WARN", "WHAT IT CHECKS");
+                for (int i = 0; i < RULE__MAX; i++) {
+                        const struct rule_info *r = rule_info((enum rule) i);
+                        printf("%-12s %-5s %s\n", r->id, r->warn_refused ? "no" : "yes", r->summary);
+                }
+        }
+        return fflush(stdout) == 0 && !ferror(stdout) ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
 static int cmd_version(int argc, char **argv)
 {
         (void) argv;
@@ -472,6 +502,7 @@ int main(int argc, char **argv)
                 { "check", cmd_check },
                 { "policy", cmd_policy },
                 { "audit", auditq_main },
+                { "rules", cmd_rules },
                 { "version", cmd_version },
         };
         const char *level = getenv("ARANDU_AUTHZ_LOG_LEVEL");

@@ -11,7 +11,7 @@
 #include "authz/curl_lazy.h"
 #include "policy/buf.h"
 
-#define FAILURE_MAX 1024   /* more than a violation holds: decision_add cuts it */
+#define FAILURE_MAX 1024   /* more than a violation holds: the decision cuts it */
 
 /* Into the answer's buffer; past RECHECK_RESPONSE_MAX, or out of memory, the transfer is aborted. */
 static size_t on_data(char *ptr, size_t size, size_t nmemb, void *userdata)
