@@ -47,7 +47,7 @@ static size_t on_header(char *ptr, size_t size, size_t nmemb, void *userdata)
         return n;
 }
 
-/* Ask dockerd for f (GET, or HEAD keeping the path-stat header) into b and a->status.  0, or -1
+/* Ask dockerd for f (GET, or HEAD keeping the path-stat header) into b and *status.  0, or -EIO
  * with the sentence saying why no answer came in `failure`. */
 static int fetch(const struct policy *p, const struct view_fetch *f, struct buf *b,
                  struct path_stat_header *hs, long *status, char *failure)
@@ -61,7 +61,7 @@ static int fetch(const struct policy *p, const struct view_fetch *f, struct buf 
         if (strncmp(sock, "unix://", 7) != 0) {
                 snprintf(failure, FAILURE_MAX, "DOCKER_HOST %.300s is not a unix socket, so the plugin cannot ask dockerd about %s",
                          sock, f->what);
-                return -1;
+                return -EIO;
         }
         sock += 7;
         /* Usually loaded already (server.c starts the load when it starts serving); if not, this
@@ -69,14 +69,14 @@ static int fetch(const struct policy *p, const struct view_fetch *f, struct buf 
         if (curl_lazy_get(&curl, &e) < 0) {
                 snprintf(failure, FAILURE_MAX, "cannot load %s to ask dockerd about %s: %s%s", CURL_LAZY_SONAME, f->what,
                          e.text, " (the start is denied when the daemon's view cannot be checked)");
-                return -1;
+                return -EIO;
         }
         snprintf(url, sizeof(url), "http://docker%s", f->path);
 
         CURL *c = curl->easy_init();
         if (!c) {
                 snprintf(failure, FAILURE_MAX, "cannot ask dockerd about %s (libcurl failed to start)", f->what);
-                return -1;
+                return -EIO;
         }
         /* Through pointers: no typecheck-gcc.h here, so every long is spelled long (curl_lazy.h). */
         curl->easy_setopt(c, CURLOPT_UNIX_SOCKET_PATH, sock);
@@ -102,7 +102,7 @@ static int fetch(const struct policy *p, const struct view_fetch *f, struct buf 
                 snprintf(failure, FAILURE_MAX, "cannot ask dockerd about %s: %s%s", f->what,
                          buf_error(b) == -E2BIG ? "the answer is too large" : curl->easy_strerror(cr),
                          " (the start is denied when the daemon's view cannot be checked)");
-                return -1;
+                return -EIO;
         }
         return 0;
 }

@@ -399,7 +399,7 @@ int policy_ulimit_index(const char *name)
         for (size_t i = 0; i < POLICY_ULIMITS; i++)
                 if (streq(name, config_ulimit_names[i]))
                         return (int) i;
-        return -1;
+        return -ENOENT;
 }
 
 /* {"nofile": 1048576, "core": 0}: the ulimits a container may set, each with the most its Soft and

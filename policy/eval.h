@@ -64,7 +64,7 @@ void eval_container_name(const char *name, const char *field, struct decision *d
 
 /* Does the reference `ref` of a start (or rename) name, for good, the container dockerd's view shows
  * (its full `id` and `name`, "/x")?  0 when it is the full ID, a name that cannot read as an ID, or
- * an ID prefix that is not also the container's name; otherwise -1 with why. */
+ * an ID prefix that is not also the container's name; otherwise -EINVAL with why. */
 int reference_matches(const char *ref, const char *id, const char *name, char *why, size_t whysz);
 
 /* The user rule, shared by create (required) and exec (empty allowed): see DESIGN.md. */

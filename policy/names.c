@@ -2,6 +2,7 @@
  * else an exact name ("x" and "/x" alike), else a unique ID prefix.  A start is judged by the
  * container the plugin's look found and carried out on the one dockerd's own, later look finds; the
  * rules here keep the two the same. */
+#include <errno.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <string.h>
@@ -46,7 +47,7 @@ int reference_matches(const char *ref, const char *id, const char *name, char *w
 
         if (!id || strlen(id) != ID_LEN || !lower_hex(id, ID_LEN)) {
                 snprintf(why, whysz, "dockerd's view has no full container ID");
-                return -1;
+                return -EINVAL;
         }
         if (strcmp(ref, id) == 0)
                 return 0;
@@ -56,11 +57,11 @@ int reference_matches(const char *ref, const char *id, const char *name, char *w
                 /* Should that name go away, the same reference reads as an ID prefix of another. */
                 snprintf(why, whysz, "the container is named %.80s, which could also be read as an ID; start it by its ID, %.12s",
                          name, id);
-                return -1;
+                return -EINVAL;
         }
         if (by_name || by_prefix)
                 return 0;
         snprintf(why, whysz, "dockerd's view is of container %.12s named %.80s, which %.80s does not name (renamed meanwhile?); retry, by ID",
                  id, name ? name : "(none)", ref);
-        return -1;
+        return -EINVAL;
 }

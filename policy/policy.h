@@ -92,5 +92,5 @@ int policy_print(const struct policy *p, FILE *out);
  * the same thing, whatever files and variables they came from.  0 or -ENOMEM/-EIO. */
 int policy_digest(const struct policy *p, char ret_hex[65]);
 
-/* The index in ulimit_max of a ulimit name dockerd accepts ("core", "cpu", ... "stack"), or -1. */
+/* The index in ulimit_max of a ulimit name dockerd accepts ("core", "cpu", ... "stack"), or -ENOENT. */
 int policy_ulimit_index(const char *name);

@@ -56,17 +56,17 @@ static void test_reference(void)
                 { "3f4e", ID, "/job", 0 },                      /* an ID prefix, not the name */
                 { "3f4e5d6c7b8a", ID, "/job", 0 },
                 { "3f4e5d6c7b8a", ID, "/3f4e5d6c7b8a", 0 },     /* dockerd's own fallback name: its short ID */
-                { "3f4e5d6c7b8", ID, "/3f4e5d6c7b8", -1 },      /* under 12: another ID could share it */
-                { "abc", ID, "/abc", -1 },                      /* a hex name: gone, it reads as another's prefix */
-                { "abc", ID2, "/abc", -1 },                     /* also its own prefix: shorter than 12 */
-                { "job", ID, "/away", -1 },                     /* renamed between the look-ups */
-                { "3f4f", ID, "/job", -1 },                     /* neither */
-                { "parent/alias", ID, "/job", -1 },             /* a link alias */
-                { "JOB", ID, "/job", -1 },                      /* names are exact */
-                { "job", "3f4e", "/job", -1 },                  /* no full ID in the view */
-                { "job", NULL, "/job", -1 },
-                { "job", ID, NULL, -1 },
-                { "3F4E", ID, "/job", -1 },
+                { "3f4e5d6c7b8", ID, "/3f4e5d6c7b8", -EINVAL },      /* under 12: another ID could share it */
+                { "abc", ID, "/abc", -EINVAL },                      /* a hex name: gone, it reads as another's prefix */
+                { "abc", ID2, "/abc", -EINVAL },                     /* also its own prefix: shorter than 12 */
+                { "job", ID, "/away", -EINVAL },                     /* renamed between the look-ups */
+                { "3f4f", ID, "/job", -EINVAL },                     /* neither */
+                { "parent/alias", ID, "/job", -EINVAL },             /* a link alias */
+                { "JOB", ID, "/job", -EINVAL },                      /* names are exact */
+                { "job", "3f4e", "/job", -EINVAL },                  /* no full ID in the view */
+                { "job", NULL, "/job", -EINVAL },
+                { "job", ID, NULL, -EINVAL },
+                { "3F4E", ID, "/job", -EINVAL },
         };
         for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
                 char why[300] = "";
