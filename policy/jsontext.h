@@ -80,12 +80,20 @@ static inline const char *json_plain_run(const char *p, const char *end)
 
         for (;;) {
                 while (end - p >= 8) {
-                        uint64_t w, q, b;
+                        uint64_t w, q, b, m;
                         memcpy(&w, p, 8);
                         q = w ^ (ones * '"');
                         b = w ^ (ones * '\\');
-                        if ((w | (w - ones * 0x20) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high)
+                        m = (w | (w - ones * 0x20) | ((q - ones) & ~q) | ((b - ones) & ~b)) & high;
+                        if (m) {
+#if __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+                                /* Borrows only run upwards from a byte that is not plain, so the
+                                 * lowest flagged byte is exactly the first one. */
+                                return p + (__builtin_ctzll(m) >> 3);
+#else
                                 break;
+#endif
+                        }
                         p += 8;
                 }
                 const char *block = end - p > 8 ? p + 8 : end;
