@@ -110,7 +110,7 @@ static void check_network_settings(const struct policy *p, const struct create_v
                 check_empty(top[T_MACADDRESS], "Config.MacAddress", RULE_NETWORK, how, d);
 }
 
-void create_check_network(const struct policy *p, const struct create_view *c, struct decision *d)
+static void check_network(const struct policy *p, const struct create_view *c, struct decision *d)
 {
         json_t *const *top = c->top, *const *hc = c->hc;
         bool view = c->view;
@@ -151,6 +151,11 @@ void create_check_network(const struct policy *p, const struct create_view *c, s
                 snprintf(path, sizeof(path), "NetworkingConfig.EndpointsConfig[%s]", qk);
                 check_endpoint_settings(p, v, path, view, d);
         }
+}
+
+void create_check_network(const struct policy *p, const struct create_view *c, struct decision *d)
+{
+        check_network(p, c, d);
         check_network_settings(p, c, d);
 }
 

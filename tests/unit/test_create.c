@@ -477,6 +477,12 @@ static void test_network(void)
                 { "bridge: DnsOptions", M1(HC "DnsOptions", "[\"ndots:1\"]"), "network", "--dns-option", pol_bridge },
                 { "bridge: ExtraHosts", M1(HC "ExtraHosts", "[\"pypi.org:10.0.0.1\"]"), "network", "--add-host", pol_bridge },
                 { "bridge: Links", M1(HC "Links", "[\"db:db\"]"), "network", "--link", pol_bridge },
+                /* Without NetworkingConfig (raw API clients) or without its EndpointsConfig: the
+                 * settings are still judged. */
+                { "bridge: Links, no NetworkingConfig", M2(HC "Links", "[\"db:db\"]", "NetworkingConfig", DEL), "network", "--link",
+                  pol_bridge },
+                { "bridge: Dns, NetworkingConfig without endpoints", M2(HC "Dns", "[\"8.8.8.8\"]", "NetworkingConfig", "{}"), "network",
+                  "--dns", pol_bridge },
                 { "bridge: MacAddress", M1("MacAddress", S("02:42:ac:11:00:09")), "network", "--mac-address", pol_bridge },
                 { "bridge: MacAddress empty", M1("MacAddress", S("")), "", NULL, pol_bridge },
                 { "bridge: endpoint MacAddress", M1("NetworkingConfig.EndpointsConfig", "{\"bridge\":{\"MacAddress\":\"02:42:ac:11:00:09\"}}"),
