@@ -25,6 +25,7 @@
 #include "authz/cleanup.h"
 #include "authz/audit.h"
 #include "authz/auditq.h"
+#include "authz/dockerd.h"
 #include "policy/decide.h"
 #include "authz/log.h"
 #include "authz/metrics.h"
@@ -52,6 +53,7 @@ static void usage(FILE *out)
                 "       " PROG " policy [--policy FILE]\n"
                 "       " PROG " audit [--since TIME] [--decision D] [--rule R] [--summary] [--json] ... FILE...\n"
                 "       " PROG " rules [--markdown]\n"
+                "       " PROG " dockerd enable|disable|status [--reload] ...\n"
                 "       " PROG " version\n"
                 "\n"
                 "Docker Engine authorization plugin enforcing Arandu's container hardening policy.\n"
@@ -70,6 +72,8 @@ static void usage(FILE *out)
                 "  policy   validate and print the effective policy as JSON\n"
                 "  audit    filter and summarise audit logs, plain or gzip (" PROG " audit --help)\n"
                 "  rules    list the rule ids a deny names (and rule_actions takes), which may warn\n"
+                "  dockerd  switch dockerd's enforcement through the plugin on or off in daemon.json,\n"
+                "           or say whether it enforces now (" PROG " dockerd --help)\n"
                 "\n"
                 "The policy is built from the defaults, then --policy FILE, then the environment\n"
                 "(DOCKER_USER, DOCKER_USER_UID, DOCKER_CPU_LIMIT, DOCKER_MEMORY_LIMIT, DOCKER_NETWORK_MODE,\n"
@@ -471,7 +475,7 @@ static int cmd_rules(int argc, char **argv)
                         fprintf(stderr, PROG ": rules: out of memory\n");
                         return EXIT_FAILURE;
                 }
-                fwrite(text, 1, len, stdout);
+                (void) fwrite(text, 1, len, stdout);   /* ferror(stdout) is checked below */
                 free(text);
         } else {
                 printf("%-12s %-5s %s\n", "RULE", "WARN", "WHAT IT CHECKS");
@@ -503,6 +507,7 @@ int main(int argc, char **argv)
                 { "policy", cmd_policy },
                 { "audit", auditq_main },
                 { "rules", cmd_rules },
+                { "dockerd", dockerd_main },
                 { "version", cmd_version },
         };
         const char *level = getenv("ARANDU_AUTHZ_LOG_LEVEL");

@@ -19,6 +19,7 @@
 #include <unistd.h>
 
 #include "authz/log.h"
+#include "authz/reload.h"
 #include "authz/server.h"
 #include "policy/buf.h"
 
@@ -181,6 +182,12 @@ int metrics_format(struct audit *audit, char **ret, size_t *ret_len)
         buf_init(&o, 16u << 10, METRICS_RESPONSE_MAX - 1);   /* the cap counts no NUL */
         if (audit)
                 audit_get_stats(audit, &as);
+        /* Before the lock: a reload takes the policy's lock and then this one. */
+        char policy_sha[65] = "";
+        struct policy *current = policy_current();
+        if (current)
+                snprintf(policy_sha, sizeof(policy_sha), "%s", current->sha256);
+        policy_unref(current);
 
         pthread_mutex_lock(&lock);
 
@@ -236,6 +243,10 @@ int metrics_format(struct audit *audit, char **ret, size_t *ret_len)
         put_header(&o, "policy_last_reload_success", "gauge",
                    "1 unless the last reload failed (the previous policy is then still in force).");
         put(&o, PREFIX "policy_last_reload_success %d\n", !m.reloaded || m.last_reload_ok ? 1 : 0);
+        if (policy_sha[0]) {
+                put_header(&o, "policy_info", "gauge", "The policy in force, by its SHA-256 (the audit lines' policy_sha256).");
+                put(&o, PREFIX "policy_info{sha256=\"%s\"} 1\n", policy_sha);
+        }
 
         if (audit) {
                 put_header(&o, "audit_lines_total", "counter", "Audit log lines by outcome.");
