@@ -205,8 +205,9 @@ static size_t on_body(char *p, size_t size, size_t n, void *b)
         return buf_append(b, p, size * n) < 0 ? 0 : size * n;
 }
 
-/* GET unix:SOCK/PATH into body: 0, or -EIO with why. */
-static int get_unix(const char *sock, const char *path, struct buf *body, long *status, char *why, size_t whysz)
+/* GET (or, with `post`, an empty POST) unix:SOCK/PATH into body: 0, or -EIO with why. */
+static int request_unix(const char *sock, const char *path, bool post, struct buf *body, long *status, char *why,
+                        size_t whysz)
 {
         const struct curl_api *curl;
         struct curl_lazy_error e;
@@ -228,6 +229,10 @@ static int get_unix(const char *sock, const char *path, struct buf *body, long *
         curl->easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
         curl->easy_setopt(c, CURLOPT_WRITEFUNCTION, (curl_write_callback) on_body);
         curl->easy_setopt(c, CURLOPT_WRITEDATA, body);
+        if (post) {
+                curl->easy_setopt(c, CURLOPT_POST, 1L);
+                curl->easy_setopt(c, CURLOPT_POSTFIELDS, "");
+        }
         CURLcode cr = curl->easy_perform(c);
         curl->easy_getinfo(c, CURLINFO_RESPONSE_CODE, status);
         curl->easy_cleanup(c);
@@ -246,7 +251,7 @@ static int plugin_policy(char sha[65], char *why, size_t whysz)
         long status = 0;
 
         buf_init(&body, 16384, 1u << 20);
-        int r = get_unix(METRICS_SOCKET_DEFAULT, "/metrics", &body, &status, why, whysz);
+        int r = request_unix(METRICS_SOCKET_DEFAULT, "/metrics", false, &body, &status, why, whysz);
         const char *at = r == 0 && status == 200 ? strstr(buf_str(&body), key) : NULL;
         if (r == 0 && !at) {
                 snprintf(why, whysz, "the plugin's metrics (%s) name no policy", METRICS_SOCKET_DEFAULT);
@@ -261,11 +266,24 @@ static int plugin_policy(char sha[65], char *why, size_t whysz)
         return r;
 }
 
-/* Ask dockerd (DOCKER_HOST) which authorization plugins it consults: 1 when `plugin` is one, 0
- * when not, -errno when it cannot be asked (why says so: unreachable, or refused). */
+/* dockerd's "message" in an error answer, or "". */
+static void error_message(struct buf *body, char *buf, size_t size)
+{
+        json_t *m = json_loadb(buf_str(body), buf_len(body), 0, NULL);
+        const char *s = json_string_value(json_object_get(m, "message"));
+
+        snprintf(buf, size, "%.400s", s ? s : "");
+        json_decref(m);
+}
+
+/* Does dockerd (DOCKER_HOST) consult `plugin` right now?  GET /info cannot tell: dockerd applies a
+ * reloaded plugin list but keeps showing the one it started with.  So dockerd is asked for something
+ * the plugin always denies and that does nothing otherwise: disabling a plugin that does not exist.
+ * Denied by the plugin: 1; "no such plugin" from dockerd itself: 0; anything else: -EIO with why. */
 static int dockerd_enforces(const char *plugin, char *version, size_t vsz, char *why, size_t whysz)
 {
         const char *host = getenv("DOCKER_HOST");
+        char msg[512], path[128], denied[300];
         struct buf body;
         long status = 0;
 
@@ -276,34 +294,41 @@ static int dockerd_enforces(const char *plugin, char *version, size_t vsz, char 
                 return -EINVAL;
         }
         buf_init(&body, 16384, 4u << 20);
-        int r = get_unix(host + 7, "/info", &body, &status, why, whysz);
-        json_t *info = NULL;
+        int r = request_unix(host + 7, "/version", false, &body, &status, why, whysz);
         if (r < 0) {
-                /* why says it */
-        } else if (status != 200) {
-                /* dockerd answers this way when its authorization plugin refused or is not reachable */
-                json_t *m = json_loadb(buf_str(&body), buf_len(&body), 0, NULL);
-                snprintf(why, whysz, "dockerd answered %ld: %.300s", status,
-                         json_string_value(json_object_get(m, "message")) ? json_string_value(json_object_get(m, "message")) : "");
-                json_decref(m);
-                r = -EIO;
-        } else if (!(info = json_loadb(buf_str(&body), buf_len(&body), 0, NULL))) {
-                snprintf(why, whysz, "dockerd's GET /info is not JSON");
-                r = -EIO;
-        } else {
-                json_t *authz = json_object_get(json_object_get(info, "Plugins"), "Authorization");
-                const char *v = json_string_value(json_object_get(info, "ServerVersion"));
-                snprintf(version, vsz, "%s", v ? v : "unknown");
-                size_t i;
-                json_t *p;
-                r = 0;
-                json_array_foreach(authz, i, p)
-                        if (json_is_string(p) && strcmp(json_string_value(p), plugin) == 0)
-                                r = 1;
+                buf_free(&body);
+                return r;
         }
-        json_decref(info);
+        json_t *v = status == 200 ? json_loadb(buf_str(&body), buf_len(&body), 0, NULL) : NULL;
+        const char *ver = json_string_value(json_object_get(v, "Version"));
+        snprintf(version, vsz, "%.40s", ver ? ver : "(version unknown)");
+        json_decref(v);
+
+        buf_reset(&body);
+        snprintf(path, sizeof(path), "/plugins/arandu-authz-probe-%ld/disable", (long) getpid());
+        r = request_unix(host + 7, path, true, &body, &status, why, whysz);
+        if (r == 0) {
+                error_message(&body, msg, sizeof(msg));
+                snprintf(denied, sizeof(denied), "authorization denied by plugin %.200s", plugin);
+                if (status == 403 && strstr(msg, denied))
+                        r = 1;
+                else if (status == 404)
+                        r = 0;
+                else {
+                        snprintf(why, whysz, "dockerd answered %ld: %.300s", status, msg);
+                        r = -EIO;
+                }
+        }
         buf_free(&body);
         return r;
+}
+
+static void print_enforcing(const char *version, const char *plugin, bool yes)
+{
+        if (yes)
+                printf("ENFORCING: dockerd %s consults %s on every request\n", version, plugin);
+        else
+                printf("NOT ENFORCING: dockerd %s does not consult %s\n", version, plugin);
 }
 
 static int parse_options(int argc, char **argv, struct options *o)
@@ -373,7 +398,7 @@ static int check_after_reload(const struct options *o, bool want)
                 printf("dockerd: cannot tell whether it enforces: %s\n", why);
                 return EXIT_FAILURE;
         }
-        printf("dockerd %s: %s through %s\n", version, r ? "enforcing" : "not enforcing", o->plugin);
+        print_enforcing(version, o->plugin, r == 1);
         return (r == 1) == want ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
@@ -499,7 +524,7 @@ static int cmd_status(const struct options *o)
                 printf("dockerd: cannot tell whether it enforces: %s\n", why);
                 return EXIT_FAILURE;
         }
-        printf("dockerd %s: %s through %s\n", version, r ? "enforcing" : "NOT enforcing", o->plugin);
+        print_enforcing(version, o->plugin, r == 1);
         return r ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
