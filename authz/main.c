@@ -97,7 +97,9 @@ static int usage_error(const char *fmt, ...)
 }
 
 /* Load the effective policy, printing every problem.  0, or the exit status to return. */
-static int load_policy(const char *path, struct policy **ret)
+/* Load the policy, reporting every problem: on the daemon's log (with its priorities, for
+ * journald) when serving, else plainly on stderr. */
+static int load_policy_for(const char *path, bool daemon, struct policy **ret)
 {
         struct policy_problems problems = { 0 };
         struct policy *p = NULL;
@@ -107,12 +109,18 @@ static int load_policy(const char *path, struct policy **ret)
 
         size_t nw = problems.n_warnings < POLICY_PROBLEMS_MAX ? problems.n_warnings : POLICY_PROBLEMS_MAX;
         for (size_t i = 0; i < nw; i++)
-                fprintf(stderr, PROG ": warning: %s\n", problems.warnings[i]);
+                if (daemon)
+                        log_warning("policy: %s", problems.warnings[i]);
+                else
+                        fprintf(stderr, PROG ": warning: %s\n", problems.warnings[i]);
 
         if (r < 0) {
                 size_t ne = problems.n_errors < POLICY_PROBLEMS_MAX ? problems.n_errors : POLICY_PROBLEMS_MAX;
                 for (size_t i = 0; i < ne; i++)
-                        fprintf(stderr, PROG ": %s\n", problems.errors[i]);
+                        if (daemon)
+                                log_error("policy: %s", problems.errors[i]);
+                        else
+                                fprintf(stderr, PROG ": %s\n", problems.errors[i]);
                 if (ne == 0)
                         fprintf(stderr, PROG ": cannot load the policy%s%s: %s\n", path ? " from " : "",
                                 path ? path : "", strerror(-r));
@@ -120,6 +128,11 @@ static int load_policy(const char *path, struct policy **ret)
         }
         *ret = p;
         return 0;
+}
+
+static int load_policy(const char *path, struct policy **ret)
+{
+        return load_policy_for(path, false, ret);
 }
 
 /* ---- serve ------------------------------------------------------------------------------------ */
@@ -239,7 +252,7 @@ static int cmd_serve(int argc, char **argv)
                 return EXIT_FAILURE;
         }
 
-        r = load_policy(policy_path, &policy);
+        r = load_policy_for(policy_path, true, &policy);
         if (r != 0)
                 return r;
         cfg.policy = policy;
