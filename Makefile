@@ -86,5 +86,5 @@ test: deps
 clean:
 	rm -rf $(B)
 
-# (not under engines/: unpacked Debian trees have /etc/*.d directories)
--include $(shell find $(B) -path $(B)/engines -prune -o -name '*.d' -type f -print 2>/dev/null)
+# (not under engines/ or nspawn/: unpacked Debian trees have /etc/*.d directories)
+-include $(shell find $(B) \( -path $(B)/engines -o -path $(B)/nspawn \) -prune -o -name '*.d' -type f -print 2>/dev/null)
