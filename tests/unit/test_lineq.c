@@ -67,8 +67,14 @@ static void on_batch(struct lineq *q, void *ctx, struct lineq_line *lines, size_
                 seen.at[seen.batches] = since_t0();
                 seen.batches++;
         }
-        for (size_t i = 0; i < n && seen.lines < MAX_LINES; i++)
-                seen.text[seen.lines++] = strndup(lines[i].s, lines[i].len);
+        for (size_t i = 0; i < n && seen.lines < MAX_LINES; i++) {
+                /* lines are not NUL-terminated: copy, do not strndup */
+                char *t = malloc(lines[i].len + 1);
+                CU_ASSERT_FATAL(t != NULL);
+                memcpy(t, lines[i].s, lines[i].len);
+                t[lines[i].len] = '\0';
+                seen.text[seen.lines++] = t;
+        }
         bool gate = n > 0 && lines[0].len == 4 && memcmp(lines[0].s, "gate", 4) == 0;
         if (gate) {
                 seen.in_gate = true;

@@ -3,6 +3,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <jansson.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -87,7 +88,7 @@ static void test_files(void)
                         struct dirent *e;
                         CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
                         while ((e = readdir(dir))) {
-                                char path[128];
+                                char path[PATH_MAX];
                                 size_t len = strlen(e->d_name);
                                 if (len < 3 || strcmp(e->d_name + len - 2, ".c") != 0 || strcmp(e->d_name, "rules.c") == 0)
                                         continue;
@@ -110,7 +111,7 @@ static void test_daemon_decides_nothing(void)
 
         CU_ASSERT_PTR_NOT_NULL_FATAL(dir);
         while ((e = readdir(dir))) {
-                char path[128];
+                char path[PATH_MAX];
                 size_t len = strlen(e->d_name);
                 if (len < 3 || strcmp(e->d_name + len - 2, ".c") != 0)
                         continue;
