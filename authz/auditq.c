@@ -18,6 +18,7 @@
 #include <limits.h>
 #include <locale.h>
 #include <pthread.h>
+#include <sys/stat.h>
 #include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
@@ -794,6 +795,119 @@ int auditq_read(struct auditq *q, const char *path, enum auditq_output form, FIL
         return r;
 }
 
+/* ---- following a live log -------------------------------------------------------------------- */
+
+#define FOLLOW_POLL_US (100 * 1000)
+
+static int open_log(const char *path, struct stat *st)
+{
+        int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, st) < 0) {
+                int r = -errno;
+                close(fd);
+                return r;
+        }
+        return fd;
+}
+
+/* The complete lines in buf[0..*have); a partial last line is moved to the front.  A line longer
+ * than LINE_MAX_BYTES is skipped up to its newline (*skipping). */
+static int take_lines(struct auditq *q, char *buf, size_t *have, bool *skipping, enum auditq_output form,
+                      FILE *out)
+{
+        size_t start = 0;
+        char *nl;
+        int r = 0;
+
+        while (r >= 0 && (nl = memchr(buf + start, '\n', *have - start))) {
+                size_t len = (size_t) (nl - (buf + start));
+                if (*skipping)
+                        *skipping = false;
+                else if (len > 0)
+                        r = take_line(q, buf + start, len, form, out);
+                start += len + 1;
+        }
+        memmove(buf, buf + start, *have - start);
+        *have -= start;
+        if (*have == LINE_MAX_BYTES) {
+                if (!*skipping) {
+                        q->st.lines++;
+                        q->st.malformed++;
+                }
+                *skipping = true;
+                *have = 0;
+        }
+        if (fflush(out) != 0)
+                return -EIO;
+        return r;
+}
+
+int auditq_follow(struct auditq *q, const char *path, enum auditq_output form, FILE *out)
+{
+        struct stat st = { 0 }, now;
+        size_t have = 0;
+        bool skipping = false;
+        int fd, r = 0;
+        _cleanup_free_ char *buf = malloc(LINE_MAX_BYTES);
+
+        if (!buf)
+                return -ENOMEM;
+        fd = open_log(path, &st);
+        if (fd < 0)
+                return fd;
+        q->st.files++;
+        for (;;) {
+                ssize_t n = read(fd, buf + have, LINE_MAX_BYTES - have);
+                if (n > 0) {
+                        have += (size_t) n;
+                        r = take_lines(q, buf, &have, &skipping, form, out);
+                        if (r < 0)
+                                break;
+                        continue;
+                }
+                if (n < 0 && errno != EAGAIN && errno != EINTR) {
+                        r = -errno;
+                        break;
+                }
+                /* At the end: the file may have been rotated (a new file at the path: finish
+                 * the old one, which is drained by now, and go on with the new) or truncated
+                 * (copytruncate: read again from the start). */
+                if (stat(path, &now) == 0 && (now.st_ino != st.st_ino || now.st_dev != st.st_dev)) {
+                        int nfd = open_log(path, &now);
+                        if (nfd >= 0) {
+                                /* lines the writer added before it reopened */
+                                while ((n = read(fd, buf + have, LINE_MAX_BYTES - have)) > 0) {
+                                        have += (size_t) n;
+                                        r = take_lines(q, buf, &have, &skipping, form, out);
+                                        if (r < 0)
+                                                break;
+                                }
+                                close(fd);
+                                if (r < 0) {
+                                        fd = nfd;
+                                        break;
+                                }
+                                fd = nfd;
+                                st = now;
+                                have = 0;
+                                skipping = false;
+                                q->st.files++;
+                                continue;
+                        }
+                } else if (fstat(fd, &now) == 0 && now.st_size < lseek(fd, 0, SEEK_CUR)) {
+                        (void) lseek(fd, 0, SEEK_SET);
+                        have = 0;
+                        skipping = false;
+                        continue;
+                }
+                (void) usleep(FOLLOW_POLL_US);
+        }
+        close(fd);
+        return r;
+}
+
 /* ---- the summary ------------------------------------------------------------------------------ */
 
 static json_t *counts_json(const struct counter *c, const char *name, size_t top, bool by_time)
@@ -910,6 +1024,8 @@ static void usage(FILE *out)
                 "  --by hour|day      summary buckets (default hour)\n"
                 "  --top N            rows per summary table (default 10)\n"
                 "  --json             JSON lines, or one JSON object for --summary\n"
+                "  -f, --follow       go on printing lines as they are appended to the one FILE given\n"
+                "                     (a rotated or truncated log is followed, as tail -F does)\n"
                 "\n"
                 "Exit status: 0 something matched, 1 nothing matched, 2 bad usage or unreadable file.\n");
 }
@@ -931,7 +1047,7 @@ static int usage_error(const char *fmt, ...)
 int auditq_main(int argc, char **argv)
 {
         enum { O_SINCE = 256, O_UNTIL, O_DECISION, O_MODE, O_RULE, O_USER, O_IMAGE, O_SUMMARY, O_BY,
-               O_TOP, O_JSON };
+               O_TOP, O_JSON, O_FOLLOW };
         static const struct option options[] = {
                 { "since", required_argument, NULL, O_SINCE },
                 { "until", required_argument, NULL, O_UNTIL },
@@ -944,17 +1060,18 @@ int auditq_main(int argc, char **argv)
                 { "by", required_argument, NULL, O_BY },
                 { "top", required_argument, NULL, O_TOP },
                 { "json", no_argument, NULL, O_JSON },
+                { "follow", no_argument, NULL, 'f' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         struct auditq_filter f = { .since_us = INT64_MIN, .until_us = INT64_MAX };
         enum auditq_bucket bucket = AUDITQ_HOUR;
-        bool summary = false, json = false, failed = false;
+        bool summary = false, json = false, follow = false, failed = false;
         size_t top = 10;
         int64_t now = now_us();
         int c, r;
 
-        while ((c = getopt_long(argc, argv, "h", options, NULL)) >= 0)
+        while ((c = getopt_long(argc, argv, "fh", options, NULL)) >= 0)
                 switch (c) {
                 case O_SINCE:
                 case O_UNTIL:
@@ -1003,6 +1120,9 @@ int auditq_main(int argc, char **argv)
                 case O_JSON:
                         json = true;
                         break;
+                case 'f':
+                        follow = true;
+                        break;
                 case 'h':
                         usage(stdout);
                         return 0;
@@ -1014,6 +1134,8 @@ int auditq_main(int argc, char **argv)
                 return usage_error("no FILE given (- reads standard input)");
         if (f.since_us >= f.until_us)
                 return usage_error("--since is not before --until");
+        if (follow && (summary || argc - optind != 1 || strcmp(argv[optind], "-") == 0))
+                return usage_error("--follow reads one log file (not -) and prints lines, not a summary");
 
         struct auditq *q = NULL;
         r = auditq_new(&f, bucket, &q);
@@ -1022,6 +1144,13 @@ int auditq_main(int argc, char **argv)
                 return 2;
         }
         enum auditq_output form = summary ? AUDITQ_NONE : json ? AUDITQ_JSON : AUDITQ_TABLE;
+        if (follow) {
+                r = auditq_follow(q, argv[optind], form, stdout);
+                auditq_free(q);
+                (void) fprintf(stderr, PROG " audit: %s: %s\n", argv[optind],
+                               r == -EIO ? "cannot write to standard output" : strerror(-r));
+                return 2;
+        }
         for (int i = optind; i < argc; i++) {
                 r = auditq_read(q, argv[i], form, stdout);
                 if (r == -ENOMEM) {

@@ -54,6 +54,14 @@ struct auditq *auditq_free(struct auditq *q);   /* accepts NULL, returns NULL */
  * or read (lines read before the error stay counted). */
 int auditq_read(struct auditq *q, const char *path, enum auditq_output form, FILE *out);
 
+/* Read the plain log at `path` as auditq_read() does, then wait for lines appended to it, as
+ * `tail -F` does: a rotated log (a new file at the path) is followed once the old one is read to
+ * its end, a truncated one is read again from its start (seen at the next look, every 0.1 s: a
+ * log emptied and refilled past the old position in between is read from that position).  Output
+ * is flushed after each read.
+ * Returns only on an error: -errno (open, read), -EIO (writing `out`) or -ENOMEM. */
+int auditq_follow(struct auditq *q, const char *path, enum auditq_output form, FILE *out);
+
 /* Print the summary: totals, the `top` most frequent rules, images and users, and allow/deny per
  * bucket in time order.  `json`: one JSON object (and a newline).  0 or -ENOMEM/-EIO. */
 int auditq_summary(const struct auditq *q, bool json, size_t top, FILE *out);

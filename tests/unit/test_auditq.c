@@ -1,12 +1,15 @@
 /* `arandu-authz audit` over real temporary files, plain and gzip: every filter, the summary tables
- * (text and JSON), time parsing, and lines that are not audit lines. */
+ * (text and JSON), time parsing, lines that are not audit lines, and following a live log. */
+#define _GNU_SOURCE   /* pipe2(2) */
 #include <errno.h>
 #include <fcntl.h>
+#include <signal.h>
 #include <jansson.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/wait.h>
 #include <unistd.h>
 #include <zlib.h>
 
@@ -557,6 +560,94 @@ static void test_foreign_bytes(void)
         remove_tmpdir();
 }
 
+/* Read from `fd` until `want` newlines arrived in total (*buf accumulates) or 5 s passed. */
+static size_t read_rows(int fd, char *buf, size_t cap, size_t *have, size_t want)
+{
+        for (int i = 0; i < 500 && count_lines(buf) < want; i++) {
+                ssize_t n = read(fd, buf + *have, cap - 1 - *have);
+                if (n > 0) {
+                        *have += (size_t) n;
+                        buf[*have] = '\0';
+                } else
+                        (void) usleep(10 * 1000);
+        }
+        return count_lines(buf);
+}
+
+static void append(const char *path, const char *hour_min, const char *image)
+{
+        FILE *f = fopen(path, "ae");
+        char *l = line(hour_min, "alice", image, "privileged", NULL, false);
+        CU_ASSERT_FATAL(f != NULL);
+        (void) fputs(l, f);
+        free(l);
+        CU_ASSERT_FATAL(fclose(f) == 0);
+}
+
+/* --follow: the lines there, then those appended; a rotated log is read to its end and the new
+ * one followed; a truncated one read again; the filter applies throughout. */
+static void test_follow(void)
+{
+        char path[128], rotated[160], buf[8192] = "";
+        size_t have = 0;
+        int p[2];
+
+        make_tmpdir();
+        snprintf(path, sizeof(path), "%s/audit.log", tmpdir);
+        snprintf(rotated, sizeof(rotated), "%s.1", path);
+        make_plain(path);
+        CU_ASSERT_FATAL(pipe2(p, O_CLOEXEC) == 0);
+        pid_t pid = fork();
+        CU_ASSERT_FATAL(pid >= 0);
+        if (pid == 0) {
+                struct auditq_filter f = ANY;
+                struct auditq *q = NULL;
+                f.decision = "deny";
+                (void) signal(SIGPIPE, SIG_IGN);
+                close(p[0]);
+                FILE *out = fdopen(p[1], "w");
+                if (!out || auditq_new(&f, AUDITQ_HOUR, &q) < 0)
+                        _exit(3);
+                _exit(auditq_follow(q, path, AUDITQ_TABLE, out) == -EIO ? 4 : 5);
+        }
+        close(p[1]);
+        (void) fcntl(p[0], F_SETFL, O_NONBLOCK);
+
+        CU_ASSERT(read_rows(p[0], buf, sizeof(buf), &have, 5) == 5);   /* the log's five denies */
+        append(path, "13:00", "appended");
+        CU_ASSERT(read_rows(p[0], buf, sizeof(buf), &have, 6) == 6);
+        CU_ASSERT(strstr(buf, "appended") != NULL);
+
+        /* logrotate: the log renamed, a line still written to it, a new log at the path */
+        CU_ASSERT_FATAL(rename(path, rotated) == 0);
+        append(rotated, "13:01", "late-in-old");
+        append(path, "13:02", "in-new");
+        CU_ASSERT(read_rows(p[0], buf, sizeof(buf), &have, 8) == 8);
+        char *late = strstr(buf, "late-in-old"), *fresh = strstr(buf, "in-new");
+        CU_ASSERT(late != NULL && fresh != NULL && late < fresh);
+
+        /* copytruncate: emptied in place, then written again */
+        CU_ASSERT_FATAL(truncate(path, 0) == 0);
+        (void) usleep(300 * 1000);   /* the follower sees the shrink at its next look (0.1 s) */
+        append(path, "13:03", "after-truncate");
+        CU_ASSERT(read_rows(p[0], buf, sizeof(buf), &have, 9) == 9);
+        CU_ASSERT(strstr(buf, "after-truncate") != NULL);
+        CU_ASSERT(strstr(buf, "allow") == NULL);
+
+        /* the reader gone: the follower stops with -EIO */
+        close(p[0]);
+        append(path, "13:04", "nobody-reads");
+        int status = 0;
+        for (int i = 0; i < 300 && waitpid(pid, &status, WNOHANG) == 0; i++)
+                (void) usleep(10 * 1000);
+        if (waitpid(pid, &status, WNOHANG) == 0) {
+                (void) kill(pid, SIGKILL);
+                (void) waitpid(pid, &status, 0);
+        }
+        CU_ASSERT(WIFEXITED(status) && WEXITSTATUS(status) == 4);
+        remove_tmpdir();
+}
+
 static const struct cu_test TESTS[] = {
         { "time parsing", test_parse_time },
         { "filters over plain and gzip files", test_filters },
@@ -564,6 +655,7 @@ static const struct cu_test TESTS[] = {
         { "odd lines, truncated gzip", test_odd_lines },
         { "names that would act on a terminal", test_hostile_names },
         { "bytes that are not UTF-8, lines that are not JSON", test_foreign_bytes },
+        { "following a log through rotation and truncation", test_follow },
         { NULL, NULL },
 };
 
