@@ -1,6 +1,6 @@
 # arandu-authz: Docker Engine authorization plugin.
 # `make` builds build/arandu-authz; `make test` installs what is missing (Debian 12, as root) and runs
-# every test; `make run` serves with the built-in default policy.
+# every test; `make run` shows the plugin deciding for a sandbox dockerd.
 
 CC      ?= cc
 PKGS    := libmicrohttpd jansson libcurl libcrypto
@@ -59,9 +59,11 @@ DEPS := gcc libc6-dev make pkg-config libmicrohttpd-dev libjansson-dev libcurl4-
 deps:
 	$(call install_missing,$(DEPS))
 
+# The plugin and a sandbox dockerd wired to it, each decision streamed, until Ctrl-C
+# (deploy/run.sh; ARANDU_RUN=host: only the plugin, for the host's dockerd).
 run: deps
 	$(MAKE) all
-	$(B)/arandu-authz serve
+	@deploy/run.sh $(B)/arandu-authz
 
 unit: $(UNIT_BIN)
 	@tests/run-unit.sh $(UNIT_BIN) tests/api/selftest.sh
