@@ -178,3 +178,29 @@ void curl_lazy_preload_wait(void)
         pthread_join(preload_thread, NULL);
         preload_running = false;
 }
+
+int curl_lazy_check_url(const struct curl_api *api, const char *url, char **ret_shown)
+{
+        CURLU *u = api->url();
+        char *scheme = NULL, *shown = NULL;
+        int r = -EINVAL;
+
+        if (!u)
+                return -ENOMEM;
+        if (api->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
+            api->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
+                goto out;
+        if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
+                goto out;
+        if (api->url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
+            api->url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
+            api->url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK)
+                goto out;
+        *ret_shown = strdup(shown);
+        r = *ret_shown ? 0 : -ENOMEM;
+out:
+        api->free(scheme);
+        api->free(shown);
+        api->url_cleanup(u);
+        return r;
+}

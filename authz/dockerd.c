@@ -18,6 +18,7 @@
 #include <unistd.h>
 
 #include "authz/cleanup.h"
+#include "authz/fileio.h"
 #include "authz/curl_lazy.h"
 #include "authz/server.h"
 #include "policy/buf.h"
@@ -135,46 +136,23 @@ static pid_t find_dockerd(bool *ret_flag)
 static int write_atomically(const char *path, const char *old, size_t old_len, bool existed, const char *data,
                             size_t len, const char *backup, char *why, size_t whysz)
 {
-        char tmp[4200];
         struct stat st;
         mode_t mode = 0644;
+        int r;
 
         if (existed && stat(path, &st) == 0)
                 mode = st.st_mode & 07777;
         if (existed) {
-                snprintf(tmp, sizeof(tmp), "%s.tmp", backup);
-                _cleanup_close_ int b = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC | O_NOFOLLOW, mode);
-                if (b < 0 || write(b, old, old_len) != (ssize_t) old_len || fsync(b) < 0 || rename(tmp, backup) < 0) {
-                        int r = -errno;
-                        snprintf(why, whysz, "cannot write the backup %.300s: %s", backup, strerror(errno));
-                        (void) unlink(tmp);
+                r = file_write_atomic(backup, old, old_len, mode);
+                if (r < 0) {
+                        snprintf(why, whysz, "cannot write the backup %.300s: %s", backup, strerror(-r));
                         return r;
                 }
         }
-        snprintf(tmp, sizeof(tmp), "%s.arandu-authz.new", path);
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
-        if (fd < 0) {
-                int r = -errno;
-                snprintf(why, whysz, "cannot create %.300s: %s", tmp, strerror(errno));
-                return r;
-        }
-        if (write(fd, data, len) != (ssize_t) len || fchmod(fd, mode) < 0 || fsync(fd) < 0 || rename(tmp, path) < 0) {
-                int r = -errno;
-                snprintf(why, whysz, "cannot write %.300s: %s", path, strerror(errno));
-                (void) unlink(tmp);
-                return r;
-        }
-        /* the rename itself survives a crash once the directory is on disk */
-        char dir[4200];
-        snprintf(dir, sizeof(dir), "%s", path);
-        char *slash = strrchr(dir, '/');
-        if (slash) {
-                *(slash == dir ? slash + 1 : slash) = '\0';
-                _cleanup_close_ int dfd = open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-                if (dfd >= 0)
-                        (void) fsync(dfd);
-        }
-        return 0;
+        r = file_write_atomic(path, data, len, mode);
+        if (r < 0)
+                snprintf(why, whysz, "cannot write %.300s: %s", path, strerror(-r));
+        return r;
 }
 
 /* systemctl reload docker.service, or SIGHUP to dockerd where there is no systemd.  0 or -errno. */

@@ -56,33 +56,6 @@ static size_t discard_body(char *ptr, size_t size, size_t nmemb, void *userdata)
         return size * nmemb;
 }
 
-/* Check the URL and make the form shown in messages (no user name, no password).  0 or -EINVAL. */
-static int check_url(const struct curl_api *api, const char *url, char **ret_shown)
-{
-        CURLU *u = api->url();
-        char *scheme = NULL, *shown = NULL;
-        int r = -EINVAL;
-
-        if (!u)
-                return -ENOMEM;
-        if (api->url_set(u, CURLUPART_URL, url, 0) != CURLUE_OK ||
-            api->url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK)
-                goto out;
-        if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
-                goto out;
-        if (api->url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
-            api->url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
-            api->url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK)
-                goto out;
-        *ret_shown = strdup(shown);
-        r = *ret_shown ? 0 : -ENOMEM;
-out:
-        api->free(scheme);
-        api->free(shown);
-        api->url_cleanup(u);
-        return r;
-}
-
 /* ---- posting ---------------------------------------------------------------------------------- */
 
 enum post_result { POST_OK, POST_RETRY, POST_REJECTED };
@@ -278,7 +251,7 @@ int ship_open(const char *url, struct ship **ret)
         atomic_init(&s->sent, 0);
         atomic_init(&s->dropped, 0);
         atomic_init(&s->failures, 0);
-        r = check_url(api, url, &s->shown);
+        r = curl_lazy_check_url(api, url, &s->shown);
         if (r < 0) {
                 if (r == -EINVAL)
                         log_error("--audit-url: not an http:// or https:// URL");
