@@ -113,6 +113,8 @@ struct line {
         struct str reasons[DECISION_MAX_VIOLATIONS];
         char latency[24];                               /* decimal digits, not NUL-terminated */
         size_t latency_len;
+        char serial[24];                                /* the policy's bundle serial; "" none */
+        size_t serial_len;
 };
 
 /* ,"key":"value", left out when the value is empty. */
@@ -164,6 +166,10 @@ static void out_line(struct jsonout *o, const struct line *l)
         jsonout_lit(o, ",\"version\":");
         jsonout_string(o, l->version.s, l->version.n);
         OUT_OPTIONAL(o, ",\"policy_sha256\":", l->policy_sha256);
+        if (l->serial_len) {
+                jsonout_lit(o, ",\"policy_serial\":");
+                jsonout_mem(o, l->serial, l->serial_len);
+        }
         jsonout_lit(o, ",\"reasons\":[");
         for (size_t i = 0; i < l->n; i++) {
                 if (i > 0)
@@ -277,6 +283,11 @@ int audit_format_line(const struct request_info *info, const struct decision *d,
         l.exec_id = FIELD(info->judged_exec);
         l.body_sha256 = FIELD(info->body_sha256);
         l.policy_sha256 = FIELD(info->policy_sha256);
+        l.serial_len = 0;
+        if (info->policy_serial) {
+                int n = snprintf(l.serial, sizeof(l.serial), "%llu", (unsigned long long) info->policy_serial);
+                l.serial_len = n > 0 ? (size_t) n : 0;
+        }
         l.version = (struct str){ .s = VERSION, .n = sizeof(VERSION) - 1 };
 
         l.n = d->n < DECISION_MAX_VIOLATIONS ? d->n : DECISION_MAX_VIOLATIONS;

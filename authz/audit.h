@@ -5,7 +5,7 @@
  *   {"time":"2024-05-01T12:00:00.123456Z","decision":"deny","mode":"enforce","rules":["privileged"],
  *    "method":"POST","route":"POST /containers/create","uri":"/v1.41/containers/create?name=x",
  *    "user":"alice","authn":"TLS","container_name":"x","image":"busybox","body_sha256":"9f86...",
- *    "latency_us":42,"version":"0.1.0","policy_sha256":"2c26...",
+ *    "latency_us":42,"version":"0.1.0","policy_sha256":"2c26...","policy_serial":42 (a bundle's),
  *    "reasons":["privileged: HostConfig.Privileged is true; ..."]}
  * Never bodies, environment values or credentials: struct request_info does not carry them.
  *

@@ -22,18 +22,23 @@
 #include <sysexits.h>
 #include <unistd.h>
 
-#include "authz/cleanup.h"
 #include "authz/audit.h"
 #include "authz/auditq.h"
+#include "authz/bundlecmd.h"
+#include "authz/bundlepoll.h"
+#include "authz/cleanup.h"
+#include "authz/fileio.h"
 #include "authz/dockerd.h"
 #include "policy/decide.h"
 #include "authz/log.h"
 #include "authz/metrics.h"
+#include "authz/reload.h"
 #include "authz/server.h"
 #include "authz/ship.h"
 #include "policy/decision.h"
 #include "policy/gojson.h"
 #include "policy/rules.h"
+#include "policy/units.h"
 #include "policy/policy.h"
 
 #include "authz/version.h"
@@ -49,11 +54,14 @@ static void usage(FILE *out)
         fprintf(out,
                 "usage: " PROG " serve [--socket PATH] [--policy FILE] [--audit-log PATH|-] [--dry-run]\n"
                 "                          [--audit-url URL] [--metrics-socket PATH]\n"
+                "                          [--policy-url URL --policy-key FILE [--policy-cache FILE]\n"
+                "                           [--policy-interval SECONDS]]\n"
                 "       " PROG " check [--policy FILE] FILE...\n"
                 "       " PROG " policy [--policy FILE]\n"
                 "       " PROG " audit [--since TIME] [--decision D] [--rule R] [--summary] [--json] ... FILE...\n"
                 "       " PROG " rules [--markdown]\n"
                 "       " PROG " dockerd enable|disable|status [--reload] ...\n"
+                "       " PROG " bundle keygen|sign|verify ...\n"
                 "       " PROG " version\n"
                 "\n"
                 "Docker Engine authorization plugin enforcing Arandu's container hardening policy.\n"
@@ -65,6 +73,11 @@ static void usage(FILE *out)
                 "           --dry-run           allow everything, log what would have been denied\n"
                 "           --audit-url URL     also POST audit lines (JSON lines) to a collector\n"
                 "           --metrics-socket PATH  Prometheus metrics (GET /metrics) on a 0600 socket\n"
+                "           --policy-url URL    the policy from a signed bundle polled at URL (instead of\n"
+                "                               --policy), verified with --policy-key (Ed25519, PEM);\n"
+                "                               the last good one kept in --policy-cache (default\n"
+                "                               " BUNDLEPOLL_DEFAULT_CACHE "); every --policy-interval\n"
+                "                               seconds (default 30, jittered)\n"
                 "           SIGHUP reloads the policy (file and environment); an invalid one is refused\n"
                 "           A socket passed by systemd (LISTEN_FDS) is served instead of --socket.\n"
                 "  check    decide AuthZReq envelopes or bare container-create bodies offline;\n"
@@ -74,6 +87,7 @@ static void usage(FILE *out)
                 "  rules    list the rule ids a deny names (and rule_actions takes), which may warn\n"
                 "  dockerd  switch dockerd's enforcement through the plugin on or off in daemon.json,\n"
                 "           or say whether it enforces now (" PROG " dockerd --help)\n"
+                "  bundle   make keys, sign and verify policy bundles (" PROG " bundle --help)\n"
                 "\n"
                 "The policy is built from the defaults, then --policy FILE, then the environment\n"
                 "(DOCKER_USER, DOCKER_USER_UID, DOCKER_CPU_LIMIT, DOCKER_MEMORY_LIMIT, DOCKER_NETWORK_MODE,\n"
@@ -198,9 +212,16 @@ static int cmd_serve(int argc, char **argv)
                 { "dry-run", no_argument, NULL, 'n' },
                 { "audit-url", required_argument, NULL, 'U' },
                 { "metrics-socket", required_argument, NULL, 'M' },
+                { "policy-url", required_argument, NULL, 'u' },
+                { "policy-key", required_argument, NULL, 'k' },
+                { "policy-cache", required_argument, NULL, 'c' },
+                { "policy-interval", required_argument, NULL, 'i' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
+        struct bundlepoll_config bundles = { .cache_path = BUNDLEPOLL_DEFAULT_CACHE,
+                                             .interval_s = BUNDLEPOLL_DEFAULT_INTERVAL_S };
+        struct bundlepoll *poller = NULL;
         struct server_config cfg = { .socket_path = SERVER_DEFAULT_SOCKET, .listen_fd = -1 };
         const char *audit_url = NULL, *metrics_path = NULL;
         struct metrics_server *metrics = NULL;
@@ -229,6 +250,23 @@ static int cmd_serve(int argc, char **argv)
                 case 'M':
                         metrics_path = optarg;
                         break;
+                case 'u':
+                        bundles.url = optarg;
+                        break;
+                case 'k':
+                        bundles.key_path = optarg;
+                        break;
+                case 'c':
+                        bundles.cache_path = optarg;
+                        break;
+                case 'i': {
+                        int64_t n;
+                        if (parse_int64(optarg, 1, 86400, NULL, &n) < 0)
+                                return usage_error("serve: --policy-interval %s is not a number of seconds from 1 to 86400",
+                                                   optarg);
+                        bundles.interval_s = (unsigned) n;
+                        break;
+                }
                 case 'h':
                         usage(stdout);
                         return EXIT_SUCCESS;
@@ -252,11 +290,20 @@ static int cmd_serve(int argc, char **argv)
                 return EXIT_FAILURE;
         }
 
-        r = load_policy_for(policy_path, true, &policy);
-        if (r != 0)
-                return r;
-        cfg.policy = policy;
-        cfg.policy_path = policy_path;   /* SIGHUP reloads from it */
+        if (bundles.url && policy_path)
+                return usage_error("serve: --policy-url and --policy are exclusive: the bundle is the policy file");
+        if (!bundles.url != !bundles.key_path)
+                return usage_error("serve: --policy-url and --policy-key go together");
+        if (bundles.url) {
+                cfg.policy_from_bundles = true;
+                (void) policy_current_init(NULL, NULL);
+        } else {
+                r = load_policy_for(policy_path, true, &policy);
+                if (r != 0)
+                        return r;
+                cfg.policy = policy;
+                cfg.policy_path = policy_path;   /* SIGHUP reloads from it */
+        }
 
         /* --audit-url alone: lines are still built by the audit module, and only shipped. */
         if (audit_url && !audit_path)
@@ -287,7 +334,21 @@ static int cmd_serve(int argc, char **argv)
                 }
         }
 
+        if (bundles.url) {
+                r = bundlepoll_start(&bundles, &poller);
+                if (r < 0) {
+                        metrics = metrics_stop(metrics);
+                        cfg.audit = audit_close(cfg.audit);
+                        ship = ship_close(ship);
+                        policy_current_fini();
+                        return r == -EINVAL ? EX_CONFIG : EXIT_FAILURE;
+                }
+        }
+
         r = server_run(&cfg);
+        poller = bundlepoll_stop(poller);
+        if (bundles.url)
+                policy_current_fini();
         metrics = metrics_stop(metrics);
         /* No decision runs any more: the audit log drains, then the shipper gets its last lines. */
         cfg.audit = audit_close(cfg.audit);
@@ -306,39 +367,6 @@ static int cmd_serve(int argc, char **argv)
 }
 
 /* ---- check ------------------------------------------------------------------------------------ */
-
-/* Read all of `path` ("-": standard input), at most `cap` bytes.  0 with a new buffer (NUL-terminated,
- * for convenience) in *ret and its length in *ret_len; -E2BIG beyond cap; -errno. */
-static int read_input(const char *path, size_t cap, char **ret, size_t *ret_len)
-{
-        _cleanup_close_ int fd = -1;
-        _cleanup_buf_ struct buf buf;
-        char chunk[64 * 1024];
-
-        buf_init(&buf, sizeof(chunk), cap);
-        if (strcmp(path, "-") == 0) {
-                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-        } else {
-                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        }
-        if (fd < 0)
-                return -errno;
-
-        for (;;) {
-                ssize_t n = read(fd, chunk, sizeof(chunk));
-                if (n < 0) {
-                        if (errno == EINTR)
-                                continue;
-                        return -errno;
-                }
-                if (n == 0)
-                        break;
-                int r = buf_append(&buf, chunk, (size_t) n);
-                if (r < 0)
-                        return r;   /* -E2BIG past cap */
-        }
-        return buf_steal(&buf, ret, ret_len);
-}
 
 /* Does the input look like an AuthZReq envelope (a top-level object with RequestMethod or
  * RequestUri) rather than a container-create body? */
@@ -416,7 +444,7 @@ static int cmd_check(int argc, char **argv)
                 struct request_info info;
                 size_t len = 0;
 
-                r = read_input(path, CHECK_INPUT_MAX, &buf, &len);
+                r = file_read_all(path, CHECK_INPUT_MAX, &buf, &len);
                 if (r == -E2BIG) {
                         fprintf(stderr, PROG ": %s: larger than %u bytes (the server's cap on an envelope)\n",
                                 path, CHECK_INPUT_MAX);
@@ -521,6 +549,7 @@ int main(int argc, char **argv)
                 { "audit", auditq_main },
                 { "rules", cmd_rules },
                 { "dockerd", dockerd_main },
+                { "bundle", bundle_main },
                 { "version", cmd_version },
         };
         const char *level = getenv("ARANDU_AUTHZ_LOG_LEVEL");

@@ -15,6 +15,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -50,6 +51,9 @@ static struct {
         uint64_t reloads_ok, reloads_failed;
         bool reloaded, last_reload_ok;
         uint64_t ship_sent, ship_dropped, ship_failures;
+        bool bundles;                     /* --policy-url: the bundle series are shown */
+        uint64_t bundle_fetches[METRICS_BUNDLE_N];
+        double bundle_last_ok;            /* Unix time of the last poll the server answered well */
         size_t n_rules, n_routes;
         struct series rules[METRICS_MAX_SERIES + 1];    /* last: "other" */
         struct series routes[METRICS_MAX_SERIES + 1];
@@ -126,6 +130,20 @@ void metrics_ship(uint64_t sent, uint64_t dropped, uint64_t failures)
         pthread_mutex_unlock(&lock);
 }
 
+void metrics_bundle_fetch(enum metrics_bundle_result result)
+{
+        struct timespec now;
+
+        clock_gettime(CLOCK_REALTIME, &now);
+        pthread_mutex_lock(&lock);
+        m.bundles = true;
+        if (result >= 0 && result < METRICS_BUNDLE_N)
+                m.bundle_fetches[result]++;
+        if (result == METRICS_BUNDLE_UPDATED || result == METRICS_BUNDLE_UNCHANGED)
+                m.bundle_last_ok = (double) now.tv_sec + (double) now.tv_nsec / 1e9;
+        pthread_mutex_unlock(&lock);
+}
+
 void metrics_reset(void)
 {
         pthread_mutex_lock(&lock);
@@ -184,9 +202,12 @@ int metrics_format(struct audit *audit, char **ret, size_t *ret_len)
                 audit_get_stats(audit, &as);
         /* Before the lock: a reload takes the policy's lock and then this one. */
         char policy_sha[65] = "";
+        uint64_t serial = 0;
         struct policy *current = policy_current();
-        if (current)
+        if (current) {
                 snprintf(policy_sha, sizeof(policy_sha), "%s", current->sha256);
+                serial = current->serial;
+        }
         policy_unref(current);
 
         pthread_mutex_lock(&lock);
@@ -245,7 +266,25 @@ int metrics_format(struct audit *audit, char **ret, size_t *ret_len)
         put(&o, PREFIX "policy_last_reload_success %d\n", !m.reloaded || m.last_reload_ok ? 1 : 0);
         if (policy_sha[0]) {
                 put_header(&o, "policy_info", "gauge", "The policy in force, by its SHA-256 (the audit lines' policy_sha256).");
-                put(&o, PREFIX "policy_info{sha256=\"%s\"} 1\n", policy_sha);
+                if (serial)
+                        put(&o, PREFIX "policy_info{sha256=\"%s\",serial=\"%llu\"} 1\n", policy_sha,
+                            (unsigned long long) serial);
+                else
+                        put(&o, PREFIX "policy_info{sha256=\"%s\"} 1\n", policy_sha);
+        }
+        if (m.bundles) {
+                static const char *const names[METRICS_BUNDLE_N] = { "updated", "unchanged", "refused", "failed" };
+                put_header(&o, "policy_serial", "gauge", "The serial of the signed policy bundle in force (0: none).");
+                put(&o, PREFIX "policy_serial %llu\n", (unsigned long long) serial);
+                put_header(&o, "bundle_polls_total", "counter",
+                           "Polls of --policy-url by result: updated (a newer bundle in force), unchanged, "
+                           "refused (signature, serial or policy), failed (unreachable, HTTP error).");
+                for (int i = 0; i < METRICS_BUNDLE_N; i++)
+                        put(&o, PREFIX "bundle_polls_total{result=\"%s\"} %llu\n", names[i],
+                            (unsigned long long) m.bundle_fetches[i]);
+                put_header(&o, "bundle_last_success_timestamp_seconds", "gauge",
+                           "When the policy server last answered a poll with the bundle in force or a newer one.");
+                put(&o, PREFIX "bundle_last_success_timestamp_seconds %.3f\n", m.bundle_last_ok);
         }
 
         if (audit) {

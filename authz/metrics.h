@@ -15,6 +15,9 @@
  *                                           "failed" (write error); only with --audit-log
  *   audit_ship_lines_total{state}           --audit-url: "sent", "dropped" (queue full or given up)
  *   audit_ship_failures_total               --audit-url: failed POST attempts (each one retried)
+ *   policy_info{sha256[,serial]}            1 for the policy in force (serial: its signed bundle's)
+ *   policy_serial, bundle_polls_total{result}, bundle_last_success_timestamp_seconds
+ *                                           --policy-url (authz/bundlepoll.h)
  *
  * Label sets are bounded: rule ids and route patterns come from fixed tables in the code, and past
  * METRICS_MAX_SERIES distinct values further ones are counted under "other", so a flood of odd
@@ -40,6 +43,16 @@ void metrics_policy_reload(bool success);
 
 /* Lines handed to the collector (--audit-url), lines dropped, and failed attempts. */
 void metrics_ship(uint64_t sent, uint64_t dropped, uint64_t failures);
+
+/* One poll of --policy-url (authz/bundlepoll.h). */
+enum metrics_bundle_result {
+        METRICS_BUNDLE_UPDATED = 0,
+        METRICS_BUNDLE_UNCHANGED,
+        METRICS_BUNDLE_REFUSED,
+        METRICS_BUNDLE_FAILED,
+        METRICS_BUNDLE_N,
+};
+void metrics_bundle_fetch(enum metrics_bundle_result result);
 
 /* Forget every count (for tests). */
 void metrics_reset(void);

@@ -8,6 +8,7 @@
 
 #include <errno.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -17,6 +18,12 @@
 static pthread_mutex_t current_lock = PTHREAD_MUTEX_INITIALIZER;
 static struct policy *current;      /* guarded by current_lock */
 static char *current_path;          /* guarded by current_lock; NULL: no policy file */
+/* With --policy-url: the signed bundle's policy document in force and its serial (a reload
+ * rebuilds from it), and why there is no policy while there is none. */
+static char *current_text;          /* guarded by current_lock; NULL: none */
+static size_t current_text_len;
+static uint64_t current_serial;
+static char why_none[256];          /* guarded by current_lock */
 /* One reload at a time (SIGHUP is handled by one thread, but the API should not depend on that). */
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -38,8 +45,6 @@ int policy_current_init(struct policy *p, const char *path)
 {
         char *copy = NULL;
 
-        if (!p)
-                return -EINVAL;
         if (path) {
                 copy = strdup(path);
                 if (!copy)
@@ -75,7 +80,9 @@ int policy_reload(void)
 {
         struct policy_problems problems;
         struct policy *p = NULL;
-        char *path = NULL;
+        char *path = NULL, *text = NULL;
+        size_t text_len = 0;
+        char name[32];
         int r;
 
         pthread_mutex_lock(&reload_lock);
@@ -85,6 +92,14 @@ int policy_reload(void)
         if (current_path)
                 path = strdup(current_path);
         bool oom = current_path && !path;
+        uint64_t serial = current_serial;
+        if (current_text) {
+                text = malloc(current_text_len + 1);
+                oom = oom || !text;
+                if (text)
+                        memcpy(text, current_text, current_text_len + 1);
+                text_len = current_text_len;
+        }
         pthread_mutex_unlock(&current_lock);
 
         if (!ready || oom) {
@@ -97,7 +112,8 @@ int policy_reload(void)
         /* The problems struct is large (about 10 KiB): zeroed here, not on a thread's small stack
          * elsewhere. */
         memset(&problems, 0, sizeof(problems));
-        r = policy_load(path, NULL, &p, &problems);
+        snprintf(name, sizeof(name), "serial %llu", (unsigned long long) serial);
+        r = text ? policy_load_text(name, text, text_len, NULL, &p, &problems) : policy_load(path, NULL, &p, &problems);
         log_problems(&problems, r < 0);
         if (r < 0) {
                 if (problems.n_errors == 0)
@@ -109,17 +125,30 @@ int policy_reload(void)
 
         pthread_mutex_lock(&current_lock);
         struct policy *old = current;
+        if (text && serial != current_serial) {
+                /* a newer bundle came in meanwhile: it stands, built from this environment too */
+                pthread_mutex_unlock(&current_lock);
+                policy_unref(p);
+                r = 0;
+                goto done;
+        }
+        p->serial = serial;
         current = p;
         pthread_mutex_unlock(&current_lock);
         /* Requests still deciding with the old policy hold their own references. */
         policy_unref(old);
-        log_info("reload: new policy in force%s%s", path ? " from " : " (defaults and environment)",
-                 path ? LOG_ESC(path) : "");
+        if (text)
+                log_info("reload: the signed policy of serial %llu in force again, with the environment read anew",
+                         (unsigned long long) serial);
+        else
+                log_info("reload: new policy in force%s%s", path ? " from " : " (defaults and environment)",
+                         path ? LOG_ESC(path) : "");
         r = 0;
 
 done:
         metrics_policy_reload(r >= 0);
         free(path);
+        free(text);
         pthread_mutex_unlock(&reload_lock);
         return r;
 }
@@ -127,4 +156,60 @@ done:
 void policy_current_fini(void)
 {
         current_replace(NULL, NULL);
+        pthread_mutex_lock(&current_lock);
+        free(current_text);
+        current_text = NULL;
+        current_text_len = 0;
+        current_serial = 0;
+        pthread_mutex_unlock(&current_lock);
+}
+
+int policy_current_set_bundle(struct policy *p, const char *text, size_t len, uint64_t serial)
+{
+        char *copy = malloc(len + 1);
+
+        if (!copy)
+                return -ENOMEM;
+        memcpy(copy, text, len);
+        copy[len] = '\0';
+        pthread_mutex_lock(&current_lock);
+        if (serial <= current_serial) {
+                pthread_mutex_unlock(&current_lock);
+                free(copy);
+                return -ESTALE;
+        }
+        struct policy *old = current;
+        char *old_text = current_text;
+        p->serial = serial;
+        current = policy_ref(p);
+        current_text = copy;
+        current_text_len = len;
+        current_serial = serial;
+        why_none[0] = '\0';
+        pthread_mutex_unlock(&current_lock);
+        policy_unref(old);
+        free(old_text);
+        return 0;
+}
+
+uint64_t policy_current_serial(void)
+{
+        pthread_mutex_lock(&current_lock);
+        uint64_t s = current_serial;
+        pthread_mutex_unlock(&current_lock);
+        return s;
+}
+
+void policy_current_set_why_none(const char *why)
+{
+        pthread_mutex_lock(&current_lock);
+        snprintf(why_none, sizeof(why_none), "%s", why);
+        pthread_mutex_unlock(&current_lock);
+}
+
+void policy_current_why_none(char *buf, size_t len)
+{
+        pthread_mutex_lock(&current_lock);
+        snprintf(buf, len, "%s", why_none);
+        pthread_mutex_unlock(&current_lock);
 }

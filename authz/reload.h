@@ -13,8 +13,9 @@
 
 #include "policy/policy.h"
 
-/* Make `p` (borrowed: a reference is taken) the current policy, to be reloaded later from `path`
- * (copied; NULL: no file, defaults and environment only).  Replaces any previous one. */
+/* Make `p` (borrowed: a reference is taken; NULL: none yet, requests are denied) the current
+ * policy, to be reloaded later from `path` (copied; NULL: no file, defaults and environment only).
+ * Replaces any previous one. */
 int policy_current_init(struct policy *p, const char *path);
 
 /* The current policy: a new reference (policy_unref() it when done), or NULL before
@@ -27,3 +28,16 @@ int policy_reload(void);
 
 /* Drop the current policy and the path (at shutdown).  policy_current() then returns NULL. */
 void policy_current_fini(void);
+
+/* With --policy-url (authz/bundlepoll.h).  Put in force `p` (a reference is taken; its serial is
+ * set), built from a verified bundle's policy document `text` (copied: SIGHUP rebuilds from it with
+ * the environment read anew) of `serial`.  0, -ESTALE when `serial` is not above the one in force
+ * (nothing changes: never back to an older bundle), -ENOMEM. */
+int policy_current_set_bundle(struct policy *p, const char *text, size_t len, uint64_t serial);
+
+/* The serial of the bundle in force, 0 when none. */
+uint64_t policy_current_serial(void);
+
+/* Why there is no policy while there is none (one line, for the deny message), and reading it. */
+void policy_current_set_why_none(const char *why);
+void policy_current_why_none(char *buf, size_t len);

@@ -334,11 +334,12 @@ static double elapsed_us(const struct timespec *t0)
 }
 
 /* The policy in force for one request: a new reference, held for the whole decision, so that a
- * reload (SIGHUP, reload.h) never changes the rules under it.  Never NULL while serving. */
+ * reload (SIGHUP, reload.h) never changes the rules under it.  NULL only with policy_from_bundles
+ * while no bundle is in force. */
 static struct policy *server_policy_get(const struct server_config *cfg)
 {
         struct policy *p = policy_current();
-        return p ? p : policy_ref(cfg->policy);
+        return p || cfg->policy_from_bundles ? p : policy_ref(cfg->policy);
 }
 
 static enum MHD_Result finish_authz_req(const struct server_config *cfg, const struct policy *policy,
@@ -404,7 +405,11 @@ static enum MHD_Result handle_authz_req(const struct server_config *cfg, struct 
 
         clock_gettime(CLOCK_MONOTONIC, &t0);
         int unread = buf_error(&rq->body);
-        if (unread < 0) {
+        if (!policy) {
+                char why[256];
+                policy_current_why_none(why, sizeof(why));
+                decide_no_policy(why, unread < 0 ? NULL : buf_str(&rq->body), buf_len(&rq->body), &d, &info);
+        } else if (unread < 0) {
                 /* Fail closed without reading a byte of it: a request we cannot see whole is denied. */
                 decide_unreadable(policy, unread, SERVER_AUTHZREQ_MAX, &d, &info);
         } else {
@@ -647,7 +652,7 @@ int server_run(const struct server_config *cfg)
         sigset_t set;
         int fd, r;
 
-        if (!cfg || !cfg->policy || (!cfg->socket_path && cfg->listen_fd < 0))
+        if (!cfg || (!cfg->policy && !cfg->policy_from_bundles) || (!cfg->socket_path && cfg->listen_fd < 0))
                 return -EINVAL;
         const char *where = cfg->socket_path ? cfg->socket_path : "the inherited socket";
 
@@ -704,9 +709,11 @@ int server_run(const struct server_config *cfg)
 
         /* From here on requests take the current policy, which SIGHUP may replace; until now they
          * used cfg->policy, the same one. */
-        r = policy_current_init(cfg->policy, cfg->policy_path);
-        if (r < 0)
-                log_warning_errno(r, "cannot prepare policy reloads; SIGHUP will not reload");
+        if (!cfg->policy_from_bundles) {
+                r = policy_current_init(cfg->policy, cfg->policy_path);
+                if (r < 0)
+                        log_warning_errno(r, "cannot prepare policy reloads; SIGHUP will not reload");
+        }
 
         r = 0;
         for (bool stop = false; !stop;) {
@@ -761,7 +768,8 @@ int server_run(const struct server_config *cfg)
         /* Finishes the requests in progress and closes the listening socket. */
         MHD_stop_daemon(mhd);
         curl_lazy_preload_wait();
-        policy_current_fini();
+        if (!cfg->policy_from_bundles)
+                policy_current_fini();
         if (created)
                 remove_socket(cfg->socket_path, &sock_st);
         return r;

@@ -37,6 +37,10 @@ struct server_config {
         struct policy *policy;     /* borrowed; must outlive server_run(); the policy until a reload */
         const char *policy_path;   /* SIGHUP rebuilds the policy from this file (NULL: none) and the
                                     * environment, as at start; see reload.h */
+        bool policy_from_bundles;  /* the current policy (reload.h) is kept by authz/bundlepoll.c,
+                                    * which the caller starts and stops: server_run() leaves it
+                                    * alone, and `policy` is NULL (requests are denied while there
+                                    * is no current policy) */
         struct audit *audit;       /* borrowed, NULL: no audit log */
         bool dry_run;              /* answer allow to everything, audit what would have been denied */
         int listen_fd;             /* -1 normally; >= 0: an already listening socket to serve

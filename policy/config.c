@@ -99,14 +99,13 @@ static void record(struct loader *l, enum setting_id id, const char *label, int 
 
 /* Read the policy file with O_CLOEXEC (json_load_file's fopen would leak the descriptor into
  * children) and O_NONBLOCK (a FIFO must not hang startup), a regular file only, size-capped. */
-static int read_policy_file(struct loader *l, const char *path, json_t **ret)
+/* The policy file's bytes (a new buffer in *ret, its length in *ret_len). */
+static int read_policy_file(struct loader *l, const char *path, char **ret, size_t *ret_len)
 {
         _cleanup_close_ int fd = -1;
         _cleanup_free_ char *buf = NULL;
-        json_error_t e;
         struct stat st;
         size_t len = 0, cap;
-        json_t *j;
 
         fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
         if (fd < 0) {
@@ -144,28 +143,29 @@ static int read_policy_file(struct loader *l, const char *path, json_t **ret)
         }
         if (len == cap)
                 return config_fail(l, "policy file %s: changed while being read", Q(path));
-
-        j = gojson_loadb(buf, len, JSON_REJECT_DUPLICATES, &e);
-        if (!j)
-                return config_fail(l, "policy file %s: line %d column %d: %s",
-                            Q(path), e.line, e.column, e.text);
-        *ret = j;
+        *ret = buf;
+        buf = NULL;
+        *ret_len = len;
         return 0;
 }
 
-static int load_file(struct loader *l, const char *path)
+/* Apply a policy document (the policy-file schema).  Problems name it as `kind` and `name`
+ * ("policy file" "\"/etc/...\"", "policy bundle" "serial 42"). */
+static int load_text(struct loader *l, const char *kind, const char *name, const char *text, size_t len)
 {
         _cleanup_json_ json_t *root = NULL;
+        json_error_t e;
         const char *key;
         json_t *v;
         int r;
 
-        r = read_policy_file(l, path, &root);
-        if (r < 0)
-                return r;
+        if (len > POLICY_FILE_MAX)
+                return config_fail(l, "%s %s: larger than %ld bytes", kind, name, POLICY_FILE_MAX);
+        root = gojson_loadb(text, len, JSON_REJECT_DUPLICATES, &e);
+        if (!root)
+                return config_fail(l, "%s %s: line %d column %d: %s", kind, name, e.line, e.column, e.text);
         if (!json_is_object(root))
-                return config_fail(l, "policy file %s: expected a JSON object, got %s",
-                            Q(path), json_kind(root));
+                return config_fail(l, "%s %s: expected a JSON object, got %s", kind, name, json_kind(root));
         json_object_foreach(root, key, v) {
                 enum setting_id id;
                 for (id = 0; id < S__MAX; id++)
@@ -173,8 +173,8 @@ static int load_file(struct loader *l, const char *path)
                                 break;
                 if (id == S__MAX) {
                         /* A misspelt key would otherwise silently leave the default in force. */
-                        config_fail(l, "policy file %s: unknown setting (the keys are those "
-                             "\"arandu-authz policy\" prints)", Q(key));
+                        config_fail(l, "%s %s: unknown setting (the keys are those "
+                             "\"arandu-authz policy\" prints)", kind, Q(key));
                         continue;
                 }
                 r = config_settings[id].from_json(l, config_settings[id].file_label, v);
@@ -183,6 +183,18 @@ static int load_file(struct loader *l, const char *path)
                 record(l, id, config_settings[id].file_label, r);
         }
         return 0;
+}
+
+static int load_file(struct loader *l, const char *path)
+{
+        _cleanup_free_ char *text = NULL;
+        size_t len = 0;
+        int r;
+
+        r = read_policy_file(l, path, &text, &len);
+        if (r < 0)
+                return r;
+        return load_text(l, "policy file", Q(path), text, len);
 }
 
 static const char *process_env(const char *name)
@@ -250,12 +262,19 @@ struct policy *policy_new_default(void)
         return p;
 }
 
-int policy_load(const char *path, const char *(*env)(const char *name),
+/* The policy document: a file, or text given with its name. */
+struct source {
+        const char *path;
+        const char *name, *text;
+        size_t len;
+};
+
+static int load(const struct source *src, const char *(*env)(const char *name),
                 struct policy **ret, struct policy_problems *problems)
 {
         struct policy_problems local = { 0 };
         struct loader l = { 0 };
-        int r;
+        int r = 0;
 
         l.pr = problems ? problems : &local;
         memset(l.pr, 0, sizeof(*l.pr));
@@ -263,7 +282,10 @@ int policy_load(const char *path, const char *(*env)(const char *name),
         if (!l.p)
                 return -ENOMEM;
 
-        r = path ? load_file(&l, path) : 0;
+        if (src->path)
+                r = load_file(&l, src->path);
+        else if (src->text)
+                r = load_text(&l, "policy bundle", src->name, src->text, src->len);
         if (r != -ENOMEM)
                 r = load_env(&l, env ? env : process_env);
         if (r == -ENOMEM) {
@@ -285,6 +307,20 @@ int policy_load(const char *path, const char *(*env)(const char *name),
         }
         *ret = l.p;
         return 0;
+}
+
+int policy_load(const char *path, const char *(*env)(const char *name),
+                struct policy **ret, struct policy_problems *problems)
+{
+        const struct source src = { .path = path };
+        return load(&src, env, ret, problems);
+}
+
+int policy_load_text(const char *name, const char *text, size_t len, const char *(*env)(const char *name),
+                     struct policy **ret, struct policy_problems *problems)
+{
+        const struct source src = { .name = name, .text = text, .len = len };
+        return load(&src, env, ret, problems);
 }
 
 struct policy *policy_ref(struct policy *p)

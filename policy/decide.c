@@ -288,6 +288,7 @@ void decide_request(const struct policy *p, const char *envelope, size_t len,
         memset(info, 0, sizeof(*info));
         copy_str(info->route, sizeof(info->route), "unknown");
         copy_str(info->policy_sha256, sizeof(info->policy_sha256), p ? p->sha256 : NULL);
+        info->policy_serial = p ? p->serial : 0;
 
         gojson_arena_begin();   /* every JSON value below lives until `out` */
         env = gojson_loadb(envelope, len, JSON_REJECT_DUPLICATES, &jerr);
@@ -376,6 +377,7 @@ void decide_unreadable(const struct policy *p, int err, size_t cap, struct decis
         memset(info, 0, sizeof(*info));
         copy_str(info->route, sizeof(info->route), "unknown");
         copy_str(info->policy_sha256, sizeof(info->policy_sha256), p ? p->sha256 : NULL);
+        info->policy_serial = p ? p->serial : 0;
         if (err == -E2BIG)
                 decision_add(d, RULE_ENVELOPE, "the AuthZReq envelope is larger than %zu bytes", cap);
         else
@@ -393,9 +395,21 @@ void decide_view_unavailable(struct decision *d, int err, unsigned queued_max)
                 decision_add(d, RULE_INTERNAL, "cannot start the check of dockerd's view (%s)", strerror(-err));
 }
 
+void decide_no_policy(const char *why, const char *envelope, size_t len, struct decision *d,
+                      struct request_info *info)
+{
+        decision_init(d);
+        memset(info, 0, sizeof(*info));
+        if (envelope)   /* who asked for what, for the audit line; nothing is judged */
+                (void) decide_read_response(envelope, len, info);
+        copy_str(info->route, sizeof(info->route), "unknown");
+        decision_add(d, RULE_POLICY, "no signed policy is in force yet, so every request is denied: %s",
+                     why && *why ? why : "none has been received");
+}
+
 void decide_audit_failed(const struct policy *p, struct decision *d)
 {
-        if (!p->deny_on_audit_failure)
+        if (!p || !p->deny_on_audit_failure)
                 return;
         decision_add(d, RULE_AUDIT, "the audit log cannot be written and the policy sets "
                                  "deny_on_audit_failure; fix the audit log (disk space, permissions)");
@@ -439,6 +453,7 @@ void decide_create_body(const struct policy *p, const char *body, size_t len,
         copy_str(info->method, sizeof(info->method), "POST");
         copy_str(info->route, sizeof(info->route), "POST /containers/create");
         copy_str(info->policy_sha256, sizeof(info->policy_sha256), p ? p->sha256 : NULL);
+        info->policy_serial = p ? p->serial : 0;
         note_body_digest(info->route, body, len, info);
         if (eval_parse_body(body, len, "create", &v, d) < 0)
                 return;

@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "policy/decision.h"
 #include "policy/policy.h"
@@ -26,6 +27,7 @@ struct request_info {
         char body_sha256[65];     /* hex SHA-256 of the decoded request body, "" if none (or a
                                    * credential: /auth, /secrets, see decide.c) */
         char policy_sha256[65];   /* the deciding policy's digest (policy.sha256) */
+        uint64_t policy_serial;   /* its signed bundle's serial (policy.serial), 0: none */
         int recheck;              /* enum recheck_kind: the request passed, and dockerd's own view of
                                    * `target` must be judged before it may proceed (starts) */
         char target[256];         /* the container or exec id of a start */
@@ -50,6 +52,12 @@ void decide_view_unavailable(struct decision *d, int err, unsigned queued_max);
 /* The audit log could not take the request's line (or is failing): under deny_on_audit_failure
  * the request is denied (rule "audit"); otherwise `d` is left as it is. */
 void decide_audit_failed(const struct policy *p, struct decision *d);
+
+/* No policy is in force yet (a bundle source gave none, and none was kept from before): the
+ * request is denied, `why` (one line) saying what is missing.  Only the method, URI and user are
+ * read from `envelope` (NULL: none), for the audit line. */
+void decide_no_policy(const char *why, const char *envelope, size_t len, struct decision *d,
+                      struct request_info *info);
 
 /* Read an AuthZRes envelope for the audit log only (decisions are made on the request).
  * Returns 0, or -EINVAL when the envelope could not be read (info then holds what could). */

@@ -62,6 +62,7 @@ struct policy {
 
         char sha256[65];                     /* hex SHA-256 of policy_print()'s text, set by
                                               * policy_load() ("" for policy_new_default()) */
+        uint64_t serial;                     /* the signed bundle's serial it came from; 0: none */
 };
 
 /* Problems found while loading: one line each, naming the setting.  Fixed size, no allocation. */
@@ -81,6 +82,11 @@ struct policy *policy_new_default(void);
  * (or -ENOMEM/-errno) with one line per problem in `problems`; *ret is untouched. */
 int policy_load(const char *path, const char *(*env)(const char *name),
                 struct policy **ret, struct policy_problems *problems);
+
+/* The same, with the policy document given as text (a signed bundle's, named `name` in problems,
+ * "serial 42") instead of a file. */
+int policy_load_text(const char *name, const char *text, size_t len, const char *(*env)(const char *name),
+                     struct policy **ret, struct policy_problems *problems);
 
 struct policy *policy_ref(struct policy *p);
 struct policy *policy_unref(struct policy *p);   /* accepts NULL, returns NULL */

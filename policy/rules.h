@@ -72,6 +72,8 @@
         X(NAMES, "names", "policy/names.c policy/view.c", \
           "container names that cannot read as an ID; a start names the container judged", "", \
           "a start could be judged on one container and carried out on another; it always denies") \
+        X(POLICY, "policy", "policy/decide.c", "a policy is in force (with --policy-url: a signed bundle)", "", \
+          "with no policy to judge by, the plugin denies everything") \
         X(AUDIT, "audit", "policy/decide.c", "the audit log takes the line", "deny_on_audit_failure", \
           "deny_on_audit_failure decides this one") \
         X(ERROR, "error", "policy/decide.c policy/create.c policy/gojson.c policy/view.c", \

@@ -194,6 +194,8 @@ static json_t *ref_decision_line(const struct request_info *info, const struct d
             ref_set_new(o, "latency_us", json_integer((json_int_t) (latency_us + 0.5))) < 0 ||
             ref_set_new(o, "version", json_string(VERSION)) < 0 ||
             ref_set_string_nonempty(o, "policy_sha256", info->policy_sha256) < 0 ||
+            (info->policy_serial &&
+             ref_set_new(o, "policy_serial", json_integer((json_int_t) info->policy_serial)) < 0) ||
             json_object_set(o, "reasons", reasons) < 0)
                 return NULL;
         if (d->truncated && ref_set_new(o, "truncated", json_true()) < 0)
@@ -355,6 +357,10 @@ static void build_case(struct byte_src *s, struct audit_case *c)
         fill_string(s, c->info.judged_exec, sizeof(c->info.judged_exec));
         fill_string(s, c->info.body_sha256, sizeof(c->info.body_sha256));
         fill_string(s, c->info.policy_sha256, sizeof(c->info.policy_sha256));
+        /* no serial mostly, as without --policy-url; else any up to 2^53 - 1 */
+        if (src_byte(s) >= 192)
+                for (int i = 0; i < 7; i++)
+                        c->info.policy_serial = (c->info.policy_serial << 8 | src_byte(s)) & ((1ull << 53) - 1);
 
         /* Mostly a few violations, sometimes more than fit (only the first 48 are read). */
         unsigned nb = src_byte(s);
