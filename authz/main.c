@@ -48,7 +48,7 @@ static void usage(FILE *out)
 {
         fprintf(out,
                 "usage: " PROG " serve [--socket PATH] [--policy FILE] [--audit-log PATH|-] [--dry-run]\n"
-                "                          [--audit-url URL] [--metrics-socket PATH]\n"
+                "                          [--audit-url URL] [--metrics-socket PATH] [--metrics-listen ADDR:PORT]\n"
                 "       " PROG " check [--policy FILE] FILE...\n"
                 "       " PROG " policy [--policy FILE]\n"
                 "       " PROG " audit [--since TIME] [--decision D] [--rule R] [--summary] [--json] ... FILE...\n"
@@ -65,6 +65,8 @@ static void usage(FILE *out)
                 "           --dry-run           allow everything, log what would have been denied\n"
                 "           --audit-url URL     also POST audit lines (JSON lines) to a collector\n"
                 "           --metrics-socket PATH  Prometheus metrics (GET /metrics) on a 0600 socket\n"
+                "           --metrics-listen ADDR:PORT  the same on TCP, loopback only (127.0.0.0/8 or\n"
+                "                               [::1]: no TLS, no authentication), e.g. 127.0.0.1:9464\n"
                 "           SIGHUP reloads the policy (file and environment); an invalid one is refused\n"
                 "           A socket passed by systemd (LISTEN_FDS) is served instead of --socket.\n"
                 "  check    decide AuthZReq envelopes or bare container-create bodies offline;\n"
@@ -198,11 +200,13 @@ static int cmd_serve(int argc, char **argv)
                 { "dry-run", no_argument, NULL, 'n' },
                 { "audit-url", required_argument, NULL, 'U' },
                 { "metrics-socket", required_argument, NULL, 'M' },
+                { "metrics-listen", required_argument, NULL, 'L' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
         struct server_config cfg = { .socket_path = SERVER_DEFAULT_SOCKET, .listen_fd = -1 };
-        const char *audit_url = NULL, *metrics_path = NULL;
+        const char *audit_url = NULL, *metrics_path = NULL, *metrics_addr = NULL;
+        struct metrics_listen metrics_tcp;
         struct metrics_server *metrics = NULL;
         struct ship *ship = NULL;
         _cleanup_policy_ struct policy *policy = NULL;
@@ -229,6 +233,9 @@ static int cmd_serve(int argc, char **argv)
                 case 'M':
                         metrics_path = optarg;
                         break;
+                case 'L':
+                        metrics_addr = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         return EXIT_SUCCESS;
@@ -238,6 +245,13 @@ static int cmd_serve(int argc, char **argv)
                 }
         if (optind < argc)
                 return usage_error("serve: unexpected argument %s", argv[optind]);
+        if (metrics_addr) {
+                char why[METRICS_LISTEN_ERROR_MAX];
+                if (metrics_parse_listen(metrics_addr, &metrics_tcp, why, sizeof(why)) < 0) {
+                        fprintf(stderr, PROG ": --metrics-listen: %s\n", why);
+                        return EX_CONFIG;
+                }
+        }
 
         /* Before any thread exists: it unsets the LISTEN_* variables. */
         r = take_listen_fd(&cfg.listen_fd);
@@ -278,8 +292,8 @@ static int cmd_serve(int argc, char **argv)
                 }
                 audit_set_sink(cfg.audit, ship_line, ship);
         }
-        if (metrics_path) {
-                r = metrics_serve(metrics_path, cfg.audit, &metrics);
+        if (metrics_path || metrics_addr) {
+                r = metrics_serve(metrics_path, metrics_addr ? &metrics_tcp : NULL, cfg.audit, &metrics);
                 if (r < 0) {
                         cfg.audit = audit_close(cfg.audit);
                         ship = ship_close(ship);
