@@ -136,8 +136,11 @@ unshare --mount sh -c 'mount --make-rprivate / && mount -t tmpfs -o mode=0755,no
         2>"$T/plugin.log" &
 PLUGIN_PID=$!
 metrics() { curl -sS --max-time 5 "http://127.0.0.1:$MPORT/metrics"; }
-wait_for 10 metrics || true
+# (A private mount namespace is a copy of every mount: slow on a host busy with mounts.)
+wait_for 30 metrics || true
 check "the plugin serves GET /metrics on 127.0.0.1:$MPORT" metrics
+metrics >/dev/null 2>&1 || diag "plugin pid $PLUGIN_PID $(kill -0 "$PLUGIN_PID" 2>/dev/null && echo running || echo gone)" \
+        "$(ls -l "$T" 2>&1)" "$(listening_ports | grep -x "$MPORT" || echo "nothing listens on $MPORT")"
 check "it logs where" grep -qF "serving GET /metrics on http://127.0.0.1:$MPORT/metrics" "$T/plugin.log"
 
 # --metrics-listen refusals, on a throwaway socket: configuration errors exit 78, a port in use 1.
