@@ -53,7 +53,7 @@ static void usage(FILE *out)
 {
         fprintf(out,
                 "usage: " PROG " serve [--socket PATH] [--policy FILE] [--audit-log PATH|-] [--dry-run]\n"
-                "                          [--audit-url URL] [--metrics-socket PATH]\n"
+                "                          [--audit-url URL] [--metrics-socket PATH] [--metrics-listen ADDR:PORT]\n"
                 "                          [--policy-url URL --policy-key FILE [--policy-cache FILE]\n"
                 "                           [--policy-interval SECONDS]]\n"
                 "       " PROG " check [--policy FILE] FILE...\n"
@@ -78,6 +78,8 @@ static void usage(FILE *out)
                 "                               the last good one kept in --policy-cache (default\n"
                 "                               " BUNDLEPOLL_DEFAULT_CACHE "); every --policy-interval\n"
                 "                               seconds (default 30, jittered)\n"
+                "           --metrics-listen ADDR:PORT  the same on TCP, loopback only (127.0.0.0/8 or\n"
+                "                               [::1]: no TLS, no authentication), e.g. 127.0.0.1:9464\n"
                 "           SIGHUP reloads the policy (file and environment); an invalid one is refused\n"
                 "           A socket passed by systemd (LISTEN_FDS) is served instead of --socket.\n"
                 "  check    decide AuthZReq envelopes or bare container-create bodies offline;\n"
@@ -216,6 +218,7 @@ static int cmd_serve(int argc, char **argv)
                 { "policy-key", required_argument, NULL, 'k' },
                 { "policy-cache", required_argument, NULL, 'c' },
                 { "policy-interval", required_argument, NULL, 'i' },
+                { "metrics-listen", required_argument, NULL, 'L' },
                 { "help", no_argument, NULL, 'h' },
                 { NULL, 0, NULL, 0 },
         };
@@ -223,7 +226,8 @@ static int cmd_serve(int argc, char **argv)
                                              .interval_s = BUNDLEPOLL_DEFAULT_INTERVAL_S };
         struct bundlepoll *poller = NULL;
         struct server_config cfg = { .socket_path = SERVER_DEFAULT_SOCKET, .listen_fd = -1 };
-        const char *audit_url = NULL, *metrics_path = NULL;
+        const char *audit_url = NULL, *metrics_path = NULL, *metrics_addr = NULL;
+        struct metrics_listen metrics_tcp;
         struct metrics_server *metrics = NULL;
         struct ship *ship = NULL;
         _cleanup_policy_ struct policy *policy = NULL;
@@ -267,6 +271,9 @@ static int cmd_serve(int argc, char **argv)
                         bundles.interval_s = (unsigned) n;
                         break;
                 }
+                case 'L':
+                        metrics_addr = optarg;
+                        break;
                 case 'h':
                         usage(stdout);
                         return EXIT_SUCCESS;
@@ -276,6 +283,13 @@ static int cmd_serve(int argc, char **argv)
                 }
         if (optind < argc)
                 return usage_error("serve: unexpected argument %s", argv[optind]);
+        if (metrics_addr) {
+                char why[METRICS_LISTEN_ERROR_MAX];
+                if (metrics_parse_listen(metrics_addr, &metrics_tcp, why, sizeof(why)) < 0) {
+                        fprintf(stderr, PROG ": --metrics-listen: %s\n", why);
+                        return EX_CONFIG;
+                }
+        }
 
         /* Before any thread exists: it unsets the LISTEN_* variables. */
         r = take_listen_fd(&cfg.listen_fd);
@@ -325,8 +339,8 @@ static int cmd_serve(int argc, char **argv)
                 }
                 audit_set_sink(cfg.audit, ship_line, ship);
         }
-        if (metrics_path) {
-                r = metrics_serve(metrics_path, cfg.audit, &metrics);
+        if (metrics_path || metrics_addr) {
+                r = metrics_serve(metrics_path, metrics_addr ? &metrics_tcp : NULL, cfg.audit, &metrics);
                 if (r < 0) {
                         cfg.audit = audit_close(cfg.audit);
                         ship = ship_close(ship);

@@ -2,14 +2,18 @@
  *
  * Every count lives under one mutex: a decision takes it once, for a few comparisons and
  * increments, which is far below the cost of the decision itself and keeps the scrape a consistent
- * snapshot.  The server is a second libmicrohttpd daemon with a single thread on its own socket, so
- * a slow scraper never takes a worker from dockerd's requests. */
+ * snapshot.  The server is a second libmicrohttpd daemon with a single thread on its own socket (a
+ * third, as small, when both a unix socket and a TCP address are asked for: one listening socket
+ * per daemon), so a slow scraper never takes a worker from dockerd's requests. */
 #include "authz/cleanup.h"
 #include "authz/metrics.h"
 
+#include <arpa/inet.h>
+#include <assert.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <microhttpd.h>
+#include <netinet/in.h>
 #include <pthread.h>
 #include <stdarg.h>
 #include <stdio.h>
@@ -23,6 +27,8 @@
 #include "authz/reload.h"
 #include "authz/server.h"
 #include "policy/buf.h"
+#include "policy/escape.h"
+#include "policy/units.h"
 
 #define PREFIX "arandu_authz_"
 #define LABEL_MAX 96                      /* struct request_info's route field */
@@ -305,13 +311,156 @@ int metrics_format(struct audit *audit, char **ret, size_t *ret_len)
         return buf_steal(&o, ret, ret_len);
 }
 
+/* ---- the TCP address ---------------------------------------------------------------------------- */
+
+__attribute__((format(printf, 3, 4)))
+static int listen_error(char *why, size_t why_size, const char *fmt, ...)
+{
+        va_list ap;
+
+        if (why && why_size > 0) {
+                va_start(ap, fmt);
+                (void) vsnprintf(why, why_size, fmt, ap);
+                va_end(ap);
+        }
+        return -EINVAL;
+}
+
+#define LOOPBACK_ONLY "only a loopback address is accepted (127.0.0.0/8 or [::1]): the metrics name " \
+                      "images and rules and are served without TLS or authentication"
+
+int metrics_parse_listen(const char *s, struct metrics_listen *ret, char *why, size_t why_size)
+{
+        struct metrics_listen l;
+        char host[INET6_ADDRSTRLEN], q[96];
+        const char *host_start, *port_s;
+        size_t host_len;
+        int64_t port;
+        bool v6;
+
+        assert(ret);
+        (void) escape_str(s ? s : "", 64, ESCAPE_QUOTE, q, sizeof(q));
+        if (!s || !*s)
+                return listen_error(why, why_size, "is empty: give ADDRESS:PORT, e.g. 127.0.0.1:9464");
+
+        memset(&l, 0, sizeof(l));
+        v6 = s[0] == '[';
+        if (v6) {
+                const char *close = strchr(s, ']');
+                if (!close)
+                        return listen_error(why, why_size, "%s: an IPv6 address is written [::1]:PORT", q);
+                if (close[1] != ':')
+                        return listen_error(why, why_size, "%s has no port: write [::1]:PORT", q);
+                host_start = s + 1;
+                host_len = (size_t) (close - host_start);
+                port_s = close + 2;
+        } else {
+                const char *colon = strrchr(s, ':');
+                if (!colon)
+                        return listen_error(why, why_size, "%s has no port: write ADDRESS:PORT, e.g. 127.0.0.1:9464", q);
+                if (memchr(s, ':', (size_t) (colon - s)))
+                        return listen_error(why, why_size, "%s: an IPv6 address is written in brackets, [::1]:PORT", q);
+                host_start = s;
+                host_len = (size_t) (colon - s);
+                port_s = colon + 1;
+        }
+        if (!*port_s)
+                return listen_error(why, why_size, "%s has no port after the colon", q);
+        if (parse_int64(port_s, 1, 65535, NULL, &port) < 0)
+                return listen_error(why, why_size, "%s: the port must be a number in 1..65535", q);
+        if (host_len == 0 || host_len >= sizeof(host))
+                return listen_error(why, why_size, "%s: not an IP address; " LOOPBACK_ONLY, q);
+        memcpy(host, host_start, host_len);
+        host[host_len] = '\0';
+
+        /* inet_pton, not getaddrinfo: no name is resolved (a name could resolve elsewhere tomorrow),
+         * and only the strict dotted quad is read ("127.1" and "0x7f.1" are not addresses here). */
+        if (v6) {
+                struct sockaddr_in6 *sa = (struct sockaddr_in6 *) &l.addr;
+                if (inet_pton(AF_INET6, host, &sa->sin6_addr) != 1)
+                        return listen_error(why, why_size, "%s: not an IPv6 address; " LOOPBACK_ONLY, q);
+                if (!IN6_IS_ADDR_LOOPBACK(&sa->sin6_addr))
+                        return listen_error(why, why_size, "%s: " LOOPBACK_ONLY, q);
+                sa->sin6_family = AF_INET6;
+                sa->sin6_port = htons((uint16_t) port);
+                l.len = sizeof(*sa);
+        } else {
+                struct sockaddr_in *sa = (struct sockaddr_in *) &l.addr;
+                if (inet_pton(AF_INET, host, &sa->sin_addr) != 1)
+                        return listen_error(why, why_size, "%s: not an IPv4 address (names are not resolved); "
+                                            LOOPBACK_ONLY, q);
+                if ((ntohl(sa->sin_addr.s_addr) >> 24) != 127)
+                        return listen_error(why, why_size, "%s: " LOOPBACK_ONLY, q);
+                sa->sin_family = AF_INET;
+                sa->sin_port = htons((uint16_t) port);
+                l.len = sizeof(*sa);
+        }
+        *ret = l;
+        return 0;
+}
+
+/* "127.0.0.1:9464", "[::1]:9464" into buf. */
+static const char *listen_text(const struct sockaddr_storage *ss, char *buf, size_t size)
+{
+        char host[INET6_ADDRSTRLEN] = "?";
+
+        if (ss->ss_family == AF_INET6) {
+                const struct sockaddr_in6 *sa = (const struct sockaddr_in6 *) ss;
+                (void) inet_ntop(AF_INET6, &sa->sin6_addr, host, sizeof(host));
+                (void) snprintf(buf, size, "[%s]:%u", host, (unsigned) ntohs(sa->sin6_port));
+        } else {
+                const struct sockaddr_in *sa = (const struct sockaddr_in *) ss;
+                (void) inet_ntop(AF_INET, &sa->sin_addr, host, sizeof(host));
+                (void) snprintf(buf, size, "%s:%u", host, (unsigned) ntohs(sa->sin_port));
+        }
+        return buf;
+}
+
+/* A listening TCP socket on `l`.  The fd (its port in *ret_port), or -errno (logged). */
+static int listen_tcp(const struct metrics_listen *l, int *ret_port)
+{
+        struct sockaddr_storage bound;
+        socklen_t len = sizeof(bound);
+        char text[INET6_ADDRSTRLEN + 16];
+        _cleanup_close_ int fd = -1;
+        int one = 1, r;
+
+        (void) listen_text(&l->addr, text, sizeof(text));
+        fd = socket(l->addr.ss_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK, 0);
+        if (fd < 0)
+                return log_error_errno(errno, "metrics: --metrics-listen %s: cannot create a TCP socket", text);
+        /* A restarted plugin binds again at once instead of failing while the last scrape's
+         * connection sits in TIME_WAIT.  (It does not let two listeners share the port.) */
+        if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) < 0)
+                return log_error_errno(errno, "metrics: --metrics-listen %s: cannot set SO_REUSEADDR", text);
+        if (l->addr.ss_family == AF_INET6 &&
+            setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) < 0)
+                return log_error_errno(errno, "metrics: --metrics-listen %s: cannot set IPV6_V6ONLY", text);
+        if (bind(fd, (const struct sockaddr *) &l->addr, l->len) < 0) {
+                r = -errno;
+                if (r == -EADDRINUSE)
+                        log_error("metrics: --metrics-listen %s: the port is already in use", text);
+                else
+                        log_error_errno(r, "metrics: --metrics-listen %s: cannot bind", text);
+                return r == -EINVAL ? -EADDRNOTAVAIL : r;   /* -EINVAL means a bad option to main.c */
+        }
+        if (listen(fd, 16) < 0)
+                return log_error_errno(errno, "metrics: --metrics-listen %s: cannot listen", text);
+        if (getsockname(fd, (struct sockaddr *) &bound, &len) < 0)
+                return log_error_errno(errno, "metrics: --metrics-listen %s: cannot read the bound port", text);
+        *ret_port = bound.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *) &bound)->sin6_port)
+                                                : ntohs(((struct sockaddr_in *) &bound)->sin_port);
+        return TAKE_FD(fd);
+}
+
 /* ---- the server ------------------------------------------------------------------------------- */
 
 struct metrics_server {
-        struct MHD_Daemon *mhd;
+        struct MHD_Daemon *mhd_unix, *mhd_tcp;
         struct audit *audit;
         char *path;
         struct stat st;
+        int tcp_port;                     /* -ENOENT: no TCP socket */
 };
 
 static enum MHD_Result reply_text(struct MHD_Connection *c, unsigned status, const char *text)
@@ -374,54 +523,111 @@ static void on_mhd_log(void *cls, const char *fmt, va_list ap)
         log_warning("metrics: libmicrohttpd: %s", text);
 }
 
-int metrics_serve(const char *path, struct audit *audit, struct metrics_server **ret)
+/* Serve the listening socket `fd` (taken over, closed on failure) from a new single-thread daemon
+ * with `ms` as the handler's context.  NULL when it cannot start. */
+static struct MHD_Daemon *serve_fd(struct metrics_server *ms, int fd)
+{
+        struct MHD_Daemon *d;
+        /* libmicrohttpd may close the socket it was given on a failure path: it gets a copy. */
+        int copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
+
+        close(fd);
+        if (copy < 0)
+                return NULL;
+        d = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
+                             on_request, ms,
+                             MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
+                             MHD_OPTION_LISTEN_SOCKET, (MHD_socket) copy,
+                             /* A scraper that stalls is cut off; few are expected. */
+                             MHD_OPTION_CONNECTION_TIMEOUT, 5u,
+                             MHD_OPTION_CONNECTION_LIMIT, 16u,
+                             MHD_OPTION_END);
+        return d;   /* on failure the copy is not closed again: libmicrohttpd may have done it */
+}
+
+static void stop_daemon(struct MHD_Daemon *d)
+{
+        if (d)
+                MHD_stop_daemon(d);
+}
+
+int metrics_serve(const char *path, const struct metrics_listen *tcp, struct audit *audit,
+                  struct metrics_server **ret)
 {
         _cleanup_free_ struct metrics_server *ms = calloc(1, sizeof(*ms));
-        int fd, copy;
+        char text[INET6_ADDRSTRLEN + 16];
+        int fd;
 
-        if (!path || !ret)
+        if ((!path && !tcp) || !ret)
                 return -EINVAL;
         if (!ms)
                 return -ENOMEM;
         ms->audit = audit;
-        ms->path = strdup(path);
-        if (!ms->path)
-                return -ENOMEM;
+        ms->tcp_port = -ENOENT;
 
-        fd = server_listen_unix(path, &ms->st);
-        if (fd < 0) {
-                free(ms->path);
-                return fd;
+        /* TCP first: a port in use fails the start before the unix socket exists. */
+        if (tcp) {
+                int port = 0;
+                fd = listen_tcp(tcp, &port);
+                if (fd < 0)
+                        return fd;
+                ms->mhd_tcp = serve_fd(ms, fd);
+                if (!ms->mhd_tcp) {
+                        log_error("metrics: cannot serve on %s", listen_text(&tcp->addr, text, sizeof(text)));
+                        return -EIO;
+                }
+                ms->tcp_port = port;
         }
-        /* libmicrohttpd may close the socket it was given on a failure path: it gets a copy. */
-        copy = fcntl(fd, F_DUPFD_CLOEXEC, 3);
-        close(fd);
-        if (copy >= 0)
-                ms->mhd = MHD_start_daemon(MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_ERROR_LOG, 0, NULL, NULL,
-                                           on_request, ms,
-                                           MHD_OPTION_EXTERNAL_LOGGER, on_mhd_log, NULL,
-                                           MHD_OPTION_LISTEN_SOCKET, (MHD_socket) copy,
-                                           /* A scraper that stalls is cut off; few are expected. */
-                                           MHD_OPTION_CONNECTION_TIMEOUT, 5u,
-                                           MHD_OPTION_CONNECTION_LIMIT, 16u,
-                                           MHD_OPTION_END);
-        if (!ms->mhd) {
-                log_error("metrics: cannot serve on %s", LOG_ESC(path));
-                server_unlink_socket(path, &ms->st);
-                free(ms->path);
-                return -EIO;
+
+        if (path) {
+                ms->path = strdup(path);
+                if (!ms->path) {
+                        stop_daemon(ms->mhd_tcp);
+                        return -ENOMEM;
+                }
+                fd = server_listen_unix(path, &ms->st);
+                if (fd < 0) {
+                        stop_daemon(ms->mhd_tcp);
+                        free(ms->path);
+                        return fd;
+                }
+                ms->mhd_unix = serve_fd(ms, fd);
+                if (!ms->mhd_unix) {
+                        log_error("metrics: cannot serve on %s", LOG_ESC(path));
+                        server_unlink_socket(path, &ms->st);
+                        stop_daemon(ms->mhd_tcp);
+                        free(ms->path);
+                        return -EIO;
+                }
+                log_info("metrics: serving GET /metrics on %s", LOG_ESC(path));
         }
-        log_info("metrics: serving GET /metrics on %s", LOG_ESC(path));
+        if (tcp) {
+                struct metrics_listen bound = *tcp;
+                if (bound.addr.ss_family == AF_INET6)
+                        ((struct sockaddr_in6 *) &bound.addr)->sin6_port = htons((uint16_t) ms->tcp_port);
+                else
+                        ((struct sockaddr_in *) &bound.addr)->sin_port = htons((uint16_t) ms->tcp_port);
+                log_info("metrics: serving GET /metrics on http://%s/metrics",
+                         listen_text(&bound.addr, text, sizeof(text)));
+        }
         *ret = TAKE_PTR(ms);
         return 0;
+}
+
+int metrics_tcp_port(const struct metrics_server *ms)
+{
+        return ms ? ms->tcp_port : -ENOENT;
 }
 
 struct metrics_server *metrics_stop(struct metrics_server *ms)
 {
         if (!ms)
                 return NULL;
-        MHD_stop_daemon(ms->mhd);
-        server_unlink_socket(ms->path, &ms->st);
+        if (ms->mhd_unix) {
+                MHD_stop_daemon(ms->mhd_unix);
+                server_unlink_socket(ms->path, &ms->st);
+        }
+        stop_daemon(ms->mhd_tcp);
         free(ms->path);
         free(ms);
         return NULL;

@@ -1,5 +1,11 @@
-/* Prometheus metrics: counters the daemon keeps, and a root-only unix socket that serves them in the
- * text exposition format (version 0.0.4) to `GET /metrics`.
+/* Prometheus metrics: counters the daemon keeps, served in the text exposition format (version
+ * 0.0.4) to `GET /metrics` on a root-only unix socket (--metrics-socket), on a loopback TCP address
+ * (--metrics-listen, a scrape target for a Prometheus on the same host), or both.  The same server
+ * code serves either socket: one libmicrohttpd daemon per socket, each with one thread of its own,
+ * none from the plugin's pool, so a scrape never takes a worker from dockerd.
+ *
+ * TCP is loopback only (127.0.0.0/8, [::1]): the metrics name images, routes and rules, and they
+ * are served without TLS or authentication, so they must not be reachable from the network.
  *
  * Names (all prefixed arandu_authz_; documented in README.md):
  *   decisions_total{result}                 AuthZReq answers: result="allow", "deny", or "dry_run_deny"
@@ -28,6 +34,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 #include "authz/audit.h"
 #include "policy/decision.h"
@@ -61,12 +68,34 @@ void metrics_reset(void);
  * (borrowed).  0, or -ENOMEM / -E2BIG. */
 int metrics_format(struct audit *audit, char **ret, size_t *ret_len);
 
+/* A TCP address to serve the metrics on, as --metrics-listen gives it. */
+struct metrics_listen {
+        struct sockaddr_storage addr;   /* AF_INET or AF_INET6, port in network order */
+        socklen_t len;
+};
+
+#define METRICS_LISTEN_ERROR_MAX 256
+
+/* Parse a --metrics-listen value: "127.X.Y.Z:PORT" (dotted quad, within 127.0.0.0/8) or
+ * "[::1]:PORT", PORT a decimal in 1..65535.  Names are not resolved (a hostname is refused), and any
+ * other address, 0.0.0.0 and :: included, is refused.  0 with the address in *ret; -EINVAL with a
+ * sentence in why (`why_size` bytes, NUL-terminated; the value is quoted in it), *ret untouched. */
+int metrics_parse_listen(const char *s, struct metrics_listen *ret, char *why, size_t why_size);
+
 struct metrics_server;
 
-/* Serve GET /metrics on a new unix socket at `path` (mode 0600 from creation, like the plugin's
- * socket; an existing non-socket path is refused) from one thread.  `audit` is borrowed and must
- * outlive the server.  0 with a new server in *ret, or -errno (logged). */
-int metrics_serve(const char *path, struct audit *audit, struct metrics_server **ret);
+/* Serve GET /metrics from a new server: on a new unix socket at `path` when not NULL (mode 0600
+ * from creation, like the plugin's socket; an existing non-socket path is refused), and on a TCP
+ * socket bound to `tcp` when not NULL (borrowed; SO_REUSEADDR, so a restart does not wait out
+ * TIME_WAIT; port 0 binds an ephemeral port, see metrics_tcp_port).  At least one of them.  Each
+ * socket is served by one thread.  `audit` is borrowed and must outlive the server.  0 with a new
+ * server in *ret, or -errno (logged): -EADDRINUSE when the port is taken, -EINVAL, -EEXIST or
+ * -ENAMETOOLONG for a bad `path`. */
+int metrics_serve(const char *path, const struct metrics_listen *tcp, struct audit *audit,
+                  struct metrics_server **ret);
+
+/* The TCP port `m` listens on (host order), or -ENOENT when it serves no TCP socket. */
+int metrics_tcp_port(const struct metrics_server *m);
 
 /* Stop serving, remove the socket, free.  Accepts NULL, returns NULL. */
 struct metrics_server *metrics_stop(struct metrics_server *m);
