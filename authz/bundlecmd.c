@@ -106,6 +106,7 @@ static int write_key(const char *path, EVP_PKEY *key, bool private)
         f = fdopen(fd, "w");
         if (!f) {
                 close(fd);
+                (void) unlink(path);
                 return -1;
         }
         ok = private ? PEM_write_PrivateKey(f, key, NULL, NULL, 0, NULL, NULL) : PEM_write_PUBKEY(f, key);

@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -27,6 +28,7 @@
 #define CONNECT_TIMEOUT_S 5L
 #define FETCH_TIMEOUT_S 20L
 #define ETAG_MAX 256
+#define FULL_FETCH_EVERY 10
 
 struct bundlepoll {
         const struct curl_api *api;
@@ -34,14 +36,20 @@ struct bundlepoll {
         char *url, *shown, *cache_path;
         EVP_PKEY *key;
         unsigned interval_s;
-        char etag[ETAG_MAX];           /* of the last bundle judged; "" none */
-        char last_problem[256];        /* logged once until it changes */
+        char etag[ETAG_MAX];           /* of the last bundle whose signature verified; "" none */
+        enum metrics_bundle_result etag_result;   /* what that bundle came to: a 304 repeats it */
+        unsigned long polls;
+        uint64_t floor;                /* the highest serial seen with a good signature */
+        char *unkept;                  /* the bundle in force, when keeping it on disk failed */
+        size_t unkept_len;
+        char last_problem[256];        /* logged once until it changes; "" none */
 
         pthread_t thread;
         bool started;
         pthread_mutex_t lock;
         pthread_cond_t cond;
         bool stopping;                 /* guarded by lock */
+        bool poll_now;                 /* the thread polls before its first wait */
 };
 
 /* ---- judging a bundle --------------------------------------------------------------------------- */
@@ -59,14 +67,45 @@ static void problem(struct bundlepoll *bp, const char *fmt, ...)
         if (strcmp(text, bp->last_problem) == 0)
                 return;
         snprintf(bp->last_problem, sizeof(bp->last_problem), "%s", text);
+        /* the text quotes what the server sent (a JSON parser's "near ..."): escaped */
+        char shown[LOG_ESCAPE_SIZE];
+        (void) log_escape(text, shown, sizeof(shown));
         uint64_t serial = policy_current_serial();
         if (serial)
-                log_warning("policy bundle: %s; serial %llu stays in force", text, (unsigned long long) serial);
+                log_warning("policy bundle: %s; serial %llu stays in force", shown, (unsigned long long) serial);
         else {
-                log_error("policy bundle: %s; no policy is in force, every request is denied", text);
-                char why[320];
-                snprintf(why, sizeof(why), "%s", text);
-                policy_current_set_why_none(why);
+                log_error("policy bundle: %s; no policy is in force, every request is denied", shown);
+                policy_current_set_why_none(shown);
+        }
+}
+
+/* A poll went well: say so once after a problem. */
+static void recovered(struct bundlepoll *bp)
+{
+        if (!bp->last_problem[0])
+                return;
+        bp->last_problem[0] = '\0';
+        log_info("policy bundle: %s answers with a good bundle again", bp->shown);
+}
+
+/* Keep `text` (the bundle in force) for the next start; on failure, remember it to try again. */
+static void keep(struct bundlepoll *bp, const char *text, size_t len, uint64_t serial)
+{
+        int r = file_write_atomic(bp->cache_path, text, len, 0600);
+        if (r == 0) {
+                free(bp->unkept);
+                bp->unkept = NULL;
+                return;
+        }
+        if (!bp->unkept || bp->unkept != text)
+                log_warning_errno(r, "policy bundle: cannot keep serial %llu in %s for the next start (tried again at "
+                                  "each poll)", (unsigned long long) serial, LOG_ESC(bp->cache_path));
+        if (bp->unkept != text) {
+                free(bp->unkept);
+                bp->unkept = malloc(len);
+                if (bp->unkept)
+                        memcpy(bp->unkept, text, len);
+                bp->unkept_len = len;
         }
 }
 
@@ -84,7 +123,7 @@ static void log_problems(const struct policy_problems *pr)
 /* Verify, validate and put in force the bundle `text` came as (from `where`: the server or the
  * kept copy).  The result for the metrics. */
 static enum metrics_bundle_result judge(struct bundlepoll *bp, const char *text, size_t len, const char *where,
-                                        bool keep)
+                                        bool from_server, bool *ret_verified)
 {
         struct bundle b = { 0 };
         struct bundle_error err;
@@ -92,23 +131,31 @@ static enum metrics_bundle_result judge(struct bundlepoll *bp, const char *text,
         char name[32];
         int r;
 
+        *ret_verified = false;
         r = bundle_open(text, len, bp->key, &b, &err);
         if (r < 0) {
                 problem(bp, "%s: refused: %s", where, r == -ENOMEM ? "out of memory" : err.text);
                 return r == -ENOMEM ? METRICS_BUNDLE_FAILED : METRICS_BUNDLE_REFUSED;
         }
+        *ret_verified = true;
         uint64_t in_force = policy_current_serial();
-        if (b.serial <= in_force) {
+        if (b.serial <= in_force || b.serial <= bp->floor) {
                 enum metrics_bundle_result res = METRICS_BUNDLE_UNCHANGED;
-                if (b.serial < in_force) {
+                if (b.serial < in_force)
                         problem(bp, "%s: refused: serial %llu is older than serial %llu in force (a replay?)", where,
                                 (unsigned long long) b.serial, (unsigned long long) in_force);
+                else if (b.serial != in_force)
+                        problem(bp, "%s: refused: serial %llu is not above serial %llu, seen before with a policy "
+                                "this host refused", where, (unsigned long long) b.serial, (unsigned long long) bp->floor);
+                if (b.serial != in_force)
                         res = METRICS_BUNDLE_REFUSED;
-                } else
-                        bp->last_problem[0] = '\0';
+                else if (bp->unkept)
+                        keep(bp, bp->unkept, bp->unkept_len, b.serial);
                 bundle_clear(&b);
                 return res;
         }
+        /* Never below a serial signed by the key: not even after a policy this host refuses. */
+        bp->floor = b.serial;
 
         struct policy_problems *pr = calloc(1, sizeof(*pr));
         if (!pr) {
@@ -133,12 +180,8 @@ static enum metrics_bundle_result judge(struct bundlepoll *bp, const char *text,
         }
         bp->last_problem[0] = '\0';
         log_info("policy bundle: serial %llu from %s in force", (unsigned long long) b.serial, where);
-        if (keep) {
-                r = file_write_atomic(bp->cache_path, text, len, 0600);
-                if (r < 0)
-                        log_warning_errno(r, "policy bundle: cannot keep serial %llu in %s for the next start",
-                                          (unsigned long long) b.serial, LOG_ESC(bp->cache_path));
-        }
+        if (from_server)
+                keep(bp, text, len, b.serial);
         bundle_clear(&b);
         return METRICS_BUNDLE_UPDATED;
 }
@@ -191,12 +234,17 @@ static enum metrics_bundle_result poll_once(struct bundlepoll *bp)
         enum metrics_bundle_result result;
 
         buf_init(&res.body, 16u << 10, BUNDLE_MAX_BYTES + 1);
-        if (bp->etag[0]) {
+        /* Every FULL_FETCH_EVERY-th poll asks without the ETag: nginx's is the file's mtime in
+         * seconds and its size, so a bundle replaced within the same second by one of the same
+         * size would otherwise never be fetched. */
+        bool conditional = bp->etag[0] && ++bp->polls % FULL_FETCH_EVERY != 0;
+        if (conditional) {
                 char h[ETAG_MAX + 32];
                 snprintf(h, sizeof(h), "If-None-Match: %s", bp->etag);
                 headers = api->slist_append(NULL, h);
                 if (!headers) {
                         buf_free(&res.body);
+                        metrics_bundle_fetch(METRICS_BUNDLE_FAILED);
                         return METRICS_BUNDLE_FAILED;
                 }
         }
@@ -209,22 +257,42 @@ static enum metrics_bundle_result poll_once(struct bundlepoll *bp)
         if (rc == CURLE_OK)
                 api->easy_getinfo(bp->curl, CURLINFO_RESPONSE_CODE, &status);
 
+        pthread_mutex_lock(&bp->lock);
+        bool stopping = bp->stopping;
+        pthread_mutex_unlock(&bp->lock);
+        if (stopping) {   /* the transfer was aborted for the stop: nothing to say */
+                buf_free(&res.body);
+                return METRICS_BUNDLE_FAILED;
+        }
+
         if (rc != CURLE_OK) {
                 problem(bp, "%s: cannot fetch: %s", bp->shown,
                         buf_error(&res.body) == -E2BIG ? "larger than a bundle can be" : api->easy_strerror(rc));
                 result = METRICS_BUNDLE_FAILED;
-        } else if (status == 304) {
-                bp->last_problem[0] = '\0';
-                result = policy_current_serial() ? METRICS_BUNDLE_UNCHANGED : METRICS_BUNDLE_FAILED;
+        } else if (status == 304 && bp->etag[0]) {
+                /* The bundle judged before: the same verdict (a refused one stays refused). */
+                result = bp->etag_result;
+                if (result == METRICS_BUNDLE_UNCHANGED) {
+                        recovered(bp);
+                        if (bp->unkept)
+                                keep(bp, bp->unkept, bp->unkept_len, policy_current_serial());
+                }
         } else if (status != 200) {
                 problem(bp, "%s: HTTP status %ld", bp->shown, status);
                 result = METRICS_BUNDLE_FAILED;
         } else {
-                result = judge(bp, buf_str(&res.body), buf_len(&res.body), bp->shown, true);
-                /* A bundle judged for good (in force, or refused for what it is) is not fetched
-                 * again until it changes. */
-                if (result != METRICS_BUNDLE_FAILED)
+                bool verified = false;
+                result = judge(bp, buf_str(&res.body), buf_len(&res.body), bp->shown, true, &verified);
+                if (result == METRICS_BUNDLE_UPDATED || result == METRICS_BUNDLE_UNCHANGED)
+                        recovered(bp);
+                /* A bundle signed by the key is not fetched again until it changes; anything else
+                 * (a forgery, a cut transfer) is asked for again at the next poll. */
+                if (verified && result != METRICS_BUNDLE_FAILED) {
                         snprintf(bp->etag, sizeof(bp->etag), "%s", res.etag);
+                        bp->etag_result = result == METRICS_BUNDLE_REFUSED ? METRICS_BUNDLE_REFUSED
+                                                                           : METRICS_BUNDLE_UNCHANGED;
+                } else
+                        bp->etag[0] = '\0';
         }
         buf_free(&res.body);
         metrics_bundle_fetch(result);
@@ -247,11 +315,14 @@ static long next_wait_ms(unsigned interval_s)
 static void *poll_main(void *arg)
 {
         struct bundlepoll *bp = arg;
+        bool first = true;
 
         pthread_mutex_lock(&bp->lock);
         while (!bp->stopping) {
                 struct timespec until;
-                long ms = next_wait_ms(bp->interval_s);
+                /* a start that had a kept bundle asks the server at once, from here */
+                long ms = first && bp->poll_now ? 0 : next_wait_ms(bp->interval_s);
+                first = false;
                 clock_gettime(CLOCK_MONOTONIC, &until);
                 until.tv_sec += ms / 1000;
                 until.tv_nsec += (ms % 1000) * 1000000L;
@@ -282,14 +353,44 @@ static int progress(void *p, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_o
         return stop;   /* non-zero: libcurl aborts the transfer */
 }
 
+/* The key is the root of trust and the kept bundle what a start believes: whoever can write them
+ * (or the directory) can choose the policy.  Warned, as a loose policy file is. */
+static void warn_unsafe(const char *path, const char *option, bool key)
+{
+        struct stat st;
+        char dir[4200];
+
+        if (stat(path, &st) == 0) {
+                if (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH)))
+                        log_warning("%s %s: writable by a user or group other than this one's; whoever can "
+                                    "write it can choose the policy", option, LOG_ESC(path));
+                if (key && S_ISREG(st.st_mode)) {
+                        _cleanup_free_ char *text = NULL;
+                        size_t len = 0;
+                        if (file_read_regular(path, 64u << 10, &text, &len, NULL) == 0 && strstr(text, "PRIVATE KEY"))
+                                log_warning("%s %s: holds the private key; the hosts need only the public one "
+                                            "(bundle keygen's .pub), the private one belongs on the signing machine",
+                                            option, LOG_ESC(path));
+                }
+        }
+        snprintf(dir, sizeof(dir), "%s", path);
+        char *slash = strrchr(dir, '/');
+        if (!key && slash) {
+                *(slash == dir ? slash + 1 : slash) = '\0';
+                if (stat(dir, &st) == 0 && (st.st_uid != geteuid() || (st.st_mode & (S_IWGRP | S_IWOTH))))
+                        log_warning("%s: its directory %s is writable by a user or group other than this one's",
+                                    option, LOG_ESC(dir));
+        }
+}
+
 static void bundlepoll_free(struct bundlepoll *bp)
 {
         if (!bp)
                 return;
         if (bp->curl)
                 bp->api->easy_cleanup(bp->curl);
-        if (bp->shown)
-                free(bp->shown);
+        free(bp->shown);
+        free(bp->unkept);
         free(bp->url);
         free(bp->cache_path);
         EVP_PKEY_free(bp->key);
@@ -319,6 +420,7 @@ int bundlepoll_start(const struct bundlepoll_config *cfg, struct bundlepoll **re
         pthread_condattr_destroy(&ca);
         bp->interval_s = cfg->interval_s;
 
+        warn_unsafe(cfg->key_path, "--policy-key", true);
         r = bundle_key_load(cfg->key_path, false, &bp->key, &err);
         if (r < 0) {
                 log_error("--policy-key: %s", err.text);
@@ -365,18 +467,27 @@ int bundlepoll_start(const struct bundlepoll_config *cfg, struct bundlepoll **re
         size_t kept_len = 0;
         char where[300];
         snprintf(where, sizeof(where), "the kept bundle %s", cfg->cache_path);
-        r = file_read_all(cfg->cache_path, BUNDLE_MAX_BYTES + 1, &kept, &kept_len);
-        if (r == 0)
-                (void) judge(bp, kept, kept_len, where, false);
-        else if (r != -ENOENT)
-                log_warning_errno(r, "policy bundle: cannot read %s", LOG_ESC(cfg->cache_path));
-        if (!policy_current_serial())
+        warn_unsafe(cfg->cache_path, "--policy-cache", false);
+        r = file_read_regular(cfg->cache_path, BUNDLE_MAX_BYTES + 1, &kept, &kept_len, NULL);
+        if (r == 0) {
+                bool verified;
+                (void) judge(bp, kept, kept_len, where, false, &verified);
+        } else if (r != -ENOENT)
+                log_warning("policy bundle: cannot read %s: %s", LOG_ESC(cfg->cache_path),
+                            r == -EBADFD ? "not a regular file" : r == -E2BIG ? "larger than a bundle can be"
+                                                                            : strerror(-r));
+        if (!policy_current_serial() && !bp->last_problem[0])
                 policy_current_set_why_none("no bundle has been received from the policy server, and none is kept");
 
-        (void) poll_once(bp);
-        if (!policy_current_serial())
-                log_error("policy bundle: no signed policy could be had (%s); every request is denied until one "
-                          "arrives", bp->last_problem[0] ? bp->last_problem : "none kept, none received");
+        /* With nothing in force, the server is asked before serving (bounded by the timeouts);
+         * with a kept bundle in force, the thread asks at once and the socket opens now. */
+        if (!policy_current_serial()) {
+                (void) poll_once(bp);
+                if (!policy_current_serial())
+                        log_error("policy bundle: no signed policy could be had; every request is denied until one "
+                                  "arrives");
+        } else
+                bp->poll_now = true;
 
         r = pthread_create(&bp->thread, NULL, poll_main, bp);
         if (r != 0) {

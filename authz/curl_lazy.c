@@ -192,8 +192,11 @@ int curl_lazy_check_url(const struct curl_api *api, const char *url, char **ret_
                 goto out;
         if (strcmp(scheme, "http") != 0 && strcmp(scheme, "https") != 0)
                 goto out;
+        /* no credentials, and no query: it may carry a token (a presigned URL) */
         if (api->url_set(u, CURLUPART_USER, NULL, 0) != CURLUE_OK ||
             api->url_set(u, CURLUPART_PASSWORD, NULL, 0) != CURLUE_OK ||
+            api->url_set(u, CURLUPART_QUERY, NULL, 0) != CURLUE_OK ||
+            api->url_set(u, CURLUPART_FRAGMENT, NULL, 0) != CURLUE_OK ||
             api->url_get(u, CURLUPART_URL, &shown, 0) != CURLUE_OK)
                 goto out;
         *ret_shown = strdup(shown);

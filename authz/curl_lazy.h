@@ -53,7 +53,7 @@ struct curl_api {
 int curl_lazy_get(const struct curl_api **ret_api, struct curl_lazy_error *err);
 
 /* Is `url` an http:// or https:// URL libcurl can parse?  0 with the URL as it may be shown (any
- * user and password removed) in a new *ret_shown (free() it); -EINVAL or -ENOMEM. */
+ * user, password, query and fragment removed) in a new *ret_shown (free() it); -EINVAL or -ENOMEM. */
 int curl_lazy_check_url(const struct curl_api *api, const char *url, char **ret_shown);
 
 /* Start the load on a background thread, a moment after the server starts (not beside its first

@@ -221,8 +221,9 @@ static int request_unix(const char *sock, const char *path, bool post, struct bu
         return 0;
 }
 
-/* The running plugin's policy, from its metrics (policy_info). */
-static int plugin_policy(char sha[65], char *why, size_t whysz)
+/* The running plugin's policy, from its metrics (policy_info): its digest, and its signed bundle's
+ * serial (0: not from a bundle). */
+static int plugin_policy(char sha[65], unsigned long long *serial, char *why, size_t whysz)
 {
         static const char key[] = "arandu_authz_policy_info{sha256=\"";
         struct buf body;
@@ -239,6 +240,9 @@ static int plugin_policy(char sha[65], char *why, size_t whysz)
                 at += sizeof(key) - 1;
                 size_t n = strspn(at, "0123456789abcdef");
                 snprintf(sha, 65, "%.*s", (int) (n < 64 ? n : 64), at);
+                static const char skey[] = "\",serial=\"";
+                *serial = strncmp(at + n, skey, sizeof(skey) - 1) == 0 ?
+                                  strtoull(at + n + sizeof(skey) - 1, NULL, 10) : 0;
         }
         buf_free(&body);
         return r;
@@ -490,7 +494,11 @@ static int cmd_status(const struct options *o)
         printf("plugin: %s on %s\n", socket_answers(plugin_sock) ? "answering" : "NOT answering", plugin_sock);
 
         char sha[65];
-        if (plugin_policy(sha, why, sizeof(why)) == 0)
+        unsigned long long serial = 0;
+        r = plugin_policy(sha, &serial, why, sizeof(why));
+        if (r == 0 && serial)
+                printf("policy: in force serial %llu of the signed bundle (--policy-url), sha256 %s\n", serial, sha);
+        else if (r == 0)
                 printf("policy: in force sha256 %s (from %s; `arandu-authz policy --policy %s | sha256sum` for the file's)\n",
                        sha, POLICY_DEFAULT, POLICY_DEFAULT);
         else

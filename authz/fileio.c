@@ -1,9 +1,11 @@
 /* Whole files in and out: see fileio.h. */
+#define _GNU_SOURCE   /* mkostemp(3) */
 #include "authz/fileio.h"
 
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -11,20 +13,12 @@
 #include "authz/cleanup.h"
 #include "policy/buf.h"
 
-int file_read_all(const char *path, size_t cap, char **ret, size_t *ret_len)
+static int read_fd(int fd, size_t cap, char **ret, size_t *ret_len)
 {
-        _cleanup_close_ int fd = -1;
         _cleanup_buf_ struct buf buf;
         char chunk[64 * 1024];
 
         buf_init(&buf, sizeof(chunk), cap);
-        if (strcmp(path, "-") == 0)
-                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
-        else
-                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-        if (fd < 0)
-                return -errno;
-
         for (;;) {
                 ssize_t n = read(fd, chunk, sizeof(chunk));
                 if (n < 0) {
@@ -39,6 +33,35 @@ int file_read_all(const char *path, size_t cap, char **ret, size_t *ret_len)
                         return r;   /* -E2BIG past cap */
         }
         return buf_steal(&buf, ret, ret_len);
+}
+
+int file_read_all(const char *path, size_t cap, char **ret, size_t *ret_len)
+{
+        _cleanup_close_ int fd = -1;
+
+        if (strcmp(path, "-") == 0)
+                fd = fcntl(STDIN_FILENO, F_DUPFD_CLOEXEC, 3);
+        else
+                fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
+        if (fd < 0)
+                return -errno;
+        return read_fd(fd, cap, ret, ret_len);
+}
+
+int file_read_regular(const char *path, size_t cap, char **ret, size_t *ret_len, struct stat *ret_st)
+{
+        _cleanup_close_ int fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK);
+        struct stat st;
+
+        if (fd < 0)
+                return -errno;
+        if (fstat(fd, &st) < 0)
+                return -errno;
+        if (!S_ISREG(st.st_mode))
+                return -EBADFD;
+        if (ret_st)
+                *ret_st = st;
+        return read_fd(fd, cap, ret, ret_len);
 }
 
 static int write_all(int fd, const char *p, size_t len)
@@ -60,9 +83,10 @@ int file_write_atomic(const char *path, const void *data, size_t len, mode_t mod
         char tmp[4200], dir[4200];
         int r;
 
-        if ((size_t) snprintf(tmp, sizeof(tmp), "%s.arandu-authz.new", path) >= sizeof(tmp))
+        /* A new name each time: a file left by a crash, or made by someone else, is never reused. */
+        if ((size_t) snprintf(tmp, sizeof(tmp), "%s.arandu-authz.XXXXXX", path) >= sizeof(tmp))
                 return -ENAMETOOLONG;
-        _cleanup_close_ int fd = open(tmp, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC | O_NOFOLLOW, mode);
+        _cleanup_close_ int fd = mkostemp(tmp, O_CLOEXEC);
         if (fd < 0)
                 return -errno;
         r = write_all(fd, data, len);

@@ -104,8 +104,8 @@ int policy_reload(void)
 
         if (!ready || oom) {
                 r = !ready ? -EINVAL : -ENOMEM;
-                log_error("reload: %s; keeping the current policy",
-                          !ready ? "no policy is loaded yet" : "out of memory");
+                log_error("reload: %s",
+                          !ready ? "no policy is in force yet, nothing to reload" : "out of memory; keeping the current policy");
                 goto done;
         }
 
@@ -138,7 +138,7 @@ int policy_reload(void)
         /* Requests still deciding with the old policy hold their own references. */
         policy_unref(old);
         if (text)
-                log_info("reload: the signed policy of serial %llu in force again, with the environment read anew",
+                log_info("reload: the policy of signed bundle serial %llu rebuilt and in force",
                          (unsigned long long) serial);
         else
                 log_info("reload: new policy in force%s%s", path ? " from " : " (defaults and environment)",

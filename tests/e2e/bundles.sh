@@ -81,7 +81,14 @@ policy() {   # policy SERIAL MEMORY: a policy file, signed as SERIAL, into $T/pu
         printf '{"memory_limit": "%s", "repos_dir": "%s", "artifacts_dir": "%s"}\n' "$2" "$T/repos" "$T/artifacts" >"$T/pub/p$1.json"
         "$BIN" bundle sign --key "$T/pub/fleet.key" --serial "$1" -o "$T/pub/$1.json" "$T/pub/p$1.json" 2>/dev/null
 }
-publish() { cp "$1" "$T/www/fleet/.new" && mv "$T/www/fleet/.new" "$T/www/fleet/bundle.json"; }
+# nginx's ETag is the mtime (in seconds) and the size: each publication gets an mtime of its own,
+# as a publisher's would a second apart (the plugin also fetches without the ETag every 10th poll).
+PUBLISHED=0
+publish() {
+        PUBLISHED=$((PUBLISHED + 1))
+        cp "$1" "$T/www/fleet/.new" && touch -d "@$(($(date +%s) + PUBLISHED * 1000))" "$T/www/fleet/.new" &&
+                mv "$T/www/fleet/.new" "$T/www/fleet/bundle.json"
+}
 policy 1 2g
 policy 2 3g
 policy 4 1g
@@ -189,6 +196,16 @@ publish "$T/pub/truncated.json"
 check "a truncated bundle is refused by all $N, serial 2 kept" refused_everywhere "not JSON"
 publish "$T/pub/1.json"
 check "a replayed older bundle (serial 1) is refused by all $N, serial 2 kept" refused_everywhere "serial 1 is older than serial 2"
+# The replayed bundle stays on the server: its 304s repeat the refusal, and the last good poll's
+# time stands still (what the stale-bundle alert watches).
+ts0=$(metric 9 arandu_authz_bundle_last_success_timestamp_seconds)
+ref0=$(metric 9 'arandu_authz_bundle_polls_total{result="refused"}')
+sleep $((INTERVAL * 12 / 10 + 2))
+still_refused() {
+        [ "$(metric 9 arandu_authz_bundle_last_success_timestamp_seconds)" = "$ts0" ] &&
+                [ "$(metric 9 'arandu_authz_bundle_polls_total{result="refused"}')" -gt "$ref0" ]
+}
+check "a refused bundle's 304s stay refused, and the last good poll's time stands still (instance 9)" still_refused
 check "the refusals are counted (instance 9)" sh -c "[ \"\$(curl -s --unix-socket '$T/i9/m.sock' http://localhost/metrics | awk '\$1 == \"arandu_authz_bundle_polls_total{result=\\\"refused\\\"}\" { print \$2 }')\" -ge 3 ]"
 
 # ---- nginx down for a while, and back ----
@@ -229,5 +246,6 @@ tail -n +$((seen + 1)) "$T/nginx/access.log" >"$T/window"
 n304=$(grep -c '^304$' "$T/window" || true)
 nall=$(wc -l <"$T/window")
 echo "# unchanged bundle: $nall polls in $((INTERVAL * 2 + 1)) s, $n304 answered 304 Not Modified"
-check "an unchanged bundle costs a 304: all $nall polls since carried the ETag ($n304 were 304)" \
-        sh -c "[ $nall -ge $N ] && [ $n304 -eq $nall ]"
+# (every 10th poll of an instance asks without the ETag: at most a fifth here, with rounding)
+check "an unchanged bundle costs a 304: $n304 of $nall polls since carried the ETag and got one" \
+        sh -c "[ $nall -ge $N ] && [ $((n304 * 5)) -ge $((nall * 4)) ]"
