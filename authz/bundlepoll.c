@@ -49,7 +49,8 @@ struct bundlepoll {
         pthread_mutex_t lock;
         pthread_cond_t cond;
         bool stopping;                 /* guarded by lock */
-        bool poll_now;                 /* the thread polls before its first wait */
+        bool poll_now;                 /* guarded by lock: poll without waiting (start, SIGHUP) */
+        bool fresh;                    /* guarded by lock: the next poll asks without the ETag */
 };
 
 /* ---- judging a bundle --------------------------------------------------------------------------- */
@@ -315,14 +316,13 @@ static long next_wait_ms(unsigned interval_s)
 static void *poll_main(void *arg)
 {
         struct bundlepoll *bp = arg;
-        bool first = true;
 
         pthread_mutex_lock(&bp->lock);
         while (!bp->stopping) {
                 struct timespec until;
-                /* a start that had a kept bundle asks the server at once, from here */
-                long ms = first && bp->poll_now ? 0 : next_wait_ms(bp->interval_s);
-                first = false;
+                /* a start that had a kept bundle, or a SIGHUP, asks the server at once */
+                long ms = bp->poll_now ? 0 : next_wait_ms(bp->interval_s);
+                bp->poll_now = false;
                 clock_gettime(CLOCK_MONOTONIC, &until);
                 until.tv_sec += ms / 1000;
                 until.tv_nsec += (ms % 1000) * 1000000L;
@@ -331,16 +331,33 @@ static void *poll_main(void *arg)
                         until.tv_nsec -= 1000000000L;
                 }
                 int r = 0;
-                while (!bp->stopping && r != ETIMEDOUT)
+                while (!bp->stopping && !bp->poll_now && r != ETIMEDOUT)
                         r = pthread_cond_timedwait(&bp->cond, &bp->lock, &until);
                 if (bp->stopping)
                         break;
+                bp->poll_now = false;
+                if (bp->fresh) {
+                        bp->fresh = false;
+                        bp->etag[0] = '\0';
+                }
                 pthread_mutex_unlock(&bp->lock);
                 (void) poll_once(bp);
                 pthread_mutex_lock(&bp->lock);
         }
         pthread_mutex_unlock(&bp->lock);
         return NULL;
+}
+
+/* SIGHUP (reload.h): ask the server now, without the ETag. */
+static void on_reload(void *arg)
+{
+        struct bundlepoll *bp = arg;
+
+        pthread_mutex_lock(&bp->lock);
+        bp->poll_now = true;
+        bp->fresh = true;
+        pthread_cond_signal(&bp->cond);
+        pthread_mutex_unlock(&bp->lock);
 }
 
 static int progress(void *p, curl_off_t dt, curl_off_t dn, curl_off_t ut, curl_off_t un)
@@ -495,6 +512,7 @@ int bundlepoll_start(const struct bundlepoll_config *cfg, struct bundlepoll **re
                 return -r;
         }
         bp->started = true;
+        policy_current_set_reload_hook(on_reload, bp);
         *ret = bp;
         return 0;
 }
@@ -504,6 +522,7 @@ struct bundlepoll *bundlepoll_stop(struct bundlepoll *bp)
         if (!bp)
                 return NULL;
         if (bp->started) {
+                policy_current_set_reload_hook(NULL, NULL);
                 pthread_mutex_lock(&bp->lock);
                 bp->stopping = true;
                 pthread_cond_signal(&bp->cond);

@@ -24,6 +24,8 @@ static char *current_text;          /* guarded by current_lock; NULL: none */
 static size_t current_text_len;
 static uint64_t current_serial;
 static char why_none[256];          /* guarded by current_lock */
+static void (*reload_hook)(void *);  /* guarded by reload_lock */
+static void *reload_hook_arg;
 /* One reload at a time (SIGHUP is handled by one thread, but the API should not depend on that). */
 static pthread_mutex_t reload_lock = PTHREAD_MUTEX_INITIALIZER;
 
@@ -86,6 +88,8 @@ int policy_reload(void)
         int r;
 
         pthread_mutex_lock(&reload_lock);
+        if (reload_hook)
+                reload_hook(reload_hook_arg);
 
         pthread_mutex_lock(&current_lock);
         bool ready = current != NULL;
@@ -212,4 +216,12 @@ void policy_current_why_none(char *buf, size_t len)
         pthread_mutex_lock(&current_lock);
         snprintf(buf, len, "%s", why_none);
         pthread_mutex_unlock(&current_lock);
+}
+
+void policy_current_set_reload_hook(void (*fn)(void *arg), void *arg)
+{
+        pthread_mutex_lock(&reload_lock);
+        reload_hook = fn;
+        reload_hook_arg = arg;
+        pthread_mutex_unlock(&reload_lock);
 }

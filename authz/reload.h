@@ -38,6 +38,10 @@ int policy_current_set_bundle(struct policy *p, const char *text, size_t len, ui
 /* The serial of the bundle in force, 0 when none. */
 uint64_t policy_current_serial(void);
 
+/* Called at the start of each policy_reload() (SIGHUP), e.g. to poll the bundle server at once;
+ * NULL removes it.  The hook must not call back into this module's reload. */
+void policy_current_set_reload_hook(void (*fn)(void *arg), void *arg);
+
 /* Why there is no policy while there is none (one line, for the deny message), and reading it. */
 void policy_current_set_why_none(const char *why);
 void policy_current_why_none(char *buf, size_t len);

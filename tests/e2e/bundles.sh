@@ -249,3 +249,15 @@ echo "# unchanged bundle: $nall polls in $((INTERVAL * 2 + 1)) s, $n304 answered
 # (every 10th poll of an instance asks without the ETag: at most a fifth here, with rounding)
 check "an unchanged bundle costs a 304: $n304 of $nall polls since carried the ETag and got one" \
         sh -c "[ $nall -ge $N ] && [ $((n304 * 5)) -ge $((nall * 4)) ]"
+
+# SIGHUP asks the server at once: an instance polling hourly takes a new serial right after it.
+start_instance hourly --policy-interval 3600
+for _ in $(seq 50); do grep -q "serial 4 from .* in force" "$T/ihourly/log" 2>/dev/null && break; sleep 0.1; done
+policy 5 2g
+publish "$T/pub/5.json"
+sleep 1
+check "an hourly instance has not polled on its own (serial 4 still)" sh -c "! grep -q 'serial 5 from' '$T/ihourly/log'"
+kill -HUP "${PIDS[-1]}"
+took=timeout
+for i in $(seq 30); do grep -q "serial 5 from .* in force" "$T/ihourly/log" && { took=$((i / 10)).$((i % 10)); break; }; sleep 0.1; done
+check "SIGHUP: serial 5 in force at once ($took s)" test "$took" != timeout

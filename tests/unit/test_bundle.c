@@ -266,6 +266,12 @@ static struct policy *load(const char *text)
         return p;
 }
 
+static int hook_calls;
+static void count_hook(void *arg)
+{
+        (*(int *) arg)++;
+}
+
 static void test_in_force(void)
 {
         struct policy *p, *cur;
@@ -314,6 +320,15 @@ static void test_in_force(void)
         CU_ASSERT(cur && cur->memory_limit == 512ull << 20 && cur->serial == 6);
         policy_unref(cur);
         unsetenv("DOCKER_MEMORY_LIMIT");
+
+        /* the hook (the bundle poller's "ask the server now") runs at each reload, until removed */
+        hook_calls = 0;
+        policy_current_set_reload_hook(count_hook, &hook_calls);
+        CU_ASSERT(policy_reload() == 0);
+        CU_ASSERT(hook_calls == 1);
+        policy_current_set_reload_hook(NULL, NULL);
+        CU_ASSERT(policy_reload() == 0);
+        CU_ASSERT(hook_calls == 1);
 
         policy_current_fini();
         CU_ASSERT(policy_current() == NULL);
