@@ -39,7 +39,7 @@ struct bundlepoll {
         char etag[ETAG_MAX];           /* of the last bundle whose signature verified; "" none */
         enum metrics_bundle_result etag_result;   /* what that bundle came to: a 304 repeats it */
         unsigned long polls;
-        uint64_t floor;                /* the highest serial seen with a good signature */
+        uint64_t floor;                /* the highest signed serial whose policy was refused here */
         char *unkept;                  /* the bundle in force, when keeping it on disk failed */
         size_t unkept_len;
         char last_problem[256];        /* logged once until it changes; "" none */
@@ -98,7 +98,7 @@ static void keep(struct bundlepoll *bp, const char *text, size_t len, uint64_t s
                 bp->unkept = NULL;
                 return;
         }
-        if (!bp->unkept || bp->unkept != text)
+        if (bp->unkept != text)   /* once per bundle, not at each retry */
                 log_warning_errno(r, "policy bundle: cannot keep serial %llu in %s for the next start (tried again at "
                                   "each poll)", (unsigned long long) serial, LOG_ESC(bp->cache_path));
         if (bp->unkept != text) {
@@ -155,9 +155,6 @@ static enum metrics_bundle_result judge(struct bundlepoll *bp, const char *text,
                 bundle_clear(&b);
                 return res;
         }
-        /* Never below a serial signed by the key: not even after a policy this host refuses. */
-        bp->floor = b.serial;
-
         struct policy_problems *pr = calloc(1, sizeof(*pr));
         if (!pr) {
                 bundle_clear(&b);
@@ -167,10 +164,16 @@ static enum metrics_bundle_result judge(struct bundlepoll *bp, const char *text,
         r = policy_load_text(name, b.policy, b.policy_len, NULL, &p, pr);
         log_problems(pr);
         free(pr);
+        if (r == -ENOMEM) {
+                bundle_clear(&b);
+                return METRICS_BUNDLE_FAILED;
+        }
         if (r < 0) {
+                /* Never below a serial signed by the key, even one whose policy this host refuses. */
+                bp->floor = b.serial;
                 problem(bp, "%s: refused: the policy of serial %llu is invalid", where, (unsigned long long) b.serial);
                 bundle_clear(&b);
-                return r == -ENOMEM ? METRICS_BUNDLE_FAILED : METRICS_BUNDLE_REFUSED;
+                return METRICS_BUNDLE_REFUSED;
         }
         r = policy_current_set_bundle(p, b.policy, b.policy_len, b.serial);
         policy_unref(p);
