@@ -73,13 +73,13 @@ static void usage(FILE *out)
                 "           --dry-run           allow everything, log what would have been denied\n"
                 "           --audit-url URL     also POST audit lines (JSON lines) to a collector\n"
                 "           --metrics-socket PATH  Prometheus metrics (GET /metrics) on a 0600 socket\n"
+                "           --metrics-listen ADDR:PORT  the same on TCP, loopback only (127.0.0.0/8 or\n"
+                "                               [::1]: no TLS, no authentication), e.g. 127.0.0.1:9464\n"
                 "           --policy-url URL    the policy from a signed bundle polled at URL (instead of\n"
                 "                               --policy), verified with --policy-key (Ed25519, PEM);\n"
                 "                               the last good one kept in --policy-cache (default\n"
                 "                               " BUNDLEPOLL_DEFAULT_CACHE "); every --policy-interval\n"
                 "                               seconds (default 30, jittered)\n"
-                "           --metrics-listen ADDR:PORT  the same on TCP, loopback only (127.0.0.0/8 or\n"
-                "                               [::1]: no TLS, no authentication), e.g. 127.0.0.1:9464\n"
                 "           SIGHUP reloads the policy (file and environment); an invalid one is refused\n"
                 "           A socket passed by systemd (LISTEN_FDS) is served instead of --socket.\n"
                 "  check    decide AuthZReq envelopes or bare container-create bodies offline;\n"
@@ -283,6 +283,10 @@ static int cmd_serve(int argc, char **argv)
                 }
         if (optind < argc)
                 return usage_error("serve: unexpected argument %s", argv[optind]);
+        if (bundles.url && policy_path)
+                return usage_error("serve: --policy-url and --policy are exclusive: the bundle is the policy file");
+        if (!bundles.url != !bundles.key_path)
+                return usage_error("serve: --policy-url and --policy-key go together");
         if (metrics_addr) {
                 char why[METRICS_LISTEN_ERROR_MAX];
                 if (metrics_parse_listen(metrics_addr, &metrics_tcp, why, sizeof(why)) < 0) {
@@ -304,10 +308,6 @@ static int cmd_serve(int argc, char **argv)
                 return EXIT_FAILURE;
         }
 
-        if (bundles.url && policy_path)
-                return usage_error("serve: --policy-url and --policy are exclusive: the bundle is the policy file");
-        if (!bundles.url != !bundles.key_path)
-                return usage_error("serve: --policy-url and --policy-key go together");
         if (bundles.url) {
                 cfg.policy_from_bundles = true;
                 (void) policy_current_init(NULL, NULL);
