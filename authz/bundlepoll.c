@@ -110,17 +110,6 @@ static void keep(struct bundlepoll *bp, const char *text, size_t len, uint64_t s
         }
 }
 
-static void log_problems(const struct policy_problems *pr)
-{
-        size_t nw = pr->n_warnings < POLICY_PROBLEMS_MAX ? pr->n_warnings : POLICY_PROBLEMS_MAX;
-        size_t ne = pr->n_errors < POLICY_PROBLEMS_MAX ? pr->n_errors : POLICY_PROBLEMS_MAX;
-
-        for (size_t i = 0; i < nw; i++)
-                log_warning("policy bundle: warning: %s", pr->warnings[i]);
-        for (size_t i = 0; i < ne; i++)
-                log_error("policy bundle: %s", pr->errors[i]);
-}
-
 /* Verify, validate and put in force the bundle `text` came as (from `where`: the server or the
  * kept copy).  The result for the metrics. */
 static enum metrics_bundle_result judge(struct bundlepoll *bp, const char *text, size_t len, const char *where,
@@ -162,7 +151,7 @@ static enum metrics_bundle_result judge(struct bundlepoll *bp, const char *text,
         }
         snprintf(name, sizeof(name), "serial %llu", (unsigned long long) b.serial);
         r = policy_load_text(name, b.policy, b.policy_len, NULL, &p, pr);
-        log_problems(pr);
+        policy_problems_log("policy bundle", pr, r < 0);
         free(pr);
         if (r == -ENOMEM) {
                 bundle_clear(&b);

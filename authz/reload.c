@@ -64,18 +64,18 @@ struct policy *policy_current(void)
         return p;
 }
 
-static void log_problems(const struct policy_problems *pr, bool failed)
+void policy_problems_log(const char *who, const struct policy_problems *pr, bool failed)
 {
         size_t nw = pr->n_warnings < POLICY_PROBLEMS_MAX ? pr->n_warnings : POLICY_PROBLEMS_MAX;
         size_t ne = pr->n_errors < POLICY_PROBLEMS_MAX ? pr->n_errors : POLICY_PROBLEMS_MAX;
 
         /* Problem lines name settings and quote (cut, escaped) values; never environment values. */
         for (size_t i = 0; i < nw; i++)
-                log_warning("reload: warning: %s", pr->warnings[i]);
+                log_warning("%s: warning: %s", who, pr->warnings[i]);
         for (size_t i = 0; i < ne; i++)
-                log_error("reload: %s", pr->errors[i]);
+                log_error("%s: %s", who, pr->errors[i]);
         if (failed && pr->n_errors > ne)
-                log_error("reload: %zu more problems not shown", pr->n_errors - ne);
+                log_error("%s: %zu more problems not shown", who, pr->n_errors - ne);
 }
 
 int policy_reload(void)
@@ -118,7 +118,7 @@ int policy_reload(void)
         memset(&problems, 0, sizeof(problems));
         snprintf(name, sizeof(name), "serial %llu", (unsigned long long) serial);
         r = text ? policy_load_text(name, text, text_len, NULL, &p, &problems) : policy_load(path, NULL, &p, &problems);
-        log_problems(&problems, r < 0);
+        policy_problems_log("reload", &problems, r < 0);
         if (r < 0) {
                 if (problems.n_errors == 0)
                         log_error_errno(r, "reload: cannot load the policy%s%s", path ? " from " : "",

@@ -38,6 +38,10 @@ int policy_current_set_bundle(struct policy *p, const char *text, size_t len, ui
 /* The serial of the bundle in force, 0 when none. */
 uint64_t policy_current_serial(void);
 
+/* Log a load's warnings and errors, one line each, prefixed with `who` ("reload"), and when it
+ * `failed`, how many errors did not fit. */
+void policy_problems_log(const char *who, const struct policy_problems *pr, bool failed);
+
 /* Called at the start of each policy_reload() (SIGHUP), e.g. to poll the bundle server at once;
  * NULL removes it.  The hook must not call back into this module's reload. */
 void policy_current_set_reload_hook(void (*fn)(void *arg), void *arg);
